@@ -1,0 +1,207 @@
+// Domain model shared by the engine, the store port and the adapters.
+// Plain data only: no platform or database types leak in here.
+
+export const ITEMS = ["goal", "task", "bond"] as const;
+/** One of the three working-alliance items (Bordin). */
+export type Item = (typeof ITEMS)[number];
+
+export const TENSION_ANSWERS = ["no", "a_little", "yes"] as const;
+export type TensionAnswer = (typeof TENSION_ANSWERS)[number];
+export const TALKED_THROUGH_ANSWERS = ["yes", "partly", "no"] as const;
+export type TalkedThroughAnswer = (typeof TALKED_THROUGH_ANSWERS)[number];
+
+export const LOCALES = ["en", "ro"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export type PlatformName = "terminal" | "slack" | "discord";
+
+export type CheckInStatus =
+  | "scheduled"
+  | "sending"
+  | "sent"
+  | "answered"
+  | "expired"
+  | "skipped"
+  | "missed_by_system"
+  | "failed"
+  | "cancelled";
+
+export type EnrollmentStatus = "active" | "paused" | "ended";
+export type AlertStatus = "open" | "acknowledged" | "repaired" | "dismissed";
+export type AlertSeverity = "normal" | "urgent";
+
+export interface Practice {
+  id: string;
+  platform: PlatformName;
+  /** Slack team id, Discord guild id, or "local" for the terminal. */
+  externalId: string;
+  locale: Locale;
+  timeZone: string;
+  settings: PracticeSettings;
+}
+
+export interface QuietHours {
+  /** Local HH:mm at which quiet time starts. */
+  start: string;
+  /** Local HH:mm at which quiet time ends (may be on the next day). */
+  end: string;
+}
+
+export interface RuptureThresholds {
+  /** An item at or below this value fires "low item". */
+  lowItem: number;
+  /** A total strictly below this value fires "low total". */
+  lowTotal: number;
+  /** A total at least this far below the previous/baseline total fires "drop". */
+  totalDrop: number;
+  /** One item at least this far below its previous/baseline value fires "drop". */
+  itemDrop: number;
+}
+
+export interface PracticeSettings {
+  tensionQuestion: boolean;
+  commentQuestion: boolean;
+  tidyMode: boolean;
+  quietHours: QuietHours | null;
+  thresholds: RuptureThresholds;
+}
+
+export const DEFAULT_THRESHOLDS: RuptureThresholds = { lowItem: 2, lowTotal: 12, totalDrop: 2, itemDrop: 2 };
+
+export const DEFAULT_SETTINGS: PracticeSettings = {
+  tensionQuestion: true,
+  commentQuestion: true,
+  tidyMode: false,
+  quietHours: { start: "22:00", end: "08:00" },
+  thresholds: DEFAULT_THRESHOLDS,
+};
+
+export interface Person {
+  id: string;
+  practiceId: string;
+  /** Platform user id (Slack U…, Discord snowflake, terminal handle). Never a display name. */
+  platformUserId: string;
+  isAdmin: boolean;
+  isTherapist: boolean;
+  isClient: boolean;
+  locale: Locale | null;
+  consentVersion: string | null;
+  consentAt: Date | null;
+  consentDeclinedAt: Date | null;
+  stoppedAt: Date | null;
+  pausedUntil: Date | null;
+  undeliverableAt: Date | null;
+  undeliverableCode: string | null;
+}
+
+/** Weekly recurrence of therapy sessions in the client's time zone. */
+export interface WeeklySchedule {
+  /** ISO weekdays, 1 = Monday … 7 = Sunday, ascending, no duplicates. */
+  weekdays: number[];
+  /** Local session start, "HH:mm". */
+  startTime: string;
+  /** Session length in minutes. */
+  sessionMinutes: number;
+}
+
+export interface CheckInTiming {
+  /** Minutes after the session end at which the prompt is due (default 10). */
+  delayMinutes: number;
+  /** Minutes after sending at which one reminder goes out if unanswered (default 240). */
+  reminderMinutes: number;
+  /** Minutes after the session end during which answers are accepted (default 2880). */
+  windowMinutes: number;
+}
+
+export interface Enrollment extends WeeklySchedule, CheckInTiming {
+  id: string;
+  practiceId: string;
+  clientId: string;
+  therapistId: string;
+  status: EnrollmentStatus;
+  timeZone: string;
+  locale: Locale | null;
+  pausedUntil: Date | null;
+  /** Local dates "yyyy-MM-dd" on which no check-in is sent. */
+  skipDates: string[];
+  createdAt: Date;
+  endedAt: Date | null;
+}
+
+export interface CheckIn {
+  id: string;
+  enrollmentId: string;
+  kind: "scheduled" | "now";
+  status: CheckInStatus;
+  sessionEndAt: Date;
+  dueAt: Date;
+  remindAt: Date;
+  closesAt: Date;
+  /** Fencing token: incremented by every claim. */
+  attempt: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  sentAt: Date | null;
+  reminderSentAt: Date | null;
+  answeredAt: Date | null;
+  platformChannelId: string | null;
+  platformMessageId: string | null;
+}
+
+export interface ResponseRecord {
+  checkInId: string;
+  goal: number | null;
+  task: number | null;
+  bond: number | null;
+  tension: TensionAnswer | null;
+  talkedThrough: TalkedThroughAnswer | null;
+  /** Whether an (encrypted) comment is stored. The text itself is only decrypted on demand. */
+  hasComment: boolean;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+/** A completed answer set, as the rupture rules see it. */
+export interface ScoredCheckIn {
+  checkInId: string;
+  sessionEndAt: Date;
+  goal: number;
+  task: number;
+  bond: number;
+  tension: TensionAnswer | null;
+  talkedThrough: TalkedThroughAnswer | null;
+  comment: string | null;
+}
+
+export interface FiredSignal {
+  /** Stable signal code, e.g. "low_item". */
+  code: string;
+  /** Numbers behind the signal, used to explain it in words. */
+  params: Record<string, string | number>;
+}
+
+export interface Alert {
+  id: string;
+  enrollmentId: string;
+  checkInId: string | null;
+  status: AlertStatus;
+  severity: AlertSeverity;
+  signals: FiredSignal[];
+  createdAt: Date;
+  updatedAt: Date;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+  snoozedUntil: Date | null;
+  platformChannelId: string | null;
+  platformMessageId: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  practiceId: string;
+  actorPersonId: string | null;
+  action: string;
+  subjectPersonId: string | null;
+  detail: Record<string, string | number | boolean | null>;
+  createdAt: Date;
+}

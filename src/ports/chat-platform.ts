@@ -1,0 +1,131 @@
+// The ChatPlatform port: how the engine talks to Slack, Discord or the terminal.
+// The engine hands over fully localised view models; an adapter only lays them out
+// (Block Kit, Discord components, terminal text). No business rule lives in an adapter.
+
+import type { Item, PlatformName, TalkedThroughAnswer, TensionAnswer } from "../core/model.ts";
+
+/** Who a direct message goes to. Authorization never relies on display names. */
+export interface Recipient {
+  /** Slack team id, Discord guild id, or "local". */
+  workspaceId: string;
+  /** Platform user id. */
+  userId: string;
+}
+
+/** Where a message the bot posted lives, so it can be edited or deleted later. */
+export interface MessageRef {
+  channelId: string;
+  messageId: string;
+}
+
+export interface ButtonView {
+  /** Opaque action id the adapter sends back unchanged in an `action` event. */
+  actionId: string;
+  label: string;
+  style?: "primary" | "danger";
+}
+
+export interface ScaleRowView {
+  item: Item;
+  question: string;
+  /** Five buttons, values 1..5. */
+  options: { value: number; label: string; actionId: string }[];
+  /** Caption under the row, e.g. "1 = not at all … 5 = completely". */
+  hint: string;
+}
+
+export interface ChoiceRowView {
+  question: string;
+  options: { value: TensionAnswer | TalkedThroughAnswer; label: string; actionId: string }[];
+}
+
+/** The check-in prompt a client receives. */
+export interface PromptView {
+  kind: "prompt";
+  checkInId: string;
+  intro: string;
+  rows: ScaleRowView[];
+  tension: ChoiceRowView | null;
+  talkedThrough: ChoiceRowView | null;
+  /** Opens the comment modal; null when the practice turned comments off. */
+  commentButton: ButtonView | null;
+  /** Title, label and submit text of the comment modal. */
+  commentModal: { title: string; label: string; submit: string; placeholder: string; maxLength: number } | null;
+  skipButton: ButtonView;
+  footer: string;
+}
+
+/** The one-time consent request sent before the first prompt. */
+export interface ConsentView {
+  kind: "consent";
+  text: string;
+  accept: ButtonView;
+  decline: ButtonView;
+}
+
+/** A rupture alert for the therapist. */
+export interface AlertView {
+  kind: "alert";
+  alertId: string;
+  urgent: boolean;
+  title: string;
+  /** The client, as a platform mention target. */
+  clientUserId: string;
+  reasons: string[];
+  trendLine: string;
+  status: string;
+  buttons: ButtonView[];
+}
+
+/** Plain text with optional buttons: replies, notices, reminders, digests. */
+export interface NoticeView {
+  kind: "notice";
+  text: string;
+  buttons?: ButtonView[];
+}
+
+/** What replaces a prompt after it is answered or closed: never shows scores. */
+export interface ClosedPromptView {
+  kind: "closed";
+  text: string;
+}
+
+export type OutboundView = PromptView | ConsentView | AlertView | NoticeView | ClosedPromptView;
+
+/** A file sent to a user, e.g. a data export. */
+export interface FileView {
+  filename: string;
+  contentType: string;
+  content: string;
+  comment: string;
+}
+
+/** Result of a send. `retryAfterMs` is set when the platform rate-limited the call. */
+export type SendResult =
+  | { ok: true; ref: MessageRef }
+  | { ok: false; code: string; retryable: boolean; retryAfterMs?: number; permanent?: boolean };
+
+export interface ChatPlatform {
+  /** Which platform this adapter speaks to; practices are keyed by it. */
+  readonly name: PlatformName;
+  /** Connects (gateway, HTTP receiver …) and starts delivering inbound events. */
+  start(): Promise<void>;
+  /** Stops receiving and closes connections. Idempotent. */
+  stop(): Promise<void>;
+  /** Sends a direct message to one person. Never throws for platform errors: returns them. */
+  sendDirect(to: Recipient, view: OutboundView): Promise<SendResult>;
+  /** Replaces a message the bot posted earlier. Errors are returned, not thrown. */
+  update(to: Recipient, ref: MessageRef, view: OutboundView): Promise<SendResult>;
+  /**
+   * Deletes a message the bot posted earlier (tidy mode, erasure).
+   * Optional: without it, tidy mode falls back to `update` with a closed view.
+   */
+  delete?(to: Recipient, ref: MessageRef): Promise<SendResult>;
+  /** Sends a file to one person in a DM. Optional: without it, exports are refused with a clear reply. */
+  sendFile?(to: Recipient, file: FileView): Promise<SendResult>;
+  /**
+   * Checks that a person exists and can receive DMs before they are enrolled.
+   * Optional: without it, reachability is learnt at the first send.
+   */
+  checkReachable?(to: Recipient): Promise<{ ok: true } | { ok: false; code: string }>;
+}

@@ -1,0 +1,66 @@
+// The inbound port: the one call every adapter makes when a person does something.
+// Adapters translate platform payloads into these events; the engine answers with a Reply.
+
+import type { PlatformName } from "../core/model.ts";
+
+/** Who acted, as the platform vouches for it (verified signature / gateway). */
+export interface Actor {
+  platform: PlatformName;
+  /** Slack team id, Discord guild id, or "local". */
+  workspaceId: string;
+  userId: string;
+  /** The platform says this user administers the workspace (Slack admin/owner, Discord Manage Server, configured ids). */
+  isPlatformAdmin: boolean;
+}
+
+interface InboundBase {
+  actor: Actor;
+  /**
+   * Platform delivery id (Slack envelope/trigger id, Discord interaction id). When set, the engine
+   * records a receipt and ignores repeated deliveries of the same id.
+   */
+  deliveryId?: string;
+}
+
+/** `/checkin …` — `text` is everything after the command name, with mentions left in place. */
+export interface CommandEvent extends InboundBase {
+  type: "command";
+  text: string;
+}
+
+/** A button press. `actionId` is the opaque id the engine put on the button. */
+export interface ActionEvent extends InboundBase {
+  type: "action";
+  actionId: string;
+  /** The message the button was on, so the engine can edit it. */
+  messageRef?: { channelId: string; messageId: string };
+}
+
+/** The comment modal was submitted for a check-in. */
+export interface CommentEvent extends InboundBase {
+  type: "comment";
+  checkInId: string;
+  text: string;
+}
+
+export type InboundEvent = CommandEvent | ActionEvent | CommentEvent;
+
+/** What the adapter shows the actor in response. Replies are private (ephemeral) unless said otherwise. */
+export interface Reply {
+  text: string;
+  /** True when the event was a repeated delivery and nothing was done. */
+  duplicate?: boolean;
+  /** True when the request was refused or invalid. */
+  refused?: boolean;
+  /** For a button press: replace the message the button was on with this text (no scores). */
+  replaceMessageText?: string;
+  /** For "Add a comment": the adapter should open the comment modal for this check-in. */
+  openCommentModal?: { checkInId: string; title: string; label: string; submit: string; placeholder: string; maxLength: number };
+  /** An attachment to send privately (exports). */
+  file?: { filename: string; contentType: string; content: string };
+}
+
+/** Implemented by the engine; called by every adapter. */
+export interface InboundPort {
+  receive(event: InboundEvent): Promise<Reply>;
+}
