@@ -64,3 +64,17 @@ export interface Reply {
 export interface InboundPort {
   receive(event: InboundEvent): Promise<Reply>;
 }
+
+/** The App Home / overview for one person, built per role by the engine. */
+export interface HomeView {
+  sections: {
+    title: string;
+    lines: string[];
+    buttons?: { actionId: string; label: string; style?: "primary" | "danger" }[];
+  }[];
+}
+
+/** Optional inbound capability for platforms with a home tab (Slack App Home). */
+export interface HomePort {
+  homeFor(actor: Actor): Promise<HomeView>;
+}
