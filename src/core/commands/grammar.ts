@@ -1,0 +1,385 @@
+// The `/checkin` grammar, shared by every adapter. Pure: text in, a typed Command or a
+// GrammarError out. It checks shapes only; schedules, time zones, people and permissions are
+// the engine's job. It never throws, whatever the input.
+//
+// Decisions worth knowing:
+// - The "/checkin" prefix is optional. Tokens are split on any whitespace; the subcommand,
+//   option keys, locales and settings keys are case-insensitive.
+// - A person is a Slack mention `<@U123|name>`, a Discord mention `<@123>` / `<@!123>`, or a
+//   terminal handle `alice` / `@alice`. Every form is accepted on every platform: the engine
+//   looks the id up in its own workspace, so an id from another platform just finds no one.
+// - enroll: the schedule is kept raw (tokens joined by one space). It runs from the token after
+//   the two people until it has the shape `<days…> <H:mm> <length>` or a `key=value` option
+//   starts. After it come options in any order: `tz=…`, `delay=…`, `locale=…`, or positionally
+//   a time zone (contains "/" or is UTC), a locale (en|ro) or a delay (`\d+m`). So write a
+//   length as one token (`1h15m`): in `tue 17:00 1h 15m` the `15m` is the delay.
+// - pause / skip: a date is strict yyyy-MM-dd and real. In `pause X`, X is the until date when
+//   it looks like a date (digits and - . /) and a person otherwise; `until=` is also accepted.
+// - settings: `settings key value…` or `settings key=value…`; the value keeps its inner words.
+
+import { z } from "zod";
+import { LOCALES } from "../model.ts";
+import type { Locale } from "../model.ts";
+
+/** The platform user id named by a mention or handle. Never a display name. */
+export interface PersonRef {
+  userId: string;
+}
+
+export type Command =
+  | { name: "enroll"; client: PersonRef; therapist: PersonRef; schedule: string; timeZone?: string; delay?: string; locale?: Locale }
+  | { name: "schedule"; client: PersonRef; schedule: string }
+  | { name: "pause"; client?: PersonRef; until?: string }
+  | { name: "resume"; client?: PersonRef }
+  | { name: "end"; client: PersonRef }
+  | { name: "skip"; client: PersonRef; date: string }
+  | { name: "list" }
+  | { name: "settings"; key?: string; value?: string }
+  | { name: "now"; client: PersonRef }
+  | { name: "trend"; client: PersonRef }
+  | { name: "alerts" }
+  | { name: "export"; client: PersonRef }
+  | { name: "erase"; client: PersonRef }
+  | { name: "audit"; client: PersonRef }
+  | { name: "stop" }
+  | { name: "mydata" }
+  | { name: "erase-me" }
+  | { name: "privacy" }
+  | { name: "help"; topic?: string };
+
+export type CommandName = Command["name"];
+
+/** Why a command could not be read. `usage` is always a non-empty usage line to show. */
+export interface GrammarError {
+  code:
+    | "empty"
+    | "unknown_subcommand"
+    | "missing_argument"
+    | "unexpected_argument"
+    | "bad_mention"
+    | "bad_schedule_shape"
+    | "bad_date"
+    | "bad_locale"
+    | "bad_option"
+    | "too_long";
+  /** The subcommand whose grammar failed (absent for empty, unknown and too long input). */
+  subcommand?: CommandName;
+  /** The slot at fault: client, therapist, schedule, date, until, tz, delay, locale, key. */
+  argument?: string;
+  /** The offending text, safe to echo: control characters replaced, bidi overrides dropped, ≤ 80 characters. */
+  got?: string;
+  usage: string;
+}
+
+export type ParseResult = { ok: true; command: Command } | { ok: false; error: GrammarError };
+
+/** Longest accepted input, in UTF-16 code units. */
+export const MAX_COMMAND_LENGTH = 2000;
+
+export const USAGE: Record<CommandName, string> = {
+  enroll: "/checkin enroll @client @therapist tue 17:00 50m [tz=Europe/Bucharest] [delay=10m] [locale=ro]",
+  schedule: "/checkin schedule @client mon,thu 09:30 45m",
+  pause: "/checkin pause [@client] [yyyy-MM-dd]",
+  resume: "/checkin resume [@client]",
+  end: "/checkin end @client",
+  skip: "/checkin skip @client yyyy-MM-dd",
+  list: "/checkin list",
+  settings: "/checkin settings [key [value]]",
+  now: "/checkin now @client",
+  trend: "/checkin trend @client",
+  alerts: "/checkin alerts",
+  export: "/checkin export @client",
+  erase: "/checkin erase @client",
+  audit: "/checkin audit @client",
+  stop: "/checkin stop",
+  mydata: "/checkin mydata",
+  "erase-me": "/checkin erase-me",
+  privacy: "/checkin privacy",
+  help: "/checkin help [subcommand]",
+};
+
+export const EXAMPLES: Record<CommandName, string> = {
+  enroll: "/checkin enroll @alice @dr.popescu mon,thu 09:30 45m tz=Europe/Bucharest delay=10m locale=ro",
+  schedule: "/checkin schedule @alice tue 17:00 50m",
+  pause: "/checkin pause @alice 2030-01-31",
+  resume: "/checkin resume @alice",
+  end: "/checkin end @alice",
+  skip: "/checkin skip @alice 2030-12-24",
+  list: "/checkin list",
+  settings: "/checkin settings quiet_hours 22:00-08:00",
+  now: "/checkin now @alice",
+  trend: "/checkin trend @alice",
+  alerts: "/checkin alerts",
+  export: "/checkin export @alice",
+  erase: "/checkin erase @alice",
+  audit: "/checkin audit @alice",
+  stop: "/checkin stop",
+  mydata: "/checkin mydata",
+  "erase-me": "/checkin erase-me",
+  privacy: "/checkin privacy",
+  help: "/checkin help enroll",
+};
+
+const COMMAND_NAMES = Object.keys(USAGE) as CommandName[];
+
+const inputSchema = z.string().max(MAX_COMMAND_LENGTH);
+const localeSchema = z.enum(LOCALES);
+const optionKeySchema = z.enum(["tz", "delay", "locale"]);
+type OptionKey = z.infer<typeof optionKeySchema>;
+
+// A `<@…>` group stays one token even if a Slack label holds spaces.
+const TOKEN = /<@[^<>\s][^<>]*>|\S+/gu;
+const SLACK_MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^<>|]+)?>$/;
+const DISCORD_MENTION = /^<@!?(\d{1,20})>$/;
+const TERMINAL_HANDLE = /^@?([a-z0-9][a-z0-9._-]{0,63})$/i;
+const DAY_LIST = /^(?=.*\p{L})[\p{L},-]+$/u;
+const TIME = /^\d{1,2}:\d{2}$/;
+const LENGTH = /^\d+(?:h\d+m|h|m)$/i;
+const DELAY = /^\d+(?:h\d+m|h|m)?$/i;
+const POSITIONAL_DELAY = /^\d+m$/i;
+const TIME_ZONE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,3}$/;
+const DATE_LIKE = /^\d{1,4}[-./]\d{1,2}[-./]\d{1,4}$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const SETTINGS_KEY = /^[a-z][a-z0-9._-]{0,63}$/;
+
+type Failure = Omit<GrammarError, "usage" | "subcommand">;
+
+/** Reads the text of a `/checkin` command (everything after the command name, or all of it). */
+export function parseCommand(text: string): ParseResult {
+  const input = inputSchema.safeParse(text);
+  if (!input.success) {
+    const tooLong = typeof text === "string";
+    return { ok: false, error: { code: tooLong ? "too_long" : "empty", usage: USAGE.help } };
+  }
+  const tokens = input.data.match(TOKEN) ?? [];
+  if (tokens[0]?.toLowerCase() === "/checkin") tokens.shift();
+  const [word, ...args] = tokens;
+  if (word === undefined) return { ok: false, error: { code: "empty", usage: USAGE.help } };
+
+  const name = COMMAND_NAMES.find((candidate) => candidate === word.toLowerCase());
+  if (name === undefined) {
+    return { ok: false, error: { code: "unknown_subcommand", got: shown(word), usage: USAGE.help } };
+  }
+  const result = SUBCOMMANDS[name](args);
+  if ("name" in result) return { ok: true, command: result };
+  return { ok: false, error: { ...result, subcommand: name, usage: USAGE[name] } };
+}
+
+/** The subcommand nearest to `word` (edit distance ≤ 2, adjacent swaps count 1), for "did you mean". */
+export function suggestSubcommand(word: string): CommandName | null {
+  if (typeof word !== "string") return null;
+  const wanted = word.trim().toLowerCase();
+  if (wanted.length === 0) return null;
+  let best: CommandName | null = null;
+  let bestDistance = 3;
+  for (const name of COMMAND_NAMES) {
+    if (Math.abs(name.length - wanted.length) >= bestDistance) continue;
+    const distance = editDistance(wanted, name);
+    if (distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+type Outcome = Command | Failure;
+
+const clientOnly =
+  <N extends "end" | "now" | "trend" | "export" | "erase" | "audit">(name: N) =>
+  (args: string[]): Outcome => {
+    const client = person(args[0], "client");
+    if ("code" in client) return client;
+    return extra(args, 1) ?? { name, client };
+  };
+
+const bare =
+  <N extends "list" | "alerts" | "stop" | "mydata" | "erase-me" | "privacy">(name: N) =>
+  (args: string[]): Outcome =>
+    extra(args, 0) ?? { name };
+
+const SUBCOMMANDS: Record<CommandName, (args: string[]) => Outcome> = {
+  enroll: parseEnroll,
+  schedule: (args) => {
+    const client = person(args[0], "client");
+    if ("code" in client) return client;
+    const schedule = takeSchedule(args.slice(1));
+    if ("code" in schedule) return schedule;
+    return extra(schedule.rest, 0) ?? { name: "schedule", client, schedule: schedule.text };
+  },
+  pause: parsePause,
+  resume: (args) => {
+    if (args.length === 0) return { name: "resume" };
+    const client = person(args[0], "client");
+    if ("code" in client) return client;
+    return extra(args, 1) ?? { name: "resume", client };
+  },
+  end: clientOnly("end"),
+  skip: (args) => {
+    const client = person(args[0], "client");
+    if ("code" in client) return client;
+    const date = localDate(args[1], "date");
+    if (typeof date !== "string") return date;
+    return extra(args, 2) ?? { name: "skip", client, date };
+  },
+  list: bare("list"),
+  settings: parseSettings,
+  now: clientOnly("now"),
+  trend: clientOnly("trend"),
+  alerts: bare("alerts"),
+  export: clientOnly("export"),
+  erase: clientOnly("erase"),
+  audit: clientOnly("audit"),
+  stop: bare("stop"),
+  mydata: bare("mydata"),
+  "erase-me": bare("erase-me"),
+  privacy: bare("privacy"),
+  help: (args) => (args[0] === undefined ? { name: "help" } : (extra(args, 1) ?? { name: "help", topic: args[0].toLowerCase() })),
+};
+
+function parseEnroll(args: string[]): Outcome {
+  const client = person(args[0], "client");
+  if ("code" in client) return client;
+  const therapist = person(args[1], "therapist");
+  if ("code" in therapist) return therapist;
+  const schedule = takeSchedule(args.slice(2));
+  if ("code" in schedule) return schedule;
+
+  const options: Partial<Record<OptionKey, string>> = {};
+  for (const token of schedule.rest) {
+    const option = readOption(token);
+    if ("code" in option) return option;
+    if (options[option.key] !== undefined) return { code: "bad_option", argument: option.key, got: shown(token) };
+    options[option.key] = option.value;
+  }
+  const command: Command = { name: "enroll", client, therapist, schedule: schedule.text };
+  if (options.tz !== undefined) command.timeZone = options.tz;
+  if (options.delay !== undefined) command.delay = options.delay;
+  const locale = LOCALES.find((candidate) => candidate === options.locale);
+  if (locale !== undefined) command.locale = locale;
+  return command;
+}
+
+function parsePause(args: string[]): Outcome {
+  const [first, second] = args;
+  if (first === undefined) return { name: "pause" };
+  if (isUntilToken(first)) {
+    const until = localDate(first, "until");
+    if (typeof until !== "string") return until;
+    return extra(args, 1) ?? { name: "pause", until };
+  }
+  const client = person(first, "client");
+  if ("code" in client) return client;
+  if (second === undefined) return { name: "pause", client };
+  const until = localDate(second, "until");
+  if (typeof until !== "string") return until;
+  return extra(args, 2) ?? { name: "pause", client, until };
+}
+
+function parseSettings(args: string[]): Outcome {
+  const [first, ...more] = args;
+  if (first === undefined) return { name: "settings" };
+  const equals = first.indexOf("=");
+  const rawKey = equals === -1 ? first : first.slice(0, equals);
+  const words = equals === -1 ? more : [first.slice(equals + 1), ...more].filter((w) => w.length > 0);
+  const key = rawKey.toLowerCase();
+  if (!SETTINGS_KEY.test(key)) return { code: "bad_option", argument: "key", got: shown(rawKey) };
+  return words.length === 0 ? { name: "settings", key } : { name: "settings", key, value: words.join(" ") };
+}
+
+function person(token: string | undefined, argument: string): PersonRef | Failure {
+  if (token === undefined) return { code: "missing_argument", argument };
+  const match = SLACK_MENTION.exec(token) ?? DISCORD_MENTION.exec(token) ?? TERMINAL_HANDLE.exec(token);
+  const userId = match?.[1];
+  if (userId === undefined || DATE_LIKE.test(userId)) return { code: "bad_mention", argument, got: shown(token) };
+  return { userId };
+}
+
+/** Splits off the schedule: tokens up to a complete `<days…> <H:mm> <length>` or a `key=` option. */
+function takeSchedule(tokens: string[]): { text: string; rest: string[] } | Failure {
+  let end = 0;
+  while (end < tokens.length && !tokens[end]!.includes("=") && !isScheduleShape(tokens.slice(0, end))) end++;
+  const schedule = tokens.slice(0, end);
+  if (schedule.length === 0) return { code: "missing_argument", argument: "schedule" };
+  if (!isScheduleShape(schedule)) return { code: "bad_schedule_shape", argument: "schedule", got: shown(schedule.join(" ")) };
+  return { text: schedule.join(" "), rest: tokens.slice(end) };
+}
+
+function isScheduleShape(tokens: string[]): boolean {
+  const n = tokens.length;
+  if (n < 3 || !TIME.test(tokens[n - 2]!) || !LENGTH.test(tokens[n - 1]!)) return false;
+  return tokens.slice(0, n - 2).every((token) => DAY_LIST.test(token));
+}
+
+/** An enroll option after the schedule, keyed (`tz=…`) or recognised by its shape. */
+function readOption(token: string): { key: OptionKey; value: string } | Failure {
+  const equals = token.indexOf("=");
+  if (equals !== -1) {
+    const key = optionKeySchema.safeParse(token.slice(0, equals).toLowerCase());
+    if (!key.success) return { code: "bad_option", argument: "option", got: shown(token) };
+    return optionValue(key.data, token.slice(equals + 1));
+  }
+  if (token.includes("/") || token.toUpperCase() === "UTC") return optionValue("tz", token);
+  if (localeSchema.safeParse(token.toLowerCase()).success) return { key: "locale", value: token.toLowerCase() };
+  if (POSITIONAL_DELAY.test(token)) return optionValue("delay", token);
+  return { code: "unexpected_argument", got: shown(token) };
+}
+
+function optionValue(key: OptionKey, value: string): { key: OptionKey; value: string } | Failure {
+  if (key === "tz") {
+    if (value.toUpperCase() === "UTC") return { key, value: "UTC" };
+    return TIME_ZONE.test(value) && value.length <= 64 ? { key, value } : { code: "bad_option", argument: key, got: shown(value) };
+  }
+  if (key === "delay") {
+    return DELAY.test(value) ? { key, value: value.toLowerCase() } : { code: "bad_option", argument: key, got: shown(value) };
+  }
+  const locale = localeSchema.safeParse(value.toLowerCase());
+  return locale.success ? { key, value: locale.data } : { code: "bad_locale", argument: key, got: shown(value) };
+}
+
+function isUntilToken(token: string): boolean {
+  return DATE_LIKE.test(token) || token.toLowerCase().startsWith("until=");
+}
+
+/** A real calendar date written yyyy-MM-dd (an `until=` prefix is allowed). */
+function localDate(token: string | undefined, argument: string): string | Failure {
+  if (token === undefined) return { code: "missing_argument", argument };
+  const value = argument === "until" && token.toLowerCase().startsWith("until=") ? token.slice("until=".length) : token;
+  const match = ISO_DATE.exec(value);
+  if (match) {
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    if (month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) return value;
+  }
+  return { code: "bad_date", argument, got: shown(token) };
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** Fails with unexpected_argument when `args` has more than `allowed` tokens. */
+function extra(args: string[], allowed: number): Failure | undefined {
+  const token = args[allowed];
+  return token === undefined ? undefined : { code: "unexpected_argument", got: shown(token) };
+}
+
+/** User text made safe to echo: control characters shown as U+FFFD, bidi overrides dropped, ≤ 80 characters. */
+function shown(text: string): string {
+  const clean = Array.from(text.replace(/[\u202A-\u202E\u2066-\u2069]/gu, "").replace(/\p{Cc}/gu, "\uFFFD"));
+  return clean.length > 80 ? `${clean.slice(0, 79).join("")}…` : clean.join("");
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
