@@ -1,0 +1,170 @@
+// The /checkin slash command: its definition (typed options, one subcommand per grammar verb)
+// and the conversion of a submitted command back into the shared grammar text the core parses.
+// Option descriptions are short English help shown by Discord; the engine localises all replies.
+
+import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from "discord.js";
+import type {
+  APIApplicationCommandBasicOption,
+  APIApplicationCommandOptionChoice,
+  APIApplicationCommandSubcommandOption,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import { LOCALES } from "../../src/core/model.ts";
+
+export const COMMAND_NAME = "checkin";
+
+type OptionKind = "user" | "text" | "timezone" | "locale";
+
+interface OptionSpec {
+  name: string;
+  kind: OptionKind;
+  description: string;
+  required: boolean;
+  /** A literal word the grammar puts before the value, e.g. `pause [client] [until yyyy-MM-dd]`. */
+  keyword?: string;
+}
+
+interface SubcommandSpec {
+  name: string;
+  description: string;
+  options: OptionSpec[];
+}
+
+const client = (required: boolean): OptionSpec => ({ name: "client", kind: "user", description: "The client", required });
+
+/** Grammar order matters: options are emitted into the text in this order. */
+export const SUBCOMMANDS: readonly SubcommandSpec[] = [
+  {
+    name: "enroll",
+    description: "Enroll a client with a therapist and a schedule (admin)",
+    options: [
+      client(true),
+      { name: "therapist", kind: "user", description: "The therapist", required: true },
+      { name: "schedule", kind: "text", description: "e.g. tue 17:00 50m or mon,thu 09:30 45m", required: true },
+      { name: "tz", kind: "timezone", description: "IANA time zone, e.g. Europe/Bucharest", required: false },
+      { name: "delay", kind: "text", description: "Delay after the session ends, e.g. 10m", required: false },
+      { name: "locale", kind: "locale", description: "Language of the client's check-ins", required: false },
+    ],
+  },
+  {
+    name: "schedule",
+    description: "Change a client's schedule (admin)",
+    options: [client(true), { name: "schedule", kind: "text", description: "e.g. tue 17:00 50m", required: true }],
+  },
+  {
+    name: "pause",
+    description: "Pause check-ins (a client for admins, yourself otherwise)",
+    options: [client(false), { name: "until", kind: "text", description: "yyyy-MM-dd", required: false, keyword: "until" }],
+  },
+  { name: "resume", description: "Resume check-ins", options: [client(false)] },
+  { name: "end", description: "End a client's enrollment (admin)", options: [client(true)] },
+  {
+    name: "skip",
+    description: "Skip one session date (admin)",
+    options: [client(true), { name: "date", kind: "text", description: "yyyy-MM-dd", required: true }],
+  },
+  { name: "list", description: "List enrollments (admin)", options: [] },
+  {
+    name: "settings",
+    description: "Show or change practice settings (admin)",
+    options: [
+      { name: "key", kind: "text", description: "Setting name", required: false },
+      { name: "value", kind: "text", description: "New value", required: false },
+    ],
+  },
+  { name: "now", description: "Send a check-in now, after an unscheduled session", options: [client(true)] },
+  { name: "trend", description: "Show a client's trend", options: [client(true)] },
+  { name: "alerts", description: "Show open alerts", options: [] },
+  { name: "export", description: "Export a client's data (admin)", options: [client(true)] },
+  { name: "erase", description: "Erase a client's data (admin)", options: [client(true)] },
+  { name: "audit", description: "Show the audit log for a client (admin)", options: [client(true)] },
+  { name: "stop", description: "Stop receiving check-ins", options: [] },
+  { name: "mydata", description: "See the data stored about you", options: [] },
+  { name: "erase-me", description: "Erase your data", options: [] },
+  { name: "privacy", description: "How your data is handled", options: [] },
+  { name: "help", description: "How to use /checkin", options: [] },
+];
+
+function optionDefinition(spec: OptionSpec): APIApplicationCommandBasicOption {
+  const base = { name: spec.name, description: spec.description, required: spec.required };
+  if (spec.kind === "user") return { ...base, type: ApplicationCommandOptionType.User };
+  if (spec.kind === "text") return { ...base, type: ApplicationCommandOptionType.String, max_length: 200 };
+  return { ...base, type: ApplicationCommandOptionType.String, autocomplete: true, max_length: 64 };
+}
+
+/** The body PUT to the guild commands endpoint: a bulk overwrite, so repeating it is harmless. */
+export function checkinCommandDefinition(): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  const options: APIApplicationCommandSubcommandOption[] = SUBCOMMANDS.map((sub) => ({
+    type: ApplicationCommandOptionType.Subcommand,
+    name: sub.name,
+    description: sub.description,
+    options: sub.options.map(optionDefinition),
+  }));
+  return {
+    type: ApplicationCommandType.ChatInput,
+    name: COMMAND_NAME,
+    description: "Alliance check-ins",
+    options,
+    contexts: [InteractionContextType.Guild],
+  };
+}
+
+/** A submitted option as Discord sends it (name + primitive value). */
+export interface SubmittedOption {
+  name: string;
+  value?: string | number | boolean;
+}
+
+/**
+ * Turns a subcommand and its options into the shared grammar text, e.g.
+ * `enroll <@1> <@2> tue 17:00 50m Europe/Bucharest`. Unknown subcommands pass through by name so
+ * the core answers with its own "unknown command" help.
+ */
+export function commandText(subcommand: string, submitted: readonly SubmittedOption[]): string {
+  const spec = SUBCOMMANDS.find((sub) => sub.name === subcommand);
+  if (!spec) return subcommand;
+  const parts: string[] = [subcommand];
+  for (const option of spec.options) {
+    const raw = submitted.find((given) => given.name === option.name)?.value;
+    if (raw === undefined || raw === null) continue;
+    const value = String(raw).replace(/\s+/g, " ").trim();
+    if (value === "") continue;
+    if (option.keyword) parts.push(option.keyword);
+    parts.push(option.kind === "user" ? `<@${value}>` : value);
+  }
+  return parts.join(" ");
+}
+
+const MAX_CHOICES = 25;
+let cachedZones: readonly string[] | null = null;
+
+function timeZones(): readonly string[] {
+  if (!cachedZones) {
+    const zones = new Set(Intl.supportedValuesOf("timeZone"));
+    zones.add("UTC");
+    cachedZones = [...zones].sort();
+  }
+  return cachedZones;
+}
+
+const LOCALE_NAMES: Record<string, string> = { en: "English (en)", ro: "Română (ro)" };
+
+function rank(values: readonly string[], typed: string): string[] {
+  const needle = typed.trim().toLowerCase();
+  if (!needle) return values.slice(0, MAX_CHOICES);
+  const prefix = values.filter((value) => value.toLowerCase().startsWith(needle));
+  const inner = values.filter((value) => !value.toLowerCase().startsWith(needle) && value.toLowerCase().includes(needle));
+  return [...prefix, ...inner].slice(0, MAX_CHOICES);
+}
+
+/** Up to 25 autocomplete choices for the focused option; an empty list for anything else. */
+export function autocompleteChoices(optionName: string, typed: string): APIApplicationCommandOptionChoice<string>[] {
+  if (optionName === "tz") return rank(timeZones(), typed).map((zone) => ({ name: zone, value: zone }));
+  if (optionName === "locale") {
+    const needle = typed.trim().toLowerCase();
+    return LOCALES.filter((locale) => !needle || locale.startsWith(needle) || (LOCALE_NAMES[locale] ?? "").toLowerCase().includes(needle)).map(
+      (locale) => ({ name: LOCALE_NAMES[locale] ?? locale, value: locale }),
+    );
+  }
+  return [];
+}

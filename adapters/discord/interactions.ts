@@ -1,0 +1,223 @@
+// Turns Discord interactions into inbound events. Every handler acknowledges first (defer, or the
+// comment modal, which must be the immediate response), then asks the engine, then answers.
+// The interaction id is the delivery id: a replayed interaction is de-duplicated by the store.
+
+import { GuildMember, MessageFlags, PermissionFlagsBits, Routes } from "discord.js";
+import type {
+  AutocompleteInteraction,
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  Interaction,
+  InteractionEditReplyOptions,
+  ModalSubmitInteraction,
+  REST,
+} from "discord.js";
+import { commentCheckInId, encodeAction } from "../../src/core/actions.ts";
+import type { Actor, InboundEvent, InboundPort, Reply } from "../../src/ports/inbound.ts";
+import type { Logger } from "../../src/ports/logger.ts";
+import { autocompleteChoices, COMMAND_NAME, commandText } from "./commands.ts";
+import type { SubmittedOption } from "./commands.ts";
+import type { DiscordSettings } from "./config.ts";
+import { COMMENT_INPUT_ID, commentModal, decodeCustomId, encodeCustomId, replacementPayload, splitContent } from "./render.ts";
+import type { CommentModalSpec } from "./render.ts";
+import { errorFields } from "./results.ts";
+
+/** Shown only when the engine itself failed and produced no localised reply. */
+const FAILURE_MARK = "⚠️";
+const FALLBACK_COMMENT_MAX = 1000;
+
+export interface InteractionDeps {
+  inbound: InboundPort;
+  logger: Logger;
+  settings: DiscordSettings;
+  rest: REST;
+  commentModals: { get(checkInId: string): CommentModalSpec | undefined };
+}
+
+type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+
+/** Manage Server (Administrator implies it) or the configured admin role. */
+export function isGuildAdmin(interaction: Interaction, adminRoleId: string | null): boolean {
+  if (!interaction.inGuild()) return false;
+  if (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return true;
+  if (!adminRoleId) return false;
+  const member = interaction.member;
+  if (member instanceof GuildMember) return member.roles.cache.has(adminRoleId);
+  return Array.isArray(member?.roles) && member.roles.includes(adminRoleId);
+}
+
+/**
+ * The guild an interaction belongs to. DM buttons carry it in their custom id prefix; otherwise the
+ * only configured guild, or the first configured guild the user is a member of.
+ */
+async function workspaceOf(deps: InteractionDeps, interaction: Interaction, prefixed: string | null): Promise<string | null> {
+  if (interaction.guildId) return interaction.guildId;
+  if (prefixed && deps.settings.guildIds.includes(prefixed)) return prefixed;
+  if (deps.settings.guildIds.length === 1) return deps.settings.guildIds[0] ?? null;
+  for (const guildId of deps.settings.guildIds) {
+    try {
+      await deps.rest.get(Routes.guildMember(guildId, interaction.user.id));
+      return guildId;
+    } catch {
+      // not a member of this guild; try the next
+    }
+  }
+  return null;
+}
+
+async function actorOf(deps: InteractionDeps, interaction: Interaction, prefixed: string | null = null): Promise<Actor | null> {
+  const workspaceId = await workspaceOf(deps, interaction, prefixed);
+  if (!workspaceId) return null;
+  return {
+    platform: "discord",
+    workspaceId,
+    userId: interaction.user.id,
+    isPlatformAdmin: isGuildAdmin(interaction, deps.settings.adminRoleId),
+  };
+}
+
+async function ask(deps: InteractionDeps, event: InboundEvent): Promise<Reply | null> {
+  try {
+    return await deps.inbound.receive(event);
+  } catch (error) {
+    deps.logger.error({ deliveryId: event.deliveryId, type: event.type, ...errorFields(error) }, "inbound port failed");
+    return null;
+  }
+}
+
+/** Shows a reply privately: the deferred reply first, then follow-ups for long text and files. */
+async function answerPrivately(interaction: Repliable, reply: Reply | null): Promise<void> {
+  // A button press was acknowledged with deferUpdate: its "reply" is the message it sits on.
+  const deferredUpdate = interaction.isButton();
+  const pieces = reply === null ? [FAILURE_MARK] : reply.text ? splitContent(reply.text) : [];
+  const file = reply?.file ? [{ name: reply.file.filename, attachment: Buffer.from(reply.file.content, "utf8"), contentType: reply.file.contentType }] : [];
+  const openModal = reply?.openCommentModal
+    ? [
+        {
+          type: 1,
+          components: [
+            {
+              type: 2,
+              style: 1,
+              label: reply.openCommentModal.title.slice(0, 80),
+              custom_id: encodeCustomId(interaction.guildId, encodeAction({ op: "comment", checkInId: reply.openCommentModal.checkInId })),
+            },
+          ],
+        },
+      ]
+    : [];
+  if (!deferredUpdate) {
+    const [first, ...rest] = pieces;
+    if (first === undefined && file.length === 0 && openModal.length === 0) {
+      await interaction.deleteReply();
+      return;
+    }
+    const options: InteractionEditReplyOptions = { content: first ?? "", allowedMentions: { parse: [] } };
+    if (rest.length === 0 && file.length > 0) options.files = file;
+    if (rest.length === 0 && openModal.length > 0) options.components = openModal as never;
+    await interaction.editReply(options);
+    for (const [index, piece] of rest.entries()) {
+      const last = index === rest.length - 1;
+      await interaction.followUp({
+        content: piece,
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: { parse: [] },
+        ...(last && file.length > 0 ? { files: file } : {}),
+        ...(last && openModal.length > 0 ? { components: openModal as never } : {}),
+      });
+    }
+    return;
+  }
+  for (const [index, piece] of pieces.entries()) {
+    const last = index === pieces.length - 1;
+    await interaction.followUp({
+      content: piece,
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
+      ...(last && file.length > 0 ? { files: file } : {}),
+      ...(last && openModal.length > 0 ? { components: openModal as never } : {}),
+    });
+  }
+  if (pieces.length === 0 && (file.length > 0 || openModal.length > 0)) {
+    await interaction.followUp({ flags: MessageFlags.Ephemeral, files: file, components: openModal as never });
+  }
+}
+
+export async function handleSlashCommand(deps: InteractionDeps, interaction: ChatInputCommandInteraction): Promise<void> {
+  if (interaction.commandName !== COMMAND_NAME) return;
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const actor = await actorOf(deps, interaction);
+  const subcommand = interaction.options.data[0];
+  const submitted: SubmittedOption[] = (subcommand?.options ?? []).map((option) => ({ name: option.name, value: option.value ?? undefined }));
+  const text = subcommand ? commandText(subcommand.name, submitted) : "help";
+  const reply = actor ? await ask(deps, { type: "command", text, actor, deliveryId: interaction.id }) : null;
+  await answerPrivately(interaction, reply);
+}
+
+function fallbackModal(interaction: ButtonInteraction): CommentModalSpec {
+  const label = "label" in interaction.component && interaction.component.label ? interaction.component.label : "💬";
+  return { title: label, label, maxLength: FALLBACK_COMMENT_MAX };
+}
+
+export async function handleButton(deps: InteractionDeps, interaction: ButtonInteraction): Promise<void> {
+  const { guildId: prefixed, actionId } = decodeCustomId(interaction.customId);
+  const checkInId = commentCheckInId(actionId);
+  if (checkInId) {
+    // Discord only shows a modal as the first response, so it opens before the engine is asked;
+    // the engine authorises the check-in when the comment is submitted.
+    const spec = deps.commentModals.get(checkInId) ?? fallbackModal(interaction);
+    await interaction.showModal(commentModal(interaction.customId, spec));
+    return;
+  }
+  await interaction.deferUpdate();
+  const actor = await actorOf(deps, interaction, prefixed);
+  const reply = actor
+    ? await ask(deps, {
+        type: "action",
+        actionId,
+        actor,
+        deliveryId: interaction.id,
+        messageRef: { channelId: interaction.message.channelId, messageId: interaction.message.id },
+      })
+    : null;
+  if (reply?.replaceMessageText) await interaction.editReply(replacementPayload(reply.replaceMessageText));
+  await answerPrivately(interaction, reply);
+}
+
+export async function handleModalSubmit(deps: InteractionDeps, interaction: ModalSubmitInteraction): Promise<void> {
+  const { guildId: prefixed, actionId } = decodeCustomId(interaction.customId);
+  const checkInId = commentCheckInId(actionId);
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const actor = await actorOf(deps, interaction, prefixed);
+  let text = "";
+  try {
+    text = interaction.fields.getTextInputValue(COMMENT_INPUT_ID);
+  } catch {
+    text = "";
+  }
+  const reply =
+    actor && checkInId ? await ask(deps, { type: "comment", checkInId, text, actor, deliveryId: interaction.id }) : null;
+  if (reply?.replaceMessageText && interaction.message) {
+    await deps.rest.patch(Routes.channelMessage(interaction.message.channelId, interaction.message.id), {
+      body: replacementPayload(reply.replaceMessageText),
+    });
+  }
+  await answerPrivately(interaction, reply);
+}
+
+export async function handleAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+  const focused = interaction.options.getFocused(true);
+  await interaction.respond(autocompleteChoices(focused.name, String(focused.value)));
+}
+
+/** Routes one interaction; failures are logged with ids only and never escape. */
+export async function handleInteraction(deps: InteractionDeps, interaction: Interaction): Promise<void> {
+  try {
+    if (interaction.isChatInputCommand()) await handleSlashCommand(deps, interaction);
+    else if (interaction.isAutocomplete()) await handleAutocomplete(interaction);
+    else if (interaction.isButton()) await handleButton(deps, interaction);
+    else if (interaction.isModalSubmit()) await handleModalSubmit(deps, interaction);
+  } catch (error) {
+    deps.logger.error({ interactionId: interaction.id, interactionType: interaction.type, ...errorFields(error) }, "discord interaction failed");
+  }
+}

@@ -1,0 +1,215 @@
+// Lays out the engine's localised view models as Discord message payloads.
+// Discord allows at most 5 action rows of at most 5 buttons, 80 characters per label,
+// 100 per custom id and 2000 per message content.
+
+import { ButtonStyle, ComponentType } from "discord.js";
+import type {
+  APIActionRowComponent,
+  APIAllowedMentions,
+  APIButtonComponentWithCustomId,
+  APIEmbed,
+  APIModalInteractionResponseCallbackData,
+  RESTPostAPIChannelMessageJSONBody,
+} from "discord.js";
+import type {
+  AlertView,
+  ButtonView,
+  ChoiceRowView,
+  OutboundView,
+  PromptView,
+  ScaleRowView,
+} from "../../src/ports/chat-platform.ts";
+
+export const MAX_CONTENT = 2000;
+const MAX_LABEL = 80;
+const MAX_CUSTOM_ID = 100;
+const MAX_ROWS = 5;
+const MAX_BUTTONS_PER_ROW = 5;
+const ALERT_COLOR = 0xd98e04;
+const URGENT_COLOR = 0xc0392b;
+
+/** The text input inside the comment modal. */
+export const COMMENT_INPUT_ID = "comment";
+
+/** Message body for POST/PATCH; empty arrays clear earlier embeds and buttons on edit. */
+export type MessagePayload = Pick<RESTPostAPIChannelMessageJSONBody, "content" | "embeds" | "allowed_mentions"> & {
+  components: APIActionRowComponent<APIButtonComponentWithCustomId>[];
+};
+
+/**
+ * DM buttons carry no guild, so the custom id is prefixed with the guild the message was sent for
+ * (`<guild>|<actionId>`) when it fits; the action id itself is passed back unchanged.
+ */
+export function encodeCustomId(guildId: string | null, actionId: string): string {
+  const prefixed = guildId ? `${guildId}|${actionId}` : actionId;
+  return prefixed.length <= MAX_CUSTOM_ID ? prefixed : actionId;
+}
+
+export function decodeCustomId(customId: string): { guildId: string | null; actionId: string } {
+  const match = /^(\d{15,21})\|(.+)$/s.exec(customId);
+  return match ? { guildId: match[1] ?? null, actionId: match[2] ?? "" } : { guildId: null, actionId: customId };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+type Button = APIButtonComponentWithCustomId;
+type CustomIdStyle = Button["style"];
+
+function button(guildId: string | null, actionId: string, label: string, style: CustomIdStyle = ButtonStyle.Secondary): Button {
+  return { type: ComponentType.Button, custom_id: encodeCustomId(guildId, actionId), label: truncate(label || "·", MAX_LABEL), style };
+}
+
+function styleOf(view: ButtonView): CustomIdStyle {
+  if (view.style === "primary") return ButtonStyle.Primary;
+  if (view.style === "danger") return ButtonStyle.Danger;
+  return ButtonStyle.Secondary;
+}
+
+function row(buttons: Button[]): APIActionRowComponent<Button> {
+  return { type: ComponentType.ActionRow, components: buttons };
+}
+
+/** Packs loose buttons into rows of five, dropping any beyond 25 (never happens with engine views). */
+function rowsOf(buttons: Button[]): APIActionRowComponent<Button>[] {
+  const rows: APIActionRowComponent<Button>[] = [];
+  for (let i = 0; i < buttons.length && rows.length < MAX_ROWS; i += MAX_BUTTONS_PER_ROW) {
+    rows.push(row(buttons.slice(i, i + MAX_BUTTONS_PER_ROW)));
+  }
+  return rows;
+}
+
+const NO_MENTIONS: APIAllowedMentions = { parse: [] };
+
+function scaleButtons(guildId: string | null, scale: ScaleRowView): Button[] {
+  return scale.options.map((option) => button(guildId, option.actionId, option.label));
+}
+
+function choiceButtons(guildId: string | null, choice: ChoiceRowView): Button[] {
+  return choice.options.map((option) => button(guildId, option.actionId, option.label));
+}
+
+/**
+ * Prompt layout: one row per scale item, one for tension, one for "talked through", and one for
+ * comment + skip. With all six present, "talked through" (3) shares the last row with comment and
+ * skip (2), which keeps the prompt at Discord's five rows.
+ */
+export function promptRows(guildId: string | null, view: PromptView): APIActionRowComponent<Button>[] {
+  const groups: Button[][] = view.rows.map((scale) => scaleButtons(guildId, scale));
+  if (view.tension) groups.push(choiceButtons(guildId, view.tension));
+  const talked = view.talkedThrough ? choiceButtons(guildId, view.talkedThrough) : null;
+  const closing: Button[] = [];
+  if (view.commentButton) closing.push(button(guildId, view.commentButton.actionId, view.commentButton.label, ButtonStyle.Primary));
+  closing.push(button(guildId, view.skipButton.actionId, view.skipButton.label, styleOf(view.skipButton)));
+  if (talked && groups.length + 2 > MAX_ROWS) {
+    groups.push([...talked, ...closing]);
+  } else {
+    if (talked) groups.push(talked);
+    groups.push(closing);
+  }
+  return groups.flatMap((group) => rowsOf(group)).slice(0, MAX_ROWS);
+}
+
+function promptContent(view: PromptView): string {
+  const lines: string[] = [view.intro, ""];
+  let number = 1;
+  for (const scale of view.rows) {
+    lines.push(`**${number++}. ${scale.question}**`, `-# ${scale.hint}`);
+  }
+  if (view.tension) lines.push(`**${number++}. ${view.tension.question}**`);
+  if (view.talkedThrough) lines.push(`**${number++}. ${view.talkedThrough.question}**`);
+  if (view.footer) lines.push("", `-# ${view.footer}`);
+  return truncate(lines.join("\n"), MAX_CONTENT);
+}
+
+function alertEmbed(view: AlertView): APIEmbed {
+  const reasons = view.reasons.map((reason) => `• ${reason}`).join("\n");
+  const description = [`<@${view.clientUserId}>`, "", reasons, "", view.trendLine].join("\n");
+  return {
+    title: truncate(view.title, 256),
+    description: truncate(description, 4096),
+    color: view.urgent ? URGENT_COLOR : ALERT_COLOR,
+    footer: { text: truncate(view.status, 2048) },
+  };
+}
+
+/** Renders any outbound view; `guildId` is the workspace the message belongs to. */
+export function renderView(guildId: string | null, view: OutboundView): MessagePayload {
+  switch (view.kind) {
+    case "prompt":
+      return { content: promptContent(view), embeds: [], components: promptRows(guildId, view), allowed_mentions: NO_MENTIONS };
+    case "consent":
+      return {
+        content: truncate(view.text, MAX_CONTENT),
+        embeds: [],
+        components: [
+          row([
+            button(guildId, view.accept.actionId, view.accept.label, ButtonStyle.Success),
+            button(guildId, view.decline.actionId, view.decline.label, styleOf(view.decline)),
+          ]),
+        ],
+        allowed_mentions: NO_MENTIONS,
+      };
+    case "alert":
+      return {
+        content: "",
+        embeds: [alertEmbed(view)],
+        components: rowsOf(view.buttons.map((b) => button(guildId, b.actionId, b.label, styleOf(b)))),
+        allowed_mentions: NO_MENTIONS,
+      };
+    case "notice":
+      return {
+        content: truncate(view.text, MAX_CONTENT),
+        embeds: [],
+        components: rowsOf((view.buttons ?? []).map((b) => button(guildId, b.actionId, b.label, styleOf(b)))),
+        allowed_mentions: NO_MENTIONS,
+      };
+    case "closed":
+      return { content: truncate(view.text, MAX_CONTENT), embeds: [], components: [], allowed_mentions: NO_MENTIONS };
+  }
+}
+
+/** Text shown in place of a message whose buttons were used up (Reply.replaceMessageText). */
+export function replacementPayload(text: string): MessagePayload {
+  return { content: truncate(text, MAX_CONTENT), embeds: [], components: [], allowed_mentions: NO_MENTIONS };
+}
+
+/** Splits a long private reply into Discord-sized pieces, on line breaks where possible. */
+export function splitContent(text: string, max = MAX_CONTENT): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const cut = rest.lastIndexOf("\n", max);
+    const at = cut > max / 2 ? cut : max;
+    pieces.push(rest.slice(0, at));
+    rest = rest.slice(at).replace(/^\n/, "");
+  }
+  pieces.push(rest);
+  return pieces;
+}
+
+export interface CommentModalSpec {
+  title: string;
+  label: string;
+  placeholder?: string;
+  maxLength: number;
+}
+
+/** The comment modal; its custom id is the comment button's custom id, so submit names the check-in. */
+export function commentModal(customId: string, spec: CommentModalSpec): APIModalInteractionResponseCallbackData {
+  const input = {
+    type: ComponentType.TextInput,
+    custom_id: COMMENT_INPUT_ID,
+    style: 2,
+    required: true,
+    min_length: 1,
+    max_length: Math.max(1, Math.min(4000, spec.maxLength)),
+    ...(spec.placeholder ? { placeholder: truncate(spec.placeholder, 100) } : {}),
+  };
+  return {
+    custom_id: customId,
+    title: truncate(spec.title, 45),
+    components: [{ type: ComponentType.Label, label: truncate(spec.label, 45), component: input }],
+  } as APIModalInteractionResponseCallbackData;
+}
