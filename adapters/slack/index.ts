@@ -38,6 +38,8 @@ export interface SlackAdapterOptions {
   /** Clock for request verification and caches. */
   nowMilliseconds?: () => number;
   webClientOptions?: SlackWebClientOptions;
+  /** Environment to read defaults from. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SlackAdapter extends ChatPlatform {
@@ -48,7 +50,7 @@ export interface SlackAdapter extends ChatPlatform {
 }
 
 export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
-  const settings = resolveSlackSettings(options);
+  const settings = resolveSlackSettings(options, options.env ?? process.env);
   const logger = options.logger.child({ platform: "slack" });
   const now = options.nowMilliseconds ?? Date.now;
   const boltLogger = boltLoggerFor(logger);
