@@ -20,8 +20,8 @@ interface OptionSpec {
   kind: OptionKind;
   description: string;
   required: boolean;
-  /** A literal word the grammar puts before the value, e.g. `pause [client] [until yyyy-MM-dd]`. */
-  keyword?: string;
+  /** Emitted as one `key=value` token, which the grammar reads in any order (`tz=`, `until=` …). */
+  prefix?: string;
 }
 
 interface SubcommandSpec {
@@ -41,9 +41,9 @@ export const SUBCOMMANDS: readonly SubcommandSpec[] = [
       client(true),
       { name: "therapist", kind: "user", description: "The therapist", required: true },
       { name: "schedule", kind: "text", description: "e.g. tue 17:00 50m or mon,thu 09:30 45m", required: true },
-      { name: "tz", kind: "timezone", description: "IANA time zone, e.g. Europe/Bucharest", required: false },
-      { name: "delay", kind: "text", description: "Delay after the session ends, e.g. 10m", required: false },
-      { name: "locale", kind: "locale", description: "Language of the client's check-ins", required: false },
+      { name: "tz", kind: "timezone", description: "IANA time zone, e.g. Europe/Bucharest", required: false, prefix: "tz=" },
+      { name: "delay", kind: "text", description: "Delay after the session ends, e.g. 10m", required: false, prefix: "delay=" },
+      { name: "locale", kind: "locale", description: "Language of the client's check-ins", required: false, prefix: "locale=" },
     ],
   },
   {
@@ -54,7 +54,7 @@ export const SUBCOMMANDS: readonly SubcommandSpec[] = [
   {
     name: "pause",
     description: "Pause check-ins (a client for admins, yourself otherwise)",
-    options: [client(false), { name: "until", kind: "text", description: "yyyy-MM-dd", required: false, keyword: "until" }],
+    options: [client(false), { name: "until", kind: "text", description: "yyyy-MM-dd", required: false, prefix: "until=" }],
   },
   { name: "resume", description: "Resume check-ins", options: [client(false)] },
   { name: "end", description: "End a client's enrollment (admin)", options: [client(true)] },
@@ -82,7 +82,11 @@ export const SUBCOMMANDS: readonly SubcommandSpec[] = [
   { name: "mydata", description: "See the data stored about you", options: [] },
   { name: "erase-me", description: "Erase your data", options: [] },
   { name: "privacy", description: "How your data is handled", options: [] },
-  { name: "help", description: "How to use /checkin", options: [] },
+  {
+    name: "help",
+    description: "How to use /checkin",
+    options: [{ name: "topic", kind: "text", description: "A subcommand, e.g. enroll", required: false }],
+  },
 ];
 
 function optionDefinition(spec: OptionSpec): APIApplicationCommandBasicOption {
@@ -117,7 +121,7 @@ export interface SubmittedOption {
 
 /**
  * Turns a subcommand and its options into the shared grammar text, e.g.
- * `enroll <@1> <@2> tue 17:00 50m Europe/Bucharest`. Unknown subcommands pass through by name so
+ * `enroll <@1> <@2> tue 17:00 50m tz=Europe/Bucharest`. Unknown subcommands pass through by name so
  * the core answers with its own "unknown command" help.
  */
 export function commandText(subcommand: string, submitted: readonly SubmittedOption[]): string {
@@ -129,8 +133,9 @@ export function commandText(subcommand: string, submitted: readonly SubmittedOpt
     if (raw === undefined || raw === null) continue;
     const value = String(raw).replace(/\s+/g, " ").trim();
     if (value === "") continue;
-    if (option.keyword) parts.push(option.keyword);
-    parts.push(option.kind === "user" ? `<@${value}>` : value);
+    if (option.kind === "user") parts.push(`<@${value}>`);
+    else if (option.prefix) parts.push(`${option.prefix}${value.replace(/ /g, "")}`);
+    else parts.push(value);
   }
   return parts.join(" ");
 }
