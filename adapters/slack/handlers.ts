@@ -44,7 +44,8 @@ type HomeOpenedArgs = SlackEventMiddlewareArgs<"app_home_opened"> & AllMiddlewar
 export async function handleCheckinCommand(ctx: SlackHandlerContext, { command, ack, respond }: CommandArgs): Promise<void> {
   await ack();
   const actor = await ctx.actors.actorFor(command.team_id, command.user_id);
-  const reply = await ctx.inbound.receive({ type: "command", actor, text: command.text ?? "", deliveryId: `slack:command:${command.trigger_id}` });
+  const text = withoutMentionLabels(command.text ?? "");
+  const reply = await ctx.inbound.receive({ type: "command", actor, text, deliveryId: `slack:command:${command.trigger_id}` });
   await showReply(ctx, { actor, reply, respond, triggerId: command.trigger_id, alwaysShowText: true });
 }
 
@@ -125,6 +126,14 @@ async function showReply(
     const sent = await ctx.outbound.sendFile(actor, { ...reply.file, comment: "" });
     if (!sent.ok) ctx.logger.warn({ userId: actor.userId, code: sent.code }, "slack export file not delivered");
   }
+}
+
+/**
+ * With "escape users" on, Slack writes mentions as `<@U123|name>`. The engine addresses people
+ * by id only and must never see or store a display name, so the label is dropped.
+ */
+export function withoutMentionLabels(text: string): string {
+  return text.replace(/<([@#][UWC][A-Z0-9]+)\|[^>]*>/g, "<$1>");
 }
 
 function messageRefOf(body: BlockAction): { channelId: string; messageId: string } | undefined {

@@ -125,6 +125,12 @@ describe("Slack adapter against the real Bolt app and a fake Web API", () => {
       expect(response).toMatchObject({ response_type: "ephemeral", text: "Enrolled <@UCLIENT1> &amp; scheduled" });
     });
 
+    it("drops display names from escaped mentions before the engine sees the command", async () => {
+      await rig.sender().send(command("UADMIN", "enroll <@UCLIENT1|jane> <@UTHER|dr.who> tue 17:00 50m"));
+      await rig.adapter.idle();
+      expect(inbound.events[0]).toMatchObject({ text: "enroll <@UCLIENT1> <@UTHER> tue 17:00 50m" });
+    });
+
     it("sends refused replies ephemerally too", async () => {
       inbound.answer = () => ({ text: "Only admins can enroll.", refused: true });
       const responseUrl = rig.fake.responseUrl();
