@@ -1,0 +1,78 @@
+// Wiring shared by main.ts, the demo, the benchmark and tests: open the database, apply
+// migrations, and build the store and the engine around the given platforms.
+
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { ChatPlatform } from "./ports/chat-platform.ts";
+import type { Clock } from "./ports/clock.ts";
+import { systemClock } from "./ports/clock.ts";
+import type { CommentCipher } from "./ports/comment-cipher.ts";
+import type { Logger } from "./ports/logger.ts";
+import type { PlatformName } from "./core/model.ts";
+import type { EngineOptions } from "./core/context.ts";
+import { DEFAULT_ENGINE_OPTIONS } from "./core/context.ts";
+import { CheckInEngine } from "./core/engine.ts";
+import type { EngineHooks } from "./core/engine.ts";
+import type { ExtraHandlers } from "./core/commands/handlers.ts";
+import { openDatabase } from "./store/database.ts";
+import type { OpenDatabase } from "./store/database.ts";
+import { applyMigrations, loadMigrations, migrationsDir } from "./store/migrate.ts";
+import type { MigrationReport } from "./store/migrate.ts";
+import { PrismaCheckInStore } from "./store/prisma-store.ts";
+
+export interface BotParts {
+  db: OpenDatabase;
+  store: PrismaCheckInStore;
+  engine: CheckInEngine;
+  migrations: MigrationReport;
+  platforms: Map<PlatformName, ChatPlatform>;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  databaseUrl: string;
+  cipher: CommentCipher;
+  logger: Logger;
+  clock?: Clock;
+  engine?: Partial<EngineOptions>;
+  hooks?: EngineHooks;
+  extraCommands?: ExtraHandlers;
+}
+
+export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase; store: PrismaCheckInStore; migrations: MigrationReport }> {
+  const db = await openDatabase(databaseUrl);
+  try {
+    const migrations = await applyMigrations(db.sql, loadMigrations(migrationsDir(db.provider)));
+    return { db, store: new PrismaCheckInStore(db), migrations };
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function buildBot(options: BuildOptions): Promise<BotParts> {
+  const { db, store, migrations } = await openStore(options.databaseUrl);
+  const platforms = new Map<PlatformName, ChatPlatform>();
+  const engine = new CheckInEngine(
+    {
+      store,
+      platform: (name) => platforms.get(name),
+      clock: options.clock ?? systemClock,
+      logger: options.logger,
+      cipher: options.cipher,
+      options: { ...DEFAULT_ENGINE_OPTIONS, ownerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...options.engine },
+    },
+    options.hooks,
+    options.extraCommands,
+  );
+  return {
+    db,
+    store,
+    engine,
+    migrations,
+    platforms,
+    async close() {
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,212 @@
+// Button presses and comment submissions from clients and therapists. Every action is
+// re-authorised against the platform workspace + user id; naming a check-in or an alert in an
+// action id grants nothing. Nothing is stored for a refused or invalid action.
+
+import type { Action } from "./actions.ts";
+import type { EngineContext } from "./context.ts";
+import { localeFor } from "./context.ts";
+import type { Alert, CheckIn, Enrollment, Item, Locale, Person, Practice } from "./model.ts";
+import { ITEMS } from "./model.ts";
+import type { Actor, Reply } from "../ports/inbound.ts";
+import type { AnswerPatch } from "../ports/checkin-store.ts";
+import { translator } from "../i18n/index.ts";
+import { commentModalTexts, buildPromptView } from "./views.ts";
+import { evaluateCheckIn, deliverAlert } from "./alerts.ts";
+import { formatLocalDate } from "./context.ts";
+
+interface OwnedCheckIn {
+  checkIn: CheckIn;
+  enrollment: Enrollment;
+  practice: Practice;
+  client: Person;
+  locale: Locale;
+}
+
+const refused = (text: string): Reply => ({ text, refused: true });
+
+/** Loads a check-in and checks it belongs to the actor. Unknown and foreign look different only in wording. */
+async function loadOwnCheckIn(ctx: EngineContext, actor: Actor, checkInId: string): Promise<OwnedCheckIn | Reply> {
+  const fallback = translator("en");
+  const checkIn = await ctx.store.getCheckIn(checkInId);
+  const enrollment = checkIn ? await ctx.store.getEnrollment(checkIn.enrollmentId) : null;
+  if (!checkIn || !enrollment) return refused(fallback("answer.unknown"));
+  const [practice, client] = await Promise.all([ctx.store.getPractice(enrollment.practiceId), ctx.store.getPerson(enrollment.clientId)]);
+  if (!practice || !client) return refused(fallback("answer.unknown"));
+  const owns = practice.platform === actor.platform && practice.externalId === actor.workspaceId && client.platformUserId === actor.userId;
+  if (!owns) {
+    ctx.logger.warn({ checkInId, platform: actor.platform }, "action on a check-in that is not the actor's refused");
+    return refused(fallback("answer.not_yours"));
+  }
+  return { checkIn, enrollment, practice, client, locale: localeFor(practice, client, enrollment) };
+}
+
+function isReply(value: OwnedCheckIn | Reply): value is Reply {
+  return "text" in value;
+}
+
+/** Whether a change to this check-in's answers is still allowed now. */
+async function answerGate(ctx: EngineContext, owned: OwnedCheckIn): Promise<Reply | null> {
+  const t = translator(owned.locale);
+  const now = ctx.clock.now();
+  const { checkIn } = owned;
+  if (!owned.client.consentAt) return refused(t("consent.needed"));
+  if (checkIn.status === "skipped") return refused(t("answer.skipped_already"));
+  if (checkIn.status !== "sent" && checkIn.status !== "answered") return refused(t(checkIn.status === "scheduled" || checkIn.status === "sending" ? "answer.unknown" : "answer.closed"));
+  if (now >= checkIn.closesAt) return refused(t("answer.closed"));
+  if (checkIn.status === "answered") {
+    const response = await ctx.store.getResponse(checkIn.id);
+    const completedAt = response?.completedAt ?? checkIn.answeredAt;
+    if (completedAt && now.getTime() - completedAt.getTime() > ctx.options.answerEditMinutes * 60_000) return refused(t("answer.locked"));
+  }
+  return null;
+}
+
+/** All questions shown on the prompt have an answer: the message can be replaced by a thank-you. */
+function promptFinished(owned: OwnedCheckIn, r: { goal: number | null; task: number | null; bond: number | null; tension: string | null; talkedThrough: string | null }): boolean {
+  if (r.goal === null || r.task === null || r.bond === null) return false;
+  if (!owned.practice.settings.tensionQuestion) return true;
+  if (r.tension === null) return false;
+  return r.tension === "no" || r.talkedThrough !== null;
+}
+
+async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string, patch: AnswerPatch): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+  if (isReply(owned)) return owned;
+  const gate = await answerGate(ctx, owned);
+  if (gate) return gate;
+  const t = translator(owned.locale);
+  const now = ctx.clock.now();
+  const before = await ctx.store.getResponse(checkInId);
+  const saved = await ctx.store.saveAnswer(checkInId, patch, now);
+  const scoresChanged = ITEMS.some((item) => patch[item] !== undefined && before?.[item] !== patch[item]);
+  if (saved.completedAt) {
+    await ctx.store.transitionCheckIn(checkInId, ["sent"], "answered", now);
+    if (!before?.completedAt || scoresChanged || patch.tension !== undefined || patch.talkedThrough !== undefined) {
+      await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId);
+    }
+  }
+  if (promptFinished(owned, saved)) {
+    return { text: t("answer.complete"), replaceMessageText: t("prompt.thanks") };
+  }
+  const remaining = ITEMS.filter((item) => saved[item] === null).length +
+    (owned.practice.settings.tensionQuestion && saved.tension === null ? 1 : 0) +
+    (saved.tension && saved.tension !== "no" && saved.talkedThrough === null ? 1 : 0);
+  return { text: saved.completedAt && remaining === 0 ? t("answer.complete") : t("answer.saved", { remaining }) };
+}
+
+export async function handleComment(ctx: EngineContext, actor: Actor, checkInId: string, text: unknown): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+  if (isReply(owned)) return owned;
+  const t = translator(owned.locale);
+  if (typeof text !== "string" || text.trim().length === 0) return refused(t("answer.comment_empty"));
+  const max = ctx.options.commentMaxLength;
+  if ([...text].length > max) return refused(t("answer.comment_too_long", { length: [...text].length, max }));
+  const gate = await answerGate(ctx, owned);
+  if (gate) return gate;
+  const { cipher, keyId } = ctx.cipher.encrypt(text.trim());
+  const saved = await ctx.store.saveComment(checkInId, cipher, keyId, ctx.clock.now());
+  if (saved.completedAt) await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId);
+  return { text: t("answer.comment_saved") };
+}
+
+async function openComment(ctx: EngineContext, actor: Actor, checkInId: string): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+  if (isReply(owned)) return owned;
+  const gate = await answerGate(ctx, owned);
+  if (gate) return gate;
+  const modal = commentModalTexts(owned.locale, ctx.options.commentMaxLength);
+  return { text: modal.title, openCommentModal: { checkInId, ...modal } };
+}
+
+async function skip(ctx: EngineContext, actor: Actor, checkInId: string): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+  if (isReply(owned)) return owned;
+  const t = translator(owned.locale);
+  if (owned.checkIn.status !== "sent" || ctx.clock.now() >= owned.checkIn.closesAt) return refused(t("answer.closed"));
+  await ctx.store.transitionCheckIn(checkInId, ["sent"], "skipped", ctx.clock.now());
+  return { text: t("prompt.skipped"), replaceMessageText: t("prompt.skipped") };
+}
+
+async function consent(ctx: EngineContext, actor: Actor, checkInId: string, accept: boolean): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+  if (isReply(owned)) return owned;
+  const t = translator(owned.locale);
+  const now = ctx.clock.now();
+  if (!accept) {
+    await ctx.store.updatePerson(owned.client.id, { consentDeclinedAt: now, consentAt: null });
+    await ctx.store.transitionCheckIn(checkInId, ["sent"], "cancelled", now);
+    await ctx.store.appendAudit({ practiceId: owned.practice.id, actorPersonId: owned.client.id, action: "consent.declined", subjectPersonId: owned.client.id, detail: { version: ctx.options.consentVersion }, createdAt: now });
+    return { text: t("consent.declined"), replaceMessageText: t("consent.declined") };
+  }
+  if (!owned.client.consentAt) {
+    await ctx.store.updatePerson(owned.client.id, { consentAt: now, consentVersion: ctx.options.consentVersion, consentDeclinedAt: null });
+    await ctx.store.appendAudit({ practiceId: owned.practice.id, actorPersonId: owned.client.id, action: "consent.given", subjectPersonId: owned.client.id, detail: { version: ctx.options.consentVersion }, createdAt: now });
+  }
+  // The consent message stood in for the prompt; now send the prompt itself if still open.
+  if (owned.checkIn.status === "sent" && now < owned.checkIn.closesAt) {
+    const platform = ctx.platform(owned.practice.platform);
+    const view = buildPromptView(owned.checkIn, owned.enrollment, owned.practice, owned.locale, ctx.options.commentMaxLength);
+    const result = await platform?.sendDirect({ workspaceId: owned.practice.externalId, userId: owned.client.platformUserId }, view);
+    if (result?.ok) await ctx.store.setCheckInMessage(checkInId, result.ref, now);
+  }
+  return { text: t("consent.accepted"), replaceMessageText: t("consent.accepted") };
+}
+
+async function changeAlert(ctx: EngineContext, actor: Actor, alertId: string, change: "ack" | "repaired" | "snooze" | "dismiss"): Promise<Reply> {
+  const fallback = translator("en");
+  const alert = await ctx.store.getAlert(alertId);
+  const enrollment = alert ? await ctx.store.getEnrollment(alert.enrollmentId) : null;
+  const practice = enrollment ? await ctx.store.getPractice(enrollment.practiceId) : null;
+  if (!alert || !enrollment || !practice) return refused(fallback("alert.unknown"));
+  const therapist = await ctx.store.getPerson(enrollment.therapistId);
+  const samePractice = practice.platform === actor.platform && practice.externalId === actor.workspaceId;
+  const isTherapist = samePractice && therapist?.platformUserId === actor.userId;
+  if (!isTherapist && !(samePractice && actor.isPlatformAdmin)) return refused(fallback("alert.not_yours"));
+  const t = translator(localeFor(practice, therapist));
+  if (alert.status === "repaired" || alert.status === "dismissed") return refused(t("alert.already_closed"));
+  const now = ctx.clock.now();
+  let patch: Partial<Alert> = {};
+  let text: string;
+  if (change === "ack") {
+    patch = { status: "acknowledged", acknowledgedAt: alert.acknowledgedAt ?? now };
+    text = t("alert.done.ack");
+  } else if (change === "repaired") {
+    patch = { status: "repaired", resolvedAt: now, acknowledgedAt: alert.acknowledgedAt ?? now };
+    text = t("alert.done.repaired");
+  } else if (change === "dismiss") {
+    patch = { status: "dismissed", resolvedAt: now };
+    text = t("alert.done.dismiss");
+  } else {
+    const until = new Date(now.getTime() + 7 * 24 * 3600_000);
+    patch = { status: "acknowledged", acknowledgedAt: alert.acknowledgedAt ?? now, snoozedUntil: until };
+    text = t("alert.done.snooze", { until: formatLocalDate(until, enrollment.timeZone, localeFor(practice, therapist)) });
+  }
+  const updated = await ctx.store.updateAlert(alert.id, { ...patch, updatedAt: now });
+  const actorPerson = await ctx.store.findPerson(practice.id, actor.userId);
+  await ctx.store.appendAudit({ practiceId: practice.id, actorPersonId: actorPerson?.id ?? null, action: `alert.${change}`, subjectPersonId: enrollment.clientId, detail: { alertId: alert.id }, createdAt: now });
+  await deliverAlert(ctx, updated, enrollment, practice);
+  return { text };
+}
+
+/** Routes a decoded button action. */
+export async function handleAction(ctx: EngineContext, actor: Actor, action: Action): Promise<Reply | null> {
+  switch (action.op) {
+    case "score":
+      return recordAnswer(ctx, actor, action.checkInId, { [action.item as Item]: action.value });
+    case "tension":
+      return recordAnswer(ctx, actor, action.checkInId, { tension: action.value });
+    case "talked":
+      return recordAnswer(ctx, actor, action.checkInId, { talkedThrough: action.value });
+    case "comment":
+      return openComment(ctx, actor, action.checkInId);
+    case "skip":
+      return skip(ctx, actor, action.checkInId);
+    case "consent":
+      return consent(ctx, actor, action.checkInId, action.accept);
+    case "alert":
+      return changeAlert(ctx, actor, action.alertId, action.change);
+    case "self":
+      return null;
+  }
+}
+

@@ -1,0 +1,72 @@
+// Practice settings editable with `/checkin settings <key> <value>`, each validated with zod.
+
+import { z } from "zod";
+import type { Locale, Practice, PracticeSettings } from "../model.ts";
+import { canonicalTimeZone, isValidLocalTime } from "../schedule.ts";
+
+const onOff = z.enum(["on", "off"]).transform((v) => v === "on");
+const scoreThreshold = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+interface SettingSpec {
+  example: string;
+  read(practice: Practice): string;
+  /** Returns the updated practice fields, or null if the value is invalid. */
+  apply(value: string, practice: Practice): { settings?: PracticeSettings; locale?: Locale; timeZone?: string } | null;
+}
+
+function threshold(key: keyof PracticeSettings["thresholds"], min: number, max: number, example: string): SettingSpec {
+  return {
+    example,
+    read: (p) => String(p.settings.thresholds[key]),
+    apply(value, p) {
+      const parsed = scoreThreshold(min, max).safeParse(value);
+      return parsed.success ? { settings: { ...p.settings, thresholds: { ...p.settings.thresholds, [key]: parsed.data } } } : null;
+    },
+  };
+}
+
+function toggle(key: "tensionQuestion" | "commentQuestion" | "tidyMode", example: string): SettingSpec {
+  return {
+    example,
+    read: (p) => (p.settings[key] ? "on" : "off"),
+    apply(value, p) {
+      const parsed = onOff.safeParse(value.toLowerCase());
+      return parsed.success ? { settings: { ...p.settings, [key]: parsed.data } } : null;
+    },
+  };
+}
+
+export const SETTINGS: Record<string, SettingSpec> = {
+  locale: {
+    example: "/checkin settings locale ro",
+    read: (p) => p.locale,
+    apply: (value) => (value === "en" || value === "ro" ? { locale: value } : null),
+  },
+  timezone: {
+    example: "/checkin settings timezone Europe/Bucharest",
+    read: (p) => p.timeZone,
+    apply: (value) => {
+      const tz = canonicalTimeZone(value);
+      return tz ? { timeZone: tz } : null;
+    },
+  },
+  quiet_hours: {
+    example: "/checkin settings quiet_hours 22:00-08:00   (or off)",
+    read: (p) => (p.settings.quietHours ? `${p.settings.quietHours.start}-${p.settings.quietHours.end}` : "off"),
+    apply(value, p) {
+      if (value.toLowerCase() === "off") return { settings: { ...p.settings, quietHours: null } };
+      const match = /^(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})$/.exec(value);
+      if (!match || !isValidLocalTime(match[1] as string) || !isValidLocalTime(match[2] as string)) return null;
+      return { settings: { ...p.settings, quietHours: { start: match[1] as string, end: match[2] as string } } };
+    },
+  },
+  tension: toggle("tensionQuestion", "/checkin settings tension off"),
+  comments: toggle("commentQuestion", "/checkin settings comments on"),
+  tidy: toggle("tidyMode", "/checkin settings tidy on"),
+  low_item: threshold("lowItem", 1, 4, "/checkin settings low_item 2"),
+  low_total: threshold("lowTotal", 3, 15, "/checkin settings low_total 12"),
+  total_drop: threshold("totalDrop", 1, 12, "/checkin settings total_drop 2"),
+  item_drop: threshold("itemDrop", 1, 4, "/checkin settings item_drop 2"),
+};
+
+export const SETTING_KEYS = Object.keys(SETTINGS);

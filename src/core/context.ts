@@ -1,0 +1,71 @@
+// What every engine module depends on: the ports, a clock, a logger and the options.
+// Built once in src/main.ts (or a test) and passed around; no module reaches for globals.
+
+import { format } from "date-fns";
+import { enGB, ro as roLocale } from "date-fns/locale";
+import { TZDate } from "@date-fns/tz";
+import type { CheckInStore } from "../ports/checkin-store.ts";
+import type { ChatPlatform } from "../ports/chat-platform.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { CommentCipher } from "../ports/comment-cipher.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { Enrollment, Locale, Person, PlatformName, Practice } from "./model.ts";
+
+export interface EngineOptions {
+  /** Identifies this process as a lease owner. */
+  ownerId: string;
+  /** How long a claim holds a check-in before another process may reclaim it. */
+  leaseMs: number;
+  /** Check-ins claimed per batch. */
+  batchSize: number;
+  /** Parallel sends within a batch. */
+  sendConcurrency: number;
+  /** After this many claims without success a check-in is marked failed and an admin told. */
+  maxAttempts: number;
+  /** Current consent text version; stored with each client's consent. */
+  consentVersion: string;
+  /** Minutes after completion during which a client may change an answer. */
+  answerEditMinutes: number;
+  /** Longest comment accepted. */
+  commentMaxLength: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, "ownerId"> = {
+  leaseMs: 60_000,
+  batchSize: 200,
+  sendConcurrency: 16,
+  maxAttempts: 5,
+  consentVersion: "2026-11",
+  answerEditMinutes: 15,
+  commentMaxLength: 3000,
+};
+
+export interface EngineContext {
+  store: CheckInStore;
+  platform(name: PlatformName): ChatPlatform | undefined;
+  clock: Clock;
+  logger: Logger;
+  cipher: CommentCipher;
+  options: EngineOptions;
+}
+
+/** Enrollment locale, else the person's, else the practice default. */
+export function localeFor(practice: Practice, person?: Person | null, enrollment?: Enrollment | null): Locale {
+  return enrollment?.locale ?? person?.locale ?? practice.locale;
+}
+
+/** How a person is referred to in text: a platform mention, never a stored name. */
+export function mention(platform: PlatformName, userId: string): string {
+  return platform === "terminal" ? `@${userId}` : `<@${userId}>`;
+}
+
+const DATE_LOCALES = { en: enGB, ro: roLocale };
+
+/** Local date and time for messages, e.g. "Tue 3 Mar, 17:10". */
+export function formatLocalDateTime(at: Date, timeZone: string, locale: Locale): string {
+  return format(new TZDate(at.getTime(), timeZone), "EEE d MMM, HH:mm", { locale: DATE_LOCALES[locale] });
+}
+
+export function formatLocalDate(at: Date, timeZone: string, locale: Locale): string {
+  return format(new TZDate(at.getTime(), timeZone), "d MMM yyyy", { locale: DATE_LOCALES[locale] });
+}

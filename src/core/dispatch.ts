@@ -1,0 +1,198 @@
+// The ticker's work: claim due check-ins under a lease, send them through the platform, and
+// finish each claim with its fencing attempt. Also sends reminders and closes expired prompts.
+
+import type { EngineContext } from "./context.ts";
+import { localeFor, mention } from "./context.ts";
+import type { CheckIn } from "./model.ts";
+import type { ClaimOutcome } from "../ports/checkin-store.ts";
+import { buildConsentView, buildPromptView } from "./views.ts";
+import { deferForQuietHours } from "./schedule.ts";
+import { materialiseNext } from "./scheduling.ts";
+import { notifyAdmins, notifyPerson } from "./notify.ts";
+import { translate } from "../i18n/index.ts";
+import { formatLocalDateTime } from "./context.ts";
+
+export interface DispatchStats {
+  claimed: number;
+  sent: number;
+  rescheduled: number;
+  missedBySystem: number;
+  failed: number;
+  cancelled: number;
+  lost: number;
+  /** Milliseconds from dueAt to the send completing, one entry per sent check-in. */
+  lateness: number[];
+}
+
+const emptyStats = (): DispatchStats => ({ claimed: 0, sent: 0, rescheduled: 0, missedBySystem: 0, failed: 0, cancelled: 0, lost: 0, lateness: [] });
+
+/** Backoff for transient send errors: 30 s, 60 s, 120 s … capped at 15 min. */
+const backoffMs = (attempt: number): number => Math.min(15 * 60_000, 30_000 * 2 ** Math.max(0, attempt - 1));
+
+/** Decides and performs what happens to one claimed check-in; returns the outcome to record. */
+async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimOutcome> {
+  const { store } = ctx;
+  const now = ctx.clock.now();
+  const enrollment = await store.getEnrollment(checkIn.enrollmentId);
+  if (!enrollment || enrollment.status === "ended") return { status: "cancelled", code: "enrollment_ended" };
+  if (checkIn.kind === "scheduled") await materialiseNext(store, enrollment, checkIn.sessionEndAt);
+  if (enrollment.status === "paused" || (enrollment.pausedUntil && enrollment.pausedUntil > now)) {
+    return { status: "cancelled", code: "paused" };
+  }
+  const [client, practice] = await Promise.all([store.getPerson(enrollment.clientId), store.getPractice(enrollment.practiceId)]);
+  if (!client || !practice) return { status: "cancelled", code: "missing_person" };
+  if (client.stoppedAt || client.consentDeclinedAt) return { status: "cancelled", code: "client_stopped" };
+  if (client.pausedUntil && client.pausedUntil > now) return { status: "cancelled", code: "paused" };
+  if (client.undeliverableAt) return { status: "cancelled", code: client.undeliverableCode ?? "undeliverable" };
+  // Downtime catch-up: a prompt whose answer window already closed is not sent late.
+  if (now >= checkIn.closesAt) return { status: "missed_by_system" };
+  const notBefore = deferForQuietHours(now, practice.settings.quietHours, enrollment.timeZone);
+  if (notBefore > now) {
+    return notBefore < checkIn.closesAt ? { status: "scheduled", dueAt: notBefore, code: "quiet_hours" } : { status: "missed_by_system" };
+  }
+  const platform = ctx.platform(practice.platform);
+  if (!platform) return { status: "scheduled", dueAt: new Date(now.getTime() + backoffMs(checkIn.attempt)), code: "platform_unavailable" };
+
+  const locale = localeFor(practice, client, enrollment);
+  const view = client.consentAt
+    ? buildPromptView(checkIn, enrollment, practice, locale, ctx.options.commentMaxLength)
+    : buildConsentView(checkIn.id, locale, ctx.options.consentVersion);
+  const result = await platform.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, view);
+  if (result.ok) return { status: "sent", ref: result.ref, sentAt: ctx.clock.now() };
+
+  ctx.logger.warn({ checkInId: checkIn.id, code: result.code, attempt: checkIn.attempt }, "check-in send failed");
+  if (result.permanent) {
+    if (!client.undeliverableAt) {
+      await store.updatePerson(client.id, { undeliverableAt: now, undeliverableCode: result.code });
+      const therapist = await store.getPerson(enrollment.therapistId);
+      const params = { client: mention(practice.platform, client.platformUserId), code: result.code };
+      if (therapist) await notifyPerson(ctx, practice, therapist, "notice.delivery_failed", params);
+      await notifyAdmins(ctx, practice, "notice.delivery_failed", params);
+    }
+    return { status: "failed", code: result.code };
+  }
+  if (result.retryAfterMs !== undefined) {
+    return { status: "scheduled", dueAt: new Date(now.getTime() + Math.max(1000, result.retryAfterMs)), code: result.code };
+  }
+  if (checkIn.attempt >= ctx.options.maxAttempts) {
+    await notifyAdmins(ctx, practice, "notice.send_failed", { client: mention(practice.platform, client.platformUserId), code: result.code });
+    return { status: "failed", code: result.code };
+  }
+  return { status: "scheduled", dueAt: new Date(now.getTime() + backoffMs(checkIn.attempt)), code: result.code };
+}
+
+async function runClaim(ctx: EngineContext, checkIn: CheckIn, stats: DispatchStats): Promise<void> {
+  let outcome: ClaimOutcome;
+  try {
+    outcome = await dispatchOne(ctx, checkIn);
+  } catch (error) {
+    ctx.logger.error({ checkInId: checkIn.id, err: errorCode(error) }, "dispatch failed");
+    outcome = { status: "scheduled", dueAt: new Date(ctx.clock.now().getTime() + backoffMs(checkIn.attempt)), code: "internal_error" };
+  }
+  const recorded = await ctx.store.completeClaim(checkIn.id, checkIn.attempt, outcome, ctx.clock.now());
+  if (!recorded) {
+    stats.lost++;
+    ctx.logger.warn({ checkInId: checkIn.id, attempt: checkIn.attempt }, "claim lost to a newer claimant; result discarded");
+    return;
+  }
+  switch (outcome.status) {
+    case "sent":
+      stats.sent++;
+      stats.lateness.push(outcome.sentAt.getTime() - checkIn.dueAt.getTime());
+      break;
+    case "scheduled":
+      stats.rescheduled++;
+      break;
+    case "missed_by_system":
+      stats.missedBySystem++;
+      break;
+    case "failed":
+      stats.failed++;
+      break;
+    case "cancelled":
+      stats.cancelled++;
+      break;
+  }
+}
+
+export function errorCode(error: unknown): string {
+  if (error && typeof error === "object" && "code" in error && typeof (error as { code: unknown }).code === "string") {
+    return (error as { code: string }).code;
+  }
+  return error instanceof Error ? error.name : "unknown";
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * Claims and sends due check-ins until none are left or `maxBatches` batches ran.
+ * `shouldStop` lets graceful shutdown stop claiming between batches.
+ */
+export async function dispatchDue(ctx: EngineContext, opts: { maxBatches?: number; shouldStop?: () => boolean } = {}): Promise<DispatchStats> {
+  const stats = emptyStats();
+  const maxBatches = opts.maxBatches ?? 1000;
+  for (let batch = 0; batch < maxBatches && !opts.shouldStop?.(); batch++) {
+    const claimed = await ctx.store.claimDueCheckIns(ctx.clock.now(), ctx.options.ownerId, ctx.options.leaseMs, ctx.options.batchSize);
+    stats.claimed += claimed.length;
+    await eachLimited(claimed, ctx.options.sendConcurrency, (checkIn) => runClaim(ctx, checkIn, stats));
+    if (claimed.length < ctx.options.batchSize) break;
+  }
+  return stats;
+}
+
+/** Sends one reminder for each unanswered prompt whose reminder time has come. */
+export async function sendReminders(ctx: EngineContext, limit = 500): Promise<number> {
+  const due = await ctx.store.claimDueReminders(ctx.clock.now(), limit);
+  let sent = 0;
+  for (const checkIn of due) {
+    try {
+      const enrollment = await ctx.store.getEnrollment(checkIn.enrollmentId);
+      if (!enrollment) continue;
+      const [client, practice] = await Promise.all([ctx.store.getPerson(enrollment.clientId), ctx.store.getPractice(enrollment.practiceId)]);
+      if (!client || !practice || !client.consentAt || client.stoppedAt) continue;
+      const response = await ctx.store.getResponse(checkIn.id);
+      if (response?.completedAt) continue;
+      const locale = localeFor(practice, client, enrollment);
+      const text = translate(locale, "prompt.reminder", { closes: formatLocalDateTime(checkIn.closesAt, enrollment.timeZone, locale) });
+      const result = await ctx.platform(practice.platform)?.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, { kind: "notice", text });
+      if (result?.ok) sent++;
+    } catch (error) {
+      ctx.logger.error({ checkInId: checkIn.id, err: errorCode(error) }, "reminder failed");
+    }
+  }
+  return sent;
+}
+
+/** Closes prompts whose answer window ended and replaces them with a "closed" note. */
+export async function closeExpired(ctx: EngineContext, limit = 500): Promise<CheckIn[]> {
+  const expired = await ctx.store.expireClosed(ctx.clock.now(), limit);
+  for (const checkIn of expired) {
+    try {
+      if (!checkIn.platformChannelId || !checkIn.platformMessageId) continue;
+      const enrollment = await ctx.store.getEnrollment(checkIn.enrollmentId);
+      if (!enrollment) continue;
+      const [client, practice] = await Promise.all([ctx.store.getPerson(enrollment.clientId), ctx.store.getPractice(enrollment.practiceId)]);
+      if (!client || !practice) continue;
+      const text = translate(localeFor(practice, client, enrollment), "prompt.closed");
+      await ctx.platform(practice.platform)?.update(
+        { workspaceId: practice.externalId, userId: client.platformUserId },
+        { channelId: checkIn.platformChannelId, messageId: checkIn.platformMessageId },
+        { kind: "closed", text },
+      );
+    } catch (error) {
+      ctx.logger.error({ checkInId: checkIn.id, err: errorCode(error) }, "closing prompt failed");
+    }
+  }
+  return expired;
+}
+

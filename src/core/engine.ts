@@ -1,0 +1,191 @@
+// The check-in engine: the one inbound port every adapter calls, and the periodic work
+// (schedule → claim → send → record → evaluate → alert). Platform-free and storage-free:
+// it only knows the ports, an injected clock and an injected logger.
+
+import type { EngineContext } from "./context.ts";
+import { formatLocalDateTime } from "./context.ts";
+import { decodeAction } from "./actions.ts";
+import { parseCommand, suggestSubcommand } from "./commands/grammar.ts";
+import type { GrammarError } from "./commands/grammar.ts";
+import { actorContext } from "./commands/guards.ts";
+import { runCommand } from "./commands/handlers.ts";
+import type { ExtraHandlers } from "./commands/handlers.ts";
+import { handleAction, handleComment } from "./answers.ts";
+import { closeExpired, dispatchDue, errorCode, sendReminders } from "./dispatch.ts";
+import type { DispatchStats } from "./dispatch.ts";
+import type { Actor, HomePort, HomeView, InboundEvent, InboundPort, Reply } from "../ports/inbound.ts";
+import type { CheckIn } from "./model.ts";
+import { translator } from "../i18n/index.ts";
+import type { Translator } from "../i18n/index.ts";
+import { encodeAction } from "./actions.ts";
+import { mention } from "./context.ts";
+
+export interface TickReport {
+  expired: number;
+  reminders: number;
+  dispatch: DispatchStats;
+}
+
+/** Hooks other modules (metrics, later features) can attach without touching the engine. */
+export interface EngineHooks {
+  onTick?(report: TickReport): void;
+  onExpired?(checkIns: CheckIn[]): Promise<void>;
+  /** Extra periodic work run after each tick (alert reminders, digests, retention). */
+  afterTick?(): Promise<void>;
+}
+
+function grammarErrorText(t: Translator, error: GrammarError): string {
+  const parts: string[] = [];
+  switch (error.code) {
+    case "unknown_subcommand": {
+      parts.push(t("command.unknown", { got: error.got ?? "" }));
+      const suggestion = suggestSubcommand(error.got ?? "");
+      if (suggestion) parts.push(t("command.did_you_mean", { suggestion }));
+      break;
+    }
+    case "missing_argument":
+      parts.push(t("command.error.missing_argument", { argument: error.argument ?? "" }));
+      break;
+    default:
+      parts.push(t(`command.error.${error.code}` as "command.error.empty", { got: error.got ?? "" }));
+  }
+  parts.push(t("command.usage", { usage: error.usage }));
+  return parts.join(" ");
+}
+
+export class CheckInEngine implements InboundPort, HomePort {
+  private stopping = false;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly hooks: EngineHooks = {},
+    private readonly extraCommands: ExtraHandlers = {},
+  ) {}
+
+  get context(): EngineContext {
+    return this.ctx;
+  }
+
+  /** The single entry point for everything a person does on any platform. Never throws. */
+  async receive(event: InboundEvent): Promise<Reply> {
+    const fallback = translator("en");
+    try {
+      return await this.route(event);
+    } catch (error) {
+      this.ctx.logger.error({ type: event?.type, platform: event?.actor?.platform, err: errorCode(error) }, "inbound event failed");
+      return { text: fallback("command.internal_error"), refused: true };
+    }
+  }
+
+  private async firstDelivery(event: InboundEvent): Promise<boolean> {
+    if (!event.deliveryId) return true;
+    return this.ctx.store.recordDelivery(event.actor.platform, `${event.type}:${event.deliveryId}`, this.ctx.clock.now());
+  }
+
+  private async route(event: InboundEvent): Promise<Reply> {
+    const t = translator("en");
+    if (!event || typeof event !== "object" || !isActor(event.actor)) return { text: t("command.internal_error"), refused: true };
+    if (event.type === "command") {
+      const parsed = parseCommand(event.text);
+      if (!parsed.ok) {
+        const practiceLocale = translator("en");
+        return { text: grammarErrorText(practiceLocale, parsed.error), refused: true };
+      }
+      if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
+      const a = await actorContext(this.ctx, event.actor);
+      return runCommand(this.ctx, a, parsed.command, this.extraCommands);
+    }
+    if (event.type === "action") {
+      const action = decodeAction(event.actionId);
+      if (!action) {
+        const looksLikeScore = typeof event.actionId === "string" && /^ci:[A-Za-z0-9_-]{1,64}:(goal|task|bond):/.test(event.actionId);
+        return { text: t(looksLikeScore ? "answer.bad_value" : "answer.unknown"), refused: true };
+      }
+      if (action.op === "self") {
+        return this.receive({ type: "command", actor: event.actor, text: action.change, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}) });
+      }
+      // Opening the comment modal changes nothing, so it needs no receipt; some platforms
+      // must show the modal as their immediate response.
+      if (action.op !== "comment" && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
+      return (await handleAction(this.ctx, event.actor, action)) ?? { text: t("answer.unknown"), refused: true };
+    }
+    if (event.type === "comment") {
+      if (typeof event.checkInId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(event.checkInId)) return { text: t("answer.unknown"), refused: true };
+      if (typeof event.text !== "string" || event.text.trim() === "") return { text: t("answer.comment_empty"), refused: true };
+      if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
+      return handleComment(this.ctx, event.actor, event.checkInId, event.text);
+    }
+    return { text: t("answer.unknown"), refused: true };
+  }
+
+  /** One round of periodic work. Safe to call concurrently from several processes. */
+  async tick(): Promise<TickReport> {
+    const expired = await closeExpired(this.ctx);
+    if (expired.length > 0) await this.hooks.onExpired?.(expired);
+    const reminders = await sendReminders(this.ctx);
+    const dispatch = await dispatchDue(this.ctx, { shouldStop: () => this.stopping });
+    await this.hooks.afterTick?.();
+    const report = { expired: expired.length, reminders, dispatch };
+    this.hooks.onTick?.(report);
+    return report;
+  }
+
+  /** Stop claiming new work (graceful shutdown); in-flight sends finish. */
+  stopClaiming(): void {
+    this.stopping = true;
+  }
+
+  async releaseLeases(): Promise<number> {
+    return this.ctx.store.releaseLeases(this.ctx.options.ownerId, this.ctx.clock.now());
+  }
+
+  /** App Home / overview per role. */
+  async homeFor(actor: Actor): Promise<HomeView> {
+    const a = await actorContext(this.ctx, actor);
+    const sections: HomeView["sections"] = [];
+    const locale = a.person?.locale ?? a.practice.locale;
+    if (a.person) {
+      const own = await this.ctx.store.currentEnrollmentForClient(a.person.id);
+      if (own) {
+        const next = await this.ctx.store.nextScheduledCheckIn(own.id);
+        sections.push({
+          title: a.t("home.client.title"),
+          lines: [next ? a.t("home.client.next", { next: formatLocalDateTime(next.dueAt, own.timeZone, locale) }) : a.t("home.client.none")],
+          buttons: [
+            own.status === "paused"
+              ? { actionId: encodeAction({ op: "self", change: "resume" }), label: a.t("home.client.resume") }
+              : { actionId: encodeAction({ op: "self", change: "pause" }), label: a.t("home.client.pause") },
+            { actionId: encodeAction({ op: "self", change: "stop" }), label: a.t("home.client.stop"), style: "danger" },
+          ],
+        });
+      }
+      if (a.person.isTherapist) {
+        const mine = await this.ctx.store.listEnrollments(a.practice.id, { therapistId: a.person.id });
+        const open = await this.ctx.store.listAlerts(mine.map((e) => e.id), ["open", "acknowledged"]);
+        const clients = await Promise.all(mine.map((e) => this.ctx.store.getPerson(e.clientId)));
+        sections.push({
+          title: a.t("home.therapist.title"),
+          lines: [a.t("home.therapist.alerts", { count: open.length }), ...clients.map((c) => mention(a.practice.platform, c?.platformUserId ?? "?"))],
+        });
+      }
+    }
+    if (a.isAdmin) {
+      const listed = await runCommand(this.ctx, a, { name: "list" });
+      sections.push({ title: a.t("home.admin.title"), lines: listed.text.split("\n") });
+    }
+    if (sections.length === 0) sections.push({ title: a.t("help.header"), lines: [a.t("help.client")] });
+    return { sections };
+  }
+}
+
+function isActor(value: unknown): value is Actor {
+  if (!value || typeof value !== "object") return false;
+  const a = value as Record<string, unknown>;
+  return (
+    (a.platform === "terminal" || a.platform === "slack" || a.platform === "discord") &&
+    typeof a.workspaceId === "string" && a.workspaceId.length > 0 && a.workspaceId.length <= 64 &&
+    typeof a.userId === "string" && a.userId.length > 0 && a.userId.length <= 64 &&
+    typeof a.isPlatformAdmin === "boolean"
+  );
+}
+

@@ -1,0 +1,32 @@
+// Materialises check-ins as rows. Invariant: an active enrollment has one `scheduled` row for
+// its next session; the dispatcher materialises the following one when it claims the current.
+
+import type { CheckIn, Enrollment } from "./model.ts";
+import type { CheckInStore } from "../ports/checkin-store.ts";
+import { checkInTimes, nextSessionEnd } from "./schedule.ts";
+
+/** Creates the row for the first session ending after `after`, if none exists. Returns it (or null if none). */
+export async function materialiseNext(store: CheckInStore, enrollment: Enrollment, after: Date): Promise<CheckIn | null> {
+  if (enrollment.status === "ended") return null;
+  const sessionEndAt = nextSessionEnd(enrollment, enrollment.timeZone, after, {
+    skipDates: enrollment.skipDates,
+    pausedUntil: enrollment.pausedUntil,
+  });
+  if (!sessionEndAt) return null;
+  const times = checkInTimes(sessionEndAt, enrollment);
+  const created = await store.insertCheckIn({ enrollmentId: enrollment.id, kind: "scheduled", sessionEndAt, ...times });
+  return created ?? (await store.nextScheduledCheckIn(enrollment.id));
+}
+
+/** Cancels pending rows and materialises afresh (after a schedule, pause or skip change). */
+export async function rescheduleEnrollment(store: CheckInStore, enrollment: Enrollment, now: Date): Promise<CheckIn | null> {
+  await store.cancelScheduledCheckIns(enrollment.id, now);
+  if (enrollment.status !== "active") return null;
+  return materialiseNext(store, enrollment, now);
+}
+
+/** An immediate check-in for an unscheduled session that just ended. */
+export async function createImmediateCheckIn(store: CheckInStore, enrollment: Enrollment, now: Date): Promise<CheckIn | null> {
+  const times = checkInTimes(now, { ...enrollment, delayMinutes: 0 });
+  return store.insertCheckIn({ enrollmentId: enrollment.id, kind: "now", sessionEndAt: now, ...times });
+}

@@ -1,0 +1,131 @@
+// Builds the localised view models the ChatPlatform port renders. No scores ever appear in
+// prompt replacements; alerts show reasons and a trend line to the therapist only.
+
+import { encodeAction } from "./actions.ts";
+import type { Alert, CheckIn, Enrollment, FiredSignal, Item, Locale, PlatformName, Practice } from "./model.ts";
+import { ITEMS, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "./model.ts";
+import type { AlertView, ConsentView, PromptView } from "../ports/chat-platform.ts";
+import { translator } from "../i18n/index.ts";
+import type { MessageKey } from "../i18n/index.ts";
+import { formatLocalDateTime, formatLocalDate, mention } from "./context.ts";
+
+export function buildPromptView(checkIn: CheckIn, enrollment: Enrollment, practice: Practice, locale: Locale, commentMaxLength: number): PromptView {
+  const t = translator(locale);
+  const tension = practice.settings.tensionQuestion;
+  return {
+    kind: "prompt",
+    checkInId: checkIn.id,
+    intro: t("prompt.intro"),
+    rows: ITEMS.map((item) => ({
+      item,
+      question: t(`item.${item}.question` as MessageKey),
+      hint: t("scale.hint"),
+      options: [1, 2, 3, 4, 5].map((value) => ({
+        value,
+        label: String(value),
+        actionId: encodeAction({ op: "score", checkInId: checkIn.id, item, value }),
+      })),
+    })),
+    tension: tension
+      ? {
+          question: t("tension.question"),
+          options: TENSION_ANSWERS.map((value) => ({
+            value,
+            label: t(`tension.${value}` as MessageKey),
+            actionId: encodeAction({ op: "tension", checkInId: checkIn.id, value }),
+          })),
+        }
+      : null,
+    talkedThrough: tension
+      ? {
+          question: t("talked.question"),
+          options: TALKED_THROUGH_ANSWERS.map((value) => ({
+            value,
+            label: t(`talked.${value}` as MessageKey),
+            actionId: encodeAction({ op: "talked", checkInId: checkIn.id, value }),
+          })),
+        }
+      : null,
+    commentButton: practice.settings.commentQuestion
+      ? { actionId: encodeAction({ op: "comment", checkInId: checkIn.id }), label: t("prompt.comment") }
+      : null,
+    commentModal: practice.settings.commentQuestion ? commentModalTexts(locale, commentMaxLength) : null,
+    skipButton: { actionId: encodeAction({ op: "skip", checkInId: checkIn.id }), label: t("prompt.skip") },
+    footer: t("prompt.footer", { closes: formatLocalDateTime(checkIn.closesAt, enrollment.timeZone, locale) }),
+  };
+}
+
+export function commentModalTexts(locale: Locale, maxLength: number) {
+  const t = translator(locale);
+  return {
+    title: t("prompt.comment_modal.title"),
+    label: t("prompt.comment_modal.label"),
+    submit: t("prompt.comment_modal.submit"),
+    placeholder: t("prompt.comment_modal.placeholder"),
+    maxLength,
+  };
+}
+
+export function buildConsentView(checkInId: string, locale: Locale, version: string): ConsentView {
+  const t = translator(locale);
+  return {
+    kind: "consent",
+    text: t("consent.request", { version }),
+    accept: { actionId: encodeAction({ op: "consent", checkInId, accept: true }), label: t("consent.accept"), style: "primary" },
+    decline: { actionId: encodeAction({ op: "consent", checkInId, accept: false }), label: t("consent.decline") },
+  };
+}
+
+/** One plain sentence per fired signal, with its numbers. */
+export function explainSignal(signal: FiredSignal, locale: Locale): string {
+  const t = translator(locale);
+  const params = { ...signal.params };
+  if (typeof params.item === "string" && (ITEMS as readonly string[]).includes(params.item)) {
+    params.item = t(`item.${params.item as Item}.name` as MessageKey);
+  }
+  const key = `signal.${signal.code}` as MessageKey;
+  return t(key, params);
+}
+
+const BARS = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+
+/** Sparkline of totals (3..15), oldest first. */
+export function trendLine(totals: number[]): string {
+  return totals
+    .map((value) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.round(((value - 3) / 12) * (BARS.length - 1))))])
+    .join("");
+}
+
+export function buildAlertView(
+  alert: Alert,
+  platform: PlatformName,
+  clientUserId: string,
+  totalsOldestFirst: number[],
+  locale: Locale,
+  timeZone: string,
+): AlertView {
+  const t = translator(locale);
+  const client = mention(platform, clientUserId);
+  const snoozed = alert.snoozedUntil && alert.status === "acknowledged" && alert.snoozedUntil.getTime() > alert.updatedAt.getTime() - 1;
+  const status = snoozed
+    ? t("alert.status.snoozed", { until: formatLocalDate(alert.snoozedUntil as Date, timeZone, locale) })
+    : t(`alert.status.${alert.status}` as MessageKey);
+  const active = alert.status === "open" || alert.status === "acknowledged";
+  return {
+    kind: "alert",
+    alertId: alert.id,
+    urgent: alert.severity === "urgent",
+    title: t(alert.severity === "urgent" ? "alert.title_urgent" : "alert.title", { client }),
+    clientUserId,
+    reasons: alert.signals.map((signal) => explainSignal(signal, locale)),
+    trendLine: t("alert.trend", { trend: `${trendLine(totalsOldestFirst)} (${totalsOldestFirst.join(", ")})` }),
+    status,
+    buttons: active
+      ? [
+          ...(alert.status === "open" ? [{ actionId: encodeAction({ op: "alert", alertId: alert.id, change: "ack" }), label: t("alert.ack"), style: "primary" as const }] : []),
+          { actionId: encodeAction({ op: "alert", alertId: alert.id, change: "repaired" }), label: t("alert.repaired") },
+          { actionId: encodeAction({ op: "alert", alertId: alert.id, change: "snooze" }), label: t("alert.snooze") },
+        ]
+      : [],
+  };
+}

@@ -1,0 +1,189 @@
+// The CheckInStore port: everything the engine persists. src/store implements it over Prisma
+// (SQLite or PostgreSQL). Every method is atomic on its own; methods that take an `attempt`
+// are fenced: they only write if the row is still held by that claim.
+
+import type {
+  Alert,
+  AlertSeverity,
+  AlertStatus,
+  AuditEntry,
+  CheckIn,
+  CheckInStatus,
+  Enrollment,
+  FiredSignal,
+  Locale,
+  Person,
+  PlatformName,
+  Practice,
+  PracticeSettings,
+  ResponseRecord,
+  TalkedThroughAnswer,
+  TensionAnswer,
+} from "../core/model.ts";
+import type { MessageRef } from "./chat-platform.ts";
+
+export type PersonPatch = Partial<
+  Pick<
+    Person,
+    | "isAdmin"
+    | "isTherapist"
+    | "isClient"
+    | "locale"
+    | "consentVersion"
+    | "consentAt"
+    | "consentDeclinedAt"
+    | "stoppedAt"
+    | "pausedUntil"
+    | "undeliverableAt"
+    | "undeliverableCode"
+  >
+>;
+
+export type NewEnrollment = Omit<Enrollment, "id" | "createdAt" | "endedAt" | "status" | "pausedUntil" | "skipDates">;
+export type EnrollmentPatch = Partial<
+  Pick<
+    Enrollment,
+    | "status"
+    | "weekdays"
+    | "startTime"
+    | "sessionMinutes"
+    | "timeZone"
+    | "delayMinutes"
+    | "reminderMinutes"
+    | "windowMinutes"
+    | "locale"
+    | "pausedUntil"
+    | "skipDates"
+    | "endedAt"
+  >
+>;
+
+export interface NewCheckIn {
+  enrollmentId: string;
+  kind: "scheduled" | "now";
+  sessionEndAt: Date;
+  dueAt: Date;
+  remindAt: Date;
+  closesAt: Date;
+}
+
+/** How a claimed check-in ended; written only if the claim's attempt still holds. */
+export type ClaimOutcome =
+  | { status: "sent"; ref: MessageRef; sentAt: Date }
+  | { status: "missed_by_system" }
+  | { status: "cancelled"; code: string }
+  | { status: "failed"; code: string }
+  /** Put back to `scheduled` (rate limit, quiet hours, transient error). */
+  | { status: "scheduled"; dueAt: Date; code?: string };
+
+export interface AnswerPatch {
+  goal?: number;
+  task?: number;
+  bond?: number;
+  tension?: TensionAnswer;
+  talkedThrough?: TalkedThroughAnswer;
+}
+
+/** A completed response joined with its check-in, as the rupture rules read history. */
+export interface ScoredRow {
+  checkInId: string;
+  sessionEndAt: Date;
+  goal: number;
+  task: number;
+  bond: number;
+  tension: TensionAnswer | null;
+  talkedThrough: TalkedThroughAnswer | null;
+  commentCipher: string | null;
+  commentKeyId: string | null;
+}
+
+export interface NewAlert {
+  enrollmentId: string;
+  checkInId: string | null;
+  severity: AlertSeverity;
+  signals: FiredSignal[];
+  createdAt: Date;
+}
+
+export type AlertPatch = Partial<
+  Pick<Alert, "status" | "severity" | "signals" | "checkInId" | "acknowledgedAt" | "resolvedAt" | "snoozedUntil" | "platformChannelId" | "platformMessageId">
+> & { updatedAt: Date; remindedAt?: Date | null; escalatedAt?: Date | null };
+
+export type NewAuditEntry = Omit<AuditEntry, "id" | "createdAt"> & { createdAt: Date };
+
+export interface CheckInStore {
+  // ---- practices and people ----
+  /** Returns the practice for a workspace/guild, creating it with defaults on first contact. */
+  ensurePractice(platform: PlatformName, externalId: string): Promise<Practice>;
+  getPractice(id: string): Promise<Practice | null>;
+  updatePractice(id: string, patch: { locale?: Locale; timeZone?: string; settings?: PracticeSettings }): Promise<Practice>;
+  findPerson(practiceId: string, platformUserId: string): Promise<Person | null>;
+  /** Returns the person, creating a role-less record on first contact. */
+  ensurePerson(practiceId: string, platformUserId: string): Promise<Person>;
+  getPerson(id: string): Promise<Person | null>;
+  updatePerson(id: string, patch: PersonPatch): Promise<Person>;
+  listAdmins(practiceId: string): Promise<Person[]>;
+
+  // ---- enrollments ----
+  createEnrollment(input: NewEnrollment): Promise<Enrollment>;
+  getEnrollment(id: string): Promise<Enrollment | null>;
+  /** The client's enrollment that is not ended, if any (at most one per client). */
+  currentEnrollmentForClient(clientId: string): Promise<Enrollment | null>;
+  updateEnrollment(id: string, patch: EnrollmentPatch): Promise<Enrollment>;
+  /** Enrollments that are not ended, optionally for one therapist. */
+  listEnrollments(practiceId: string, filter?: { therapistId?: string }): Promise<Enrollment[]>;
+
+  // ---- check-ins ----
+  /** Inserts a check-in; returns null if one already exists for the same enrollment and session end. */
+  insertCheckIn(input: NewCheckIn): Promise<CheckIn | null>;
+  getCheckIn(id: string): Promise<CheckIn | null>;
+  /** Cancels the enrollment's check-ins still in `scheduled`; returns how many. */
+  cancelScheduledCheckIns(enrollmentId: string, now: Date): Promise<number>;
+  /** The enrollment's next `scheduled` check-in, if any. */
+  nextScheduledCheckIn(enrollmentId: string): Promise<CheckIn | null>;
+  /** The enrollment's newest check-in that was sent and is still open for answers. */
+  openCheckIn(enrollmentId: string, now: Date): Promise<CheckIn | null>;
+  /**
+   * Claims up to `limit` check-ins that are due (`scheduled`, dueAt ≤ now) or whose lease expired
+   * (`sending`, leaseExpiresAt < now): sets `sending`, the lease, and increments `attempt`.
+   * Safe against concurrent claimants (PostgreSQL: FOR UPDATE SKIP LOCKED).
+   */
+  claimDueCheckIns(now: Date, owner: string, leaseMs: number, limit: number): Promise<CheckIn[]>;
+  /** Finishes a claim. Returns false (and writes nothing) if another claimant took the row since. */
+  completeClaim(id: string, attempt: number, outcome: ClaimOutcome, now: Date): Promise<boolean>;
+  /** Releases every lease held by `owner` (graceful shutdown): `sending` rows go back to `scheduled`. */
+  releaseLeases(owner: string, now: Date): Promise<number>;
+  /** Atomically marks up to `limit` unanswered sent check-ins whose reminder is due; returns them. */
+  claimDueReminders(now: Date, limit: number): Promise<CheckIn[]>;
+  /** Moves sent check-ins whose window closed to `expired`; returns them. */
+  expireClosed(now: Date, limit: number): Promise<CheckIn[]>;
+  /** Conditional status change; false when the row was not in one of `from`. */
+  transitionCheckIn(id: string, from: CheckInStatus[], to: CheckInStatus, now: Date): Promise<boolean>;
+  setCheckInMessage(id: string, ref: MessageRef, now: Date): Promise<void>;
+  /** The enrollment's most recent check-ins whose outcome is known, newest first. */
+  recentClosedCheckIns(enrollmentId: string, limit: number): Promise<CheckIn[]>;
+  /** Number of check-ins waiting to be sent (queue depth). */
+  countDue(now: Date): Promise<number>;
+
+  // ---- responses ----
+  getResponse(checkInId: string): Promise<ResponseRecord | null>;
+  /** Creates or updates the response; sets completedAt the first time goal, task and bond are all present. */
+  saveAnswer(checkInId: string, patch: AnswerPatch, now: Date): Promise<ResponseRecord>;
+  saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord>;
+  /** Completed responses of an enrollment, newest first, at most `limit` (a bounded window). */
+  recentScored(enrollmentId: string, limit: number): Promise<ScoredRow[]>;
+
+  // ---- alerts ----
+  /** The enrollment's unresolved alert (open or acknowledged), if any. */
+  unresolvedAlert(enrollmentId: string): Promise<Alert | null>;
+  getAlert(id: string): Promise<Alert | null>;
+  createAlert(input: NewAlert): Promise<Alert>;
+  updateAlert(id: string, patch: AlertPatch): Promise<Alert>;
+  listAlerts(enrollmentIds: string[], statuses: AlertStatus[]): Promise<Alert[]>;
+
+  // ---- inbound receipts and audit ----
+  /** Records a delivery id; false if it was seen before (a retry or replay). */
+  recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean>;
+  appendAudit(entry: NewAuditEntry): Promise<void>;
+  listAudit(practiceId: string, subjectPersonId: string, limit: number): Promise<AuditEntry[]>;
+}

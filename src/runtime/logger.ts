@@ -1,0 +1,34 @@
+// Structured logging with pino. Callers log ids and codes only; redaction is a second line of
+// defence for field names that could carry clinical data or secrets if someone slips.
+
+import pino from "pino";
+import type { Logger } from "../ports/logger.ts";
+
+export const REDACTED_FIELDS = [
+  "text", "comment", "comments", "body", "payload", "name", "displayName", "real_name", "goal", "task", "bond",
+  "score", "scores", "tension", "talkedThrough", "token", "secret", "authorization", "headers", "view", "blocks",
+  "*.text", "*.comment", "*.body", "*.payload", "*.name", "*.goal", "*.task", "*.bond", "*.score", "*.token", "*.headers",
+];
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  const base = pino(
+    {
+      level: options.level ?? "info",
+      redact: { paths: REDACTED_FIELDS, censor: "[redacted]" },
+      base: { app: "alliance-checkin" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination,
+  );
+  return wrap(base);
+}
+
+function wrap(base: pino.Logger): Logger {
+  return {
+    debug: (fields, msg) => base.debug(fields, msg),
+    info: (fields, msg) => base.info(fields, msg),
+    warn: (fields, msg) => base.warn(fields, msg),
+    error: (fields, msg) => base.error(fields, msg),
+    child: (bindings) => wrap(base.child(bindings)),
+  };
+}

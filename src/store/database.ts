@@ -1,0 +1,184 @@
+// Opens the database named by DATABASE_URL: a Prisma client over a driver adapter, plus a raw
+// driver connection for the few hot paths (claims, sends, answers) where Prisma's per-query
+// overhead would dominate. Both point at the same database.
+
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.ts";
+import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.ts";
+import { StoreError } from "./errors.ts";
+
+export type Provider = "sqlite" | "postgresql";
+
+/** The Prisma client type; both generated clients share the same model API. */
+export type PrismaDb = SqlitePrismaClient;
+
+/** A minimal SQL connection for hot paths. Placeholders are written `?` for both providers. */
+export interface SqlConnection {
+  readonly provider: Provider;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  execute(sql: string, params?: unknown[]): Promise<number>;
+  /** Runs `fn` inside one transaction on one connection. */
+  transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T>;
+}
+
+export interface OpenDatabase {
+  provider: Provider;
+  prisma: PrismaDb;
+  sql: SqlConnection;
+  /** For SQLite, the file path; for PostgreSQL, the URL without password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export function providerOf(url: string): Provider {
+  if (/^postgres(ql)?:\/\//i.test(url)) return "postgresql";
+  if (url.startsWith("file:")) return "sqlite";
+  throw new StoreError("bad_database_url", `DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL)`);
+}
+
+export function sqliteFilePath(url: string): string {
+  const raw = url.slice("file:".length).split("?")[0] ?? "";
+  if (raw === ":memory:" || raw === "") throw new StoreError("bad_database_url", "DATABASE_URL must name a SQLite file, e.g. file:./data/bot.db");
+  return path.resolve(raw);
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+class SqliteConnection implements SqlConnection {
+  readonly provider = "sqlite" as const;
+  private readonly statements = new Map<string, Database.Statement>();
+  constructor(readonly db: Database.Database) {}
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.prepare(sql).all(...params.map(toSqliteValue)) as T[];
+  }
+
+  async execute(sql: string, params: unknown[] = []): Promise<number> {
+    return this.prepare(sql).run(...params.map(toSqliteValue)).changes;
+  }
+
+  async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
+    // better-sqlite3 is synchronous; callers must not await anything but this connection inside.
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = await fn(this);
+      this.db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+function toSqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value === undefined) return null;
+  return value;
+}
+
+function toPgPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+class PostgresConnection implements SqlConnection {
+  readonly provider = "postgresql" as const;
+  constructor(private readonly client: pg.Pool | pg.PoolClient) {}
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const result = await this.client.query(toPgPlaceholders(sql), params);
+    return result.rows as T[];
+  }
+
+  async execute(sql: string, params: unknown[] = []): Promise<number> {
+    const result = await this.client.query(toPgPlaceholders(sql), params);
+    return result.rowCount ?? 0;
+  }
+
+  async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
+    if (!("connect" in this.client) || typeof (this.client as pg.Pool).totalCount !== "number") {
+      return fn(this);
+    }
+    const conn = await (this.client as pg.Pool).connect();
+    try {
+      await conn.query("BEGIN");
+      const result = await fn(new PostgresConnection(conn));
+      await conn.query("COMMIT");
+      return result;
+    } catch (error) {
+      await conn.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      conn.release();
+    }
+  }
+}
+
+/** Prisma stores DateTime as UTC `timestamp(3)`; read it back as UTC, not local time. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 1114) return (value: string) => new Date(`${value.replace(" ", "T")}Z`);
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+} as pg.CustomTypesConfig;
+
+export interface OpenOptions {
+  /** Maximum PostgreSQL pool size for the raw connection. */
+  poolSize?: number;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<OpenDatabase> {
+  const provider = providerOf(url);
+  if (provider === "sqlite") {
+    const file = sqliteFilePath(url);
+    const dir = path.dirname(file);
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+    const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    const prisma = new SqlitePrismaClient({
+      adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" }),
+    });
+    return {
+      provider,
+      prisma,
+      sql: new SqliteConnection(db),
+      location: file,
+      async close() {
+        await prisma.$disconnect();
+        db.close();
+      },
+    };
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
+  pool.on("error", () => undefined);
+  const prisma = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }) });
+  return {
+    provider,
+    prisma: prisma as unknown as PrismaDb,
+    sql: new PostgresConnection(pool),
+    location: url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,481 @@
+// CheckInStore over Prisma. Admin-rate operations use the Prisma client; the per-check-in and
+// per-answer paths use the raw driver connection with SQL that runs unchanged on SQLite and
+// PostgreSQL (all identifiers quoted), because they run thousands of times per second in a burst.
+
+import { randomUUID } from "node:crypto";
+import type {
+  Alert,
+  AlertStatus,
+  AuditEntry,
+  CheckIn,
+  CheckInStatus,
+  Enrollment,
+  Locale,
+  Person,
+  PlatformName,
+  Practice,
+  PracticeSettings,
+  ResponseRecord,
+} from "../core/model.ts";
+import { DEFAULT_SETTINGS } from "../core/model.ts";
+import type {
+  AlertPatch,
+  AnswerPatch,
+  CheckInStore,
+  ClaimOutcome,
+  EnrollmentPatch,
+  NewAlert,
+  NewAuditEntry,
+  NewCheckIn,
+  NewEnrollment,
+  PersonPatch,
+  ScoredRow,
+} from "../ports/checkin-store.ts";
+import type { MessageRef } from "../ports/chat-platform.ts";
+import type { OpenDatabase, PrismaDb, SqlConnection } from "./database.ts";
+import { StoreError } from "./errors.ts";
+import { toAlert, toAudit, toCheckIn, toDate, toEnrollment, toPerson, toPractice, toResponse } from "./rows.ts";
+
+type Row = Record<string, unknown>;
+
+const CLOSED_STATUSES: CheckInStatus[] = ["answered", "expired", "skipped", "missed_by_system"];
+
+export class PrismaCheckInStore implements CheckInStore {
+  private readonly prisma: PrismaDb;
+  private readonly sql: SqlConnection;
+
+  constructor(db: Pick<OpenDatabase, "prisma" | "sql">) {
+    this.prisma = db.prisma;
+    this.sql = db.sql;
+  }
+
+  private async one(sql: string, params: unknown[]): Promise<Row | null> {
+    const rows = await this.sql.query<Row>(sql, params);
+    return rows[0] ?? null;
+  }
+
+  // ---- practices and people ----
+
+  async ensurePractice(platform: PlatformName, externalId: string): Promise<Practice> {
+    const existing = await this.one(`SELECT * FROM "Practice" WHERE "platform" = ? AND "externalId" = ?`, [platform, externalId]);
+    if (existing) return toPractice(existing);
+    const row = await this.prisma.practice.upsert({
+      where: { platform_externalId: { platform, externalId } },
+      create: { id: randomUUID(), platform, externalId, settings: JSON.stringify(DEFAULT_SETTINGS) },
+      update: {},
+    });
+    return toPractice(row);
+  }
+
+  async getPractice(id: string): Promise<Practice | null> {
+    const row = await this.one(`SELECT * FROM "Practice" WHERE "id" = ?`, [id]);
+    return row ? toPractice(row) : null;
+  }
+
+  async updatePractice(id: string, patch: { locale?: Locale; timeZone?: string; settings?: PracticeSettings }): Promise<Practice> {
+    const row = await this.prisma.practice.update({
+      where: { id },
+      data: {
+        ...(patch.locale ? { locale: patch.locale } : {}),
+        ...(patch.timeZone ? { timeZone: patch.timeZone } : {}),
+        ...(patch.settings ? { settings: JSON.stringify(patch.settings) } : {}),
+      },
+    });
+    return toPractice(row);
+  }
+
+  async findPerson(practiceId: string, platformUserId: string): Promise<Person | null> {
+    const row = await this.one(`SELECT * FROM "Person" WHERE "practiceId" = ? AND "platformUserId" = ?`, [practiceId, platformUserId]);
+    return row ? toPerson(row) : null;
+  }
+
+  async ensurePerson(practiceId: string, platformUserId: string): Promise<Person> {
+    const existing = await this.findPerson(practiceId, platformUserId);
+    if (existing) return existing;
+    const row = await this.prisma.person.upsert({
+      where: { practiceId_platformUserId: { practiceId, platformUserId } },
+      create: { id: randomUUID(), practiceId, platformUserId },
+      update: {},
+    });
+    return toPerson(row);
+  }
+
+  async getPerson(id: string): Promise<Person | null> {
+    const row = await this.one(`SELECT * FROM "Person" WHERE "id" = ?`, [id]);
+    return row ? toPerson(row) : null;
+  }
+
+  async updatePerson(id: string, patch: PersonPatch): Promise<Person> {
+    return toPerson(await this.prisma.person.update({ where: { id }, data: patch }));
+  }
+
+  async listAdmins(practiceId: string): Promise<Person[]> {
+    const rows = await this.prisma.person.findMany({ where: { practiceId, isAdmin: true }, orderBy: { createdAt: "asc" } });
+    return rows.map(toPerson);
+  }
+
+  // ---- enrollments ----
+
+  async createEnrollment(input: NewEnrollment): Promise<Enrollment> {
+    const row = await this.prisma.enrollment.create({
+      data: {
+        id: randomUUID(),
+        practiceId: input.practiceId,
+        clientId: input.clientId,
+        therapistId: input.therapistId,
+        weekdays: input.weekdays.join(","),
+        startTime: input.startTime,
+        sessionMinutes: input.sessionMinutes,
+        timeZone: input.timeZone,
+        delayMinutes: input.delayMinutes,
+        reminderMinutes: input.reminderMinutes,
+        windowMinutes: input.windowMinutes,
+        locale: input.locale,
+      },
+    });
+    return toEnrollment(row);
+  }
+
+  async getEnrollment(id: string): Promise<Enrollment | null> {
+    const row = await this.one(`SELECT * FROM "Enrollment" WHERE "id" = ?`, [id]);
+    return row ? toEnrollment(row) : null;
+  }
+
+  async currentEnrollmentForClient(clientId: string): Promise<Enrollment | null> {
+    const row = await this.one(
+      `SELECT * FROM "Enrollment" WHERE "clientId" = ? AND "status" <> 'ended' ORDER BY "createdAt" DESC LIMIT 1`,
+      [clientId],
+    );
+    return row ? toEnrollment(row) : null;
+  }
+
+  async updateEnrollment(id: string, patch: EnrollmentPatch): Promise<Enrollment> {
+    const { weekdays, skipDates, ...rest } = patch;
+    const row = await this.prisma.enrollment.update({
+      where: { id },
+      data: {
+        ...rest,
+        ...(weekdays ? { weekdays: weekdays.join(",") } : {}),
+        ...(skipDates ? { skipDates: skipDates.join(",") } : {}),
+      },
+    });
+    return toEnrollment(row);
+  }
+
+  async listEnrollments(practiceId: string, filter: { therapistId?: string } = {}): Promise<Enrollment[]> {
+    const rows = await this.prisma.enrollment.findMany({
+      where: { practiceId, status: { not: "ended" }, ...(filter.therapistId ? { therapistId: filter.therapistId } : {}) },
+      orderBy: { createdAt: "asc" },
+    });
+    return rows.map(toEnrollment);
+  }
+
+  // ---- check-ins ----
+
+  async insertCheckIn(input: NewCheckIn): Promise<CheckIn | null> {
+    const id = randomUUID();
+    const now = new Date();
+    const inserted = await this.sql.execute(
+      `INSERT INTO "CheckIn" ("id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "createdAt", "updatedAt")
+       VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("enrollmentId", "sessionEndAt") DO NOTHING`,
+      [id, input.enrollmentId, input.kind, input.sessionEndAt, input.dueAt, input.remindAt, input.closesAt, now, now],
+    );
+    if (inserted === 0) return null;
+    return this.getCheckIn(id);
+  }
+
+  async getCheckIn(id: string): Promise<CheckIn | null> {
+    const row = await this.one(`SELECT * FROM "CheckIn" WHERE "id" = ?`, [id]);
+    return row ? toCheckIn(row) : null;
+  }
+
+  async cancelScheduledCheckIns(enrollmentId: string, now: Date): Promise<number> {
+    return this.sql.execute(
+      `UPDATE "CheckIn" SET "status" = 'cancelled', "updatedAt" = ? WHERE "enrollmentId" = ? AND "status" = 'scheduled'`,
+      [now, enrollmentId],
+    );
+  }
+
+  async nextScheduledCheckIn(enrollmentId: string): Promise<CheckIn | null> {
+    const row = await this.one(
+      `SELECT * FROM "CheckIn" WHERE "enrollmentId" = ? AND "status" IN ('scheduled', 'sending') ORDER BY "dueAt" ASC LIMIT 1`,
+      [enrollmentId],
+    );
+    return row ? toCheckIn(row) : null;
+  }
+
+  async openCheckIn(enrollmentId: string, now: Date): Promise<CheckIn | null> {
+    const row = await this.one(
+      `SELECT * FROM "CheckIn" WHERE "enrollmentId" = ? AND "status" = 'sent' AND "closesAt" > ? ORDER BY "sessionEndAt" DESC LIMIT 1`,
+      [enrollmentId, now],
+    );
+    return row ? toCheckIn(row) : null;
+  }
+
+  async claimDueCheckIns(now: Date, owner: string, leaseMs: number, limit: number): Promise<CheckIn[]> {
+    const leaseExpiresAt = new Date(now.getTime() + leaseMs);
+    const candidates = `SELECT "id" FROM "CheckIn"
+      WHERE ("status" = 'scheduled' AND "dueAt" <= ?) OR ("status" = 'sending' AND "leaseExpiresAt" < ?)
+      ORDER BY "dueAt" ASC LIMIT ?`;
+    const rows =
+      this.sql.provider === "postgresql"
+        ? await this.sql.query<Row>(
+            `UPDATE "CheckIn" AS c SET "status" = 'sending', "attempt" = c."attempt" + 1, "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
+             FROM (${candidates} FOR UPDATE SKIP LOCKED) AS d WHERE c."id" = d."id" RETURNING c.*`,
+            [owner, leaseExpiresAt, now, now, now, limit],
+          )
+        : await this.sql.query<Row>(
+            `UPDATE "CheckIn" SET "status" = 'sending', "attempt" = "attempt" + 1, "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
+             WHERE "id" IN (${candidates}) RETURNING *`,
+            [owner, leaseExpiresAt, now, now, now, limit],
+          );
+    return rows.map(toCheckIn).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+  }
+
+  async completeClaim(id: string, attempt: number, outcome: ClaimOutcome, now: Date): Promise<boolean> {
+    const fence = `WHERE "id" = ? AND "attempt" = ? AND "status" = 'sending'`;
+    let changed: number;
+    switch (outcome.status) {
+      case "sent":
+        changed = await this.sql.execute(
+          `UPDATE "CheckIn" SET "status" = 'sent', "sentAt" = ?, "platformChannelId" = ?, "platformMessageId" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "lastErrorCode" = NULL, "updatedAt" = ? ${fence}`,
+          [outcome.sentAt, outcome.ref.channelId, outcome.ref.messageId, now, id, attempt],
+        );
+        break;
+      case "scheduled":
+        changed = await this.sql.execute(
+          `UPDATE "CheckIn" SET "status" = 'scheduled', "dueAt" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "lastErrorCode" = ?, "updatedAt" = ? ${fence}`,
+          [outcome.dueAt, outcome.code ?? null, now, id, attempt],
+        );
+        break;
+      case "missed_by_system":
+        changed = await this.sql.execute(
+          `UPDATE "CheckIn" SET "status" = 'missed_by_system', "closedAt" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ? ${fence}`,
+          [now, now, id, attempt],
+        );
+        break;
+      case "cancelled":
+      case "failed":
+        changed = await this.sql.execute(
+          `UPDATE "CheckIn" SET "status" = ?, "closedAt" = ?, "lastErrorCode" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ? ${fence}`,
+          [outcome.status, now, outcome.code, now, id, attempt],
+        );
+        break;
+    }
+    return changed === 1;
+  }
+
+  async releaseLeases(owner: string, now: Date): Promise<number> {
+    return this.sql.execute(
+      `UPDATE "CheckIn" SET "status" = 'scheduled', "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ? WHERE "status" = 'sending' AND "leaseOwner" = ?`,
+      [now, owner],
+    );
+  }
+
+  async claimDueReminders(now: Date, limit: number): Promise<CheckIn[]> {
+    const candidates = `SELECT "id" FROM "CheckIn" WHERE "status" = 'sent' AND "reminderSentAt" IS NULL AND "remindAt" <= ? AND "closesAt" > ? ORDER BY "remindAt" LIMIT ?`;
+    const rows =
+      this.sql.provider === "postgresql"
+        ? await this.sql.query<Row>(
+            `UPDATE "CheckIn" AS c SET "reminderSentAt" = ?, "updatedAt" = ? FROM (${candidates} FOR UPDATE SKIP LOCKED) AS d WHERE c."id" = d."id" RETURNING c.*`,
+            [now, now, now, now, limit],
+          )
+        : await this.sql.query<Row>(
+            `UPDATE "CheckIn" SET "reminderSentAt" = ?, "updatedAt" = ? WHERE "id" IN (${candidates}) RETURNING *`,
+            [now, now, now, now, limit],
+          );
+    return rows.map(toCheckIn);
+  }
+
+  async expireClosed(now: Date, limit: number): Promise<CheckIn[]> {
+    const candidates = `SELECT "id" FROM "CheckIn" WHERE "status" = 'sent' AND "closesAt" <= ? ORDER BY "closesAt" LIMIT ?`;
+    const rows =
+      this.sql.provider === "postgresql"
+        ? await this.sql.query<Row>(
+            `UPDATE "CheckIn" AS c SET "status" = 'expired', "closedAt" = ?, "updatedAt" = ? FROM (${candidates} FOR UPDATE SKIP LOCKED) AS d WHERE c."id" = d."id" RETURNING c.*`,
+            [now, now, now, limit],
+          )
+        : await this.sql.query<Row>(
+            `UPDATE "CheckIn" SET "status" = 'expired', "closedAt" = ?, "updatedAt" = ? WHERE "id" IN (${candidates}) RETURNING *`,
+            [now, now, now, limit],
+          );
+    return rows.map(toCheckIn);
+  }
+
+  async transitionCheckIn(id: string, from: CheckInStatus[], to: CheckInStatus, now: Date): Promise<boolean> {
+    if (from.length === 0) return false;
+    const placeholders = from.map(() => "?").join(", ");
+    const closing = CLOSED_STATUSES.includes(to) || to === "cancelled";
+    const answered = to === "answered";
+    const changed = await this.sql.execute(
+      `UPDATE "CheckIn" SET "status" = ?, "updatedAt" = ?${closing ? `, "closedAt" = ?` : ""}${answered ? `, "answeredAt" = ?` : ""}
+       WHERE "id" = ? AND "status" IN (${placeholders})`,
+      [to, now, ...(closing ? [now] : []), ...(answered ? [now] : []), id, ...from],
+    );
+    return changed === 1;
+  }
+
+  async setCheckInMessage(id: string, ref: MessageRef, now: Date): Promise<void> {
+    await this.sql.execute(`UPDATE "CheckIn" SET "platformChannelId" = ?, "platformMessageId" = ?, "updatedAt" = ? WHERE "id" = ?`, [
+      ref.channelId,
+      ref.messageId,
+      now,
+      id,
+    ]);
+  }
+
+  async recentClosedCheckIns(enrollmentId: string, limit: number): Promise<CheckIn[]> {
+    const rows = await this.sql.query<Row>(
+      `SELECT * FROM "CheckIn" WHERE "enrollmentId" = ? AND "status" IN ('answered', 'expired', 'skipped', 'missed_by_system')
+       ORDER BY "sessionEndAt" DESC LIMIT ?`,
+      [enrollmentId, limit],
+    );
+    return rows.map(toCheckIn);
+  }
+
+  async countDue(now: Date): Promise<number> {
+    const row = await this.one(`SELECT COUNT(*) AS "n" FROM "CheckIn" WHERE "status" = 'scheduled' AND "dueAt" <= ?`, [now]);
+    return Number(row?.n ?? 0);
+  }
+
+  // ---- responses ----
+
+  async getResponse(checkInId: string): Promise<ResponseRecord | null> {
+    const row = await this.one(`SELECT * FROM "Response" WHERE "checkInId" = ?`, [checkInId]);
+    return row ? toResponse(row) : null;
+  }
+
+  async saveAnswer(checkInId: string, patch: AnswerPatch, now: Date): Promise<ResponseRecord> {
+    const columns = (["goal", "task", "bond", "tension", "talkedThrough"] as const).filter((c) => patch[c] !== undefined);
+    if (columns.length === 0) throw new StoreError("empty_answer", "an answer needs at least one value");
+    const values = columns.map((c) => patch[c]);
+    const updates = columns.map((c) => `"${c}" = excluded."${c}"`).join(", ");
+    await this.sql.execute(
+      `INSERT INTO "Response" ("id", "checkInId", ${columns.map((c) => `"${c}"`).join(", ")}, "createdAt", "updatedAt")
+       VALUES (?, ?, ${columns.map(() => "?").join(", ")}, ?, ?)
+       ON CONFLICT ("checkInId") DO UPDATE SET ${updates}, "updatedAt" = excluded."updatedAt"`,
+      [randomUUID(), checkInId, ...values, now, now],
+    );
+    await this.sql.execute(
+      `UPDATE "Response" SET "completedAt" = ? WHERE "checkInId" = ? AND "completedAt" IS NULL AND "goal" IS NOT NULL AND "task" IS NOT NULL AND "bond" IS NOT NULL`,
+      [now, checkInId],
+    );
+    const saved = await this.getResponse(checkInId);
+    if (!saved) throw new StoreError("answer_lost", "the answer could not be read back");
+    return saved;
+  }
+
+  async saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord> {
+    await this.sql.execute(
+      `INSERT INTO "Response" ("id", "checkInId", "commentCipher", "commentKeyId", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("checkInId") DO UPDATE SET "commentCipher" = excluded."commentCipher", "commentKeyId" = excluded."commentKeyId", "updatedAt" = excluded."updatedAt"`,
+      [randomUUID(), checkInId, cipher, keyId, now, now],
+    );
+    const saved = await this.getResponse(checkInId);
+    if (!saved) throw new StoreError("answer_lost", "the comment could not be read back");
+    return saved;
+  }
+
+  async recentScored(enrollmentId: string, limit: number): Promise<ScoredRow[]> {
+    const rows = await this.sql.query<Row>(
+      `SELECT r."checkInId", c."sessionEndAt", r."goal", r."task", r."bond", r."tension", r."talkedThrough", r."commentCipher", r."commentKeyId"
+       FROM "CheckIn" c JOIN "Response" r ON r."checkInId" = c."id"
+       WHERE c."enrollmentId" = ? AND r."completedAt" IS NOT NULL
+       ORDER BY c."sessionEndAt" DESC LIMIT ?`,
+      [enrollmentId, limit],
+    );
+    return rows.map((row) => ({
+      checkInId: String(row.checkInId),
+      sessionEndAt: toDate(row.sessionEndAt) ?? new Date(0),
+      goal: Number(row.goal),
+      task: Number(row.task),
+      bond: Number(row.bond),
+      tension: (row.tension ?? null) as ScoredRow["tension"],
+      talkedThrough: (row.talkedThrough ?? null) as ScoredRow["talkedThrough"],
+      commentCipher: (row.commentCipher ?? null) as string | null,
+      commentKeyId: (row.commentKeyId ?? null) as string | null,
+    }));
+  }
+
+  // ---- alerts ----
+
+  async unresolvedAlert(enrollmentId: string): Promise<Alert | null> {
+    const row = await this.one(
+      `SELECT * FROM "Alert" WHERE "enrollmentId" = ? AND "status" IN ('open', 'acknowledged') ORDER BY "createdAt" DESC LIMIT 1`,
+      [enrollmentId],
+    );
+    return row ? toAlert(row) : null;
+  }
+
+  async getAlert(id: string): Promise<Alert | null> {
+    const row = await this.one(`SELECT * FROM "Alert" WHERE "id" = ?`, [id]);
+    return row ? toAlert(row) : null;
+  }
+
+  async createAlert(input: NewAlert): Promise<Alert> {
+    const row = await this.prisma.alert.create({
+      data: {
+        id: randomUUID(),
+        enrollmentId: input.enrollmentId,
+        checkInId: input.checkInId,
+        severity: input.severity,
+        signals: JSON.stringify(input.signals),
+        createdAt: input.createdAt,
+        updatedAt: input.createdAt,
+      },
+    });
+    return toAlert(row);
+  }
+
+  async updateAlert(id: string, patch: AlertPatch): Promise<Alert> {
+    const { signals, ...rest } = patch;
+    const row = await this.prisma.alert.update({
+      where: { id },
+      data: { ...rest, ...(signals ? { signals: JSON.stringify(signals) } : {}) },
+    });
+    return toAlert(row);
+  }
+
+  async listAlerts(enrollmentIds: string[], statuses: AlertStatus[]): Promise<Alert[]> {
+    if (enrollmentIds.length === 0) return [];
+    const rows = await this.prisma.alert.findMany({
+      where: { enrollmentId: { in: enrollmentIds }, status: { in: statuses } },
+      orderBy: { createdAt: "desc" },
+      take: 200,
+    });
+    return rows.map(toAlert);
+  }
+
+  // ---- inbound receipts and audit ----
+
+  async recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean> {
+    const inserted = await this.sql.execute(
+      `INSERT INTO "InboundEvent" ("id", "platform", "eventKey", "receivedAt") VALUES (?, ?, ?, ?) ON CONFLICT ("platform", "eventKey") DO NOTHING`,
+      [randomUUID(), platform, deliveryId.slice(0, 200), now],
+    );
+    return inserted === 1;
+  }
+
+  async appendAudit(entry: NewAuditEntry): Promise<void> {
+    await this.prisma.auditEntry.create({
+      data: {
+        id: randomUUID(),
+        practiceId: entry.practiceId,
+        actorPersonId: entry.actorPersonId,
+        action: entry.action,
+        subjectPersonId: entry.subjectPersonId,
+        detail: JSON.stringify(entry.detail),
+        createdAt: entry.createdAt,
+      },
+    });
+  }
+
+  async listAudit(practiceId: string, subjectPersonId: string, limit: number): Promise<AuditEntry[]> {
+    const rows = await this.prisma.auditEntry.findMany({
+      where: { practiceId, subjectPersonId },
+      orderBy: { createdAt: "desc" },
+      take: limit,
+    });
+    return rows.map(toAudit);
+  }
+}

@@ -1,0 +1,188 @@
+// Row → domain mapping shared by the Prisma and raw-SQL paths. SQLite hands back dates as
+// epoch milliseconds and booleans as 0/1; PostgreSQL hands back Date and boolean.
+
+import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS } from "../core/model.ts";
+import type {
+  Alert,
+  AuditEntry,
+  CheckIn,
+  Enrollment,
+  FiredSignal,
+  Locale,
+  Person,
+  PlatformName,
+  Practice,
+  PracticeSettings,
+  ResponseRecord,
+  TalkedThroughAnswer,
+  TensionAnswer,
+} from "../core/model.ts";
+
+type Row = Record<string, unknown>;
+
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
+  if (typeof value === "string") return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
+  return null;
+}
+
+function mustDate(value: unknown): Date {
+  const date = toDate(value);
+  if (!date) throw new Error("expected a date column");
+  return date;
+}
+
+const bool = (value: unknown): boolean => value === true || value === 1 || value === 1n;
+const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+export function parseSettings(json: string): PracticeSettings {
+  let parsed: Partial<PracticeSettings> = {};
+  try {
+    parsed = JSON.parse(json) as Partial<PracticeSettings>;
+  } catch {
+    parsed = {};
+  }
+  return {
+    ...DEFAULT_SETTINGS,
+    ...parsed,
+    thresholds: { ...DEFAULT_THRESHOLDS, ...(parsed.thresholds ?? {}) },
+  };
+}
+
+export function toPractice(row: Row): Practice {
+  return {
+    id: String(row.id),
+    platform: String(row.platform) as PlatformName,
+    externalId: String(row.externalId),
+    locale: String(row.locale) as Locale,
+    timeZone: String(row.timeZone),
+    settings: parseSettings(String(row.settings ?? "{}")),
+  };
+}
+
+export function toPerson(row: Row): Person {
+  return {
+    id: String(row.id),
+    practiceId: String(row.practiceId),
+    platformUserId: String(row.platformUserId),
+    isAdmin: bool(row.isAdmin),
+    isTherapist: bool(row.isTherapist),
+    isClient: bool(row.isClient),
+    locale: str(row.locale) as Locale | null,
+    consentVersion: str(row.consentVersion),
+    consentAt: toDate(row.consentAt),
+    consentDeclinedAt: toDate(row.consentDeclinedAt),
+    stoppedAt: toDate(row.stoppedAt),
+    pausedUntil: toDate(row.pausedUntil),
+    undeliverableAt: toDate(row.undeliverableAt),
+    undeliverableCode: str(row.undeliverableCode),
+  };
+}
+
+export function toEnrollment(row: Row): Enrollment {
+  const weekdays = String(row.weekdays ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map(Number);
+  const skip = String(row.skipDates ?? "");
+  return {
+    id: String(row.id),
+    practiceId: String(row.practiceId),
+    clientId: String(row.clientId),
+    therapistId: String(row.therapistId),
+    status: String(row.status) as Enrollment["status"],
+    weekdays,
+    startTime: String(row.startTime),
+    sessionMinutes: Number(row.sessionMinutes),
+    timeZone: String(row.timeZone),
+    delayMinutes: Number(row.delayMinutes),
+    reminderMinutes: Number(row.reminderMinutes),
+    windowMinutes: Number(row.windowMinutes),
+    locale: str(row.locale) as Locale | null,
+    pausedUntil: toDate(row.pausedUntil),
+    skipDates: skip ? skip.split(",") : [],
+    createdAt: mustDate(row.createdAt),
+    endedAt: toDate(row.endedAt),
+  };
+}
+
+export function toCheckIn(row: Row): CheckIn {
+  return {
+    id: String(row.id),
+    enrollmentId: String(row.enrollmentId),
+    kind: String(row.kind) as CheckIn["kind"],
+    status: String(row.status) as CheckIn["status"],
+    sessionEndAt: mustDate(row.sessionEndAt),
+    dueAt: mustDate(row.dueAt),
+    remindAt: mustDate(row.remindAt),
+    closesAt: mustDate(row.closesAt),
+    attempt: Number(row.attempt),
+    leaseOwner: str(row.leaseOwner),
+    leaseExpiresAt: toDate(row.leaseExpiresAt),
+    sentAt: toDate(row.sentAt),
+    reminderSentAt: toDate(row.reminderSentAt),
+    answeredAt: toDate(row.answeredAt),
+    platformChannelId: str(row.platformChannelId),
+    platformMessageId: str(row.platformMessageId),
+  };
+}
+
+const optInt = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+export function toResponse(row: Row): ResponseRecord {
+  return {
+    checkInId: String(row.checkInId),
+    goal: optInt(row.goal),
+    task: optInt(row.task),
+    bond: optInt(row.bond),
+    tension: str(row.tension) as TensionAnswer | null,
+    talkedThrough: str(row.talkedThrough) as TalkedThroughAnswer | null,
+    hasComment: row.commentCipher !== null && row.commentCipher !== undefined,
+    createdAt: mustDate(row.createdAt),
+    completedAt: toDate(row.completedAt),
+  };
+}
+
+export function toAlert(row: Row): Alert {
+  let signals: FiredSignal[] = [];
+  try {
+    signals = JSON.parse(String(row.signals ?? "[]")) as FiredSignal[];
+  } catch {
+    signals = [];
+  }
+  return {
+    id: String(row.id),
+    enrollmentId: String(row.enrollmentId),
+    checkInId: str(row.checkInId),
+    status: String(row.status) as Alert["status"],
+    severity: String(row.severity) as Alert["severity"],
+    signals,
+    createdAt: mustDate(row.createdAt),
+    updatedAt: mustDate(row.updatedAt),
+    acknowledgedAt: toDate(row.acknowledgedAt),
+    resolvedAt: toDate(row.resolvedAt),
+    snoozedUntil: toDate(row.snoozedUntil),
+    platformChannelId: str(row.platformChannelId),
+    platformMessageId: str(row.platformMessageId),
+  };
+}
+
+export function toAudit(row: Row): AuditEntry {
+  let detail: AuditEntry["detail"] = {};
+  try {
+    detail = JSON.parse(String(row.detail ?? "{}")) as AuditEntry["detail"];
+  } catch {
+    detail = {};
+  }
+  return {
+    id: String(row.id),
+    practiceId: String(row.practiceId),
+    actorPersonId: str(row.actorPersonId),
+    action: String(row.action),
+    subjectPersonId: str(row.subjectPersonId),
+    detail,
+    createdAt: mustDate(row.createdAt),
+  };
+}

@@ -1,0 +1,62 @@
+// A real engine on a real SQLite file in a temp folder, with a manual clock.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { buildBot } from "../../src/app.ts";
+import type { BotParts } from "../../src/app.ts";
+import { ManualClock } from "../../src/ports/clock.ts";
+import { AesGcmCommentCipher } from "../../src/security/comment-cipher.ts";
+import { silentLogger } from "../../src/ports/logger.ts";
+import type { Logger } from "../../src/ports/logger.ts";
+import type { ChatPlatform } from "../../src/ports/chat-platform.ts";
+import type { Actor, Reply } from "../../src/ports/inbound.ts";
+import type { PlatformName } from "../../src/core/model.ts";
+import type { EngineOptions } from "../../src/core/context.ts";
+
+export interface EngineFixture extends BotParts {
+  clock: ManualClock;
+  dir: string;
+  databaseUrl: string;
+  cipher: AesGcmCommentCipher;
+  /** Actor helper for the fixture's workspace. */
+  actor(userId: string, opts?: { admin?: boolean; platform?: PlatformName; workspaceId?: string }): Actor;
+  command(userId: string, text: string, opts?: { admin?: boolean; deliveryId?: string }): Promise<Reply>;
+  press(userId: string, actionId: string, deliveryId?: string): Promise<Reply>;
+  dispose(): Promise<void>;
+}
+
+export async function createEngineFixture(
+  options: { platform?: ChatPlatform; start?: string; workspaceId?: string; logger?: Logger; engine?: Partial<EngineOptions>; databaseUrl?: string } = {},
+): Promise<EngineFixture> {
+  const dir = mkdtempSync(path.join(tmpdir(), "checkin-test-"));
+  const databaseUrl = options.databaseUrl ?? `file:${path.join(dir, "bot.db")}`;
+  const clock = new ManualClock(options.start ?? "2026-03-02T08:00:00Z");
+  const cipher = new AesGcmCommentCipher(randomBytes(32));
+  const bot = await buildBot({ databaseUrl, cipher, logger: options.logger ?? silentLogger, clock, engine: options.engine });
+  const platformName = options.platform?.name ?? "terminal";
+  if (options.platform) bot.platforms.set(options.platform.name, options.platform);
+  const workspaceId = options.workspaceId ?? (platformName === "terminal" ? "local" : "W1");
+  const actor = (userId: string, opts: { admin?: boolean; platform?: PlatformName; workspaceId?: string } = {}): Actor => ({
+    platform: opts.platform ?? platformName,
+    workspaceId: opts.workspaceId ?? workspaceId,
+    userId,
+    isPlatformAdmin: opts.admin ?? false,
+  });
+  return {
+    ...bot,
+    clock,
+    dir,
+    databaseUrl,
+    cipher,
+    actor,
+    command: (userId, text, opts = {}) =>
+      bot.engine.receive({ type: "command", actor: actor(userId, opts), text, ...(opts.deliveryId ? { deliveryId: opts.deliveryId } : {}) }),
+    press: (userId, actionId, deliveryId) => bot.engine.receive({ type: "action", actor: actor(userId), actionId, ...(deliveryId ? { deliveryId } : {}) }),
+    async dispose() {
+      await bot.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// A ChatPlatform test double that records what the engine sent (Hubot's DummyAdapter idea).
+// Used for engine tests; adapter behaviour itself is proven against fake platform servers.
+
+import type { ChatPlatform, MessageRef, OutboundView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
+import type { PlatformName } from "../../src/core/model.ts";
+
+export interface RecordedMessage {
+  to: Recipient;
+  ref: MessageRef;
+  view: OutboundView;
+  history: OutboundView[];
+  deleted: boolean;
+}
+
+export class RecordingPlatform implements ChatPlatform {
+  readonly messages: RecordedMessage[] = [];
+  /** Return this result for the next sends instead of succeeding (e.g. a 429). */
+  failNext: SendResult[] = [];
+  private counter = 0;
+
+  constructor(readonly name: PlatformName = "terminal") {}
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  async sendDirect(to: Recipient, view: OutboundView): Promise<SendResult> {
+    const failure = this.failNext.shift();
+    if (failure) return failure;
+    const ref = { channelId: `D-${to.userId}`, messageId: `m${++this.counter}` };
+    this.messages.push({ to, ref, view, history: [view], deleted: false });
+    return { ok: true, ref };
+  }
+
+  async update(_to: Recipient, ref: MessageRef, view: OutboundView): Promise<SendResult> {
+    const message = this.messages.find((m) => m.ref.messageId === ref.messageId);
+    if (!message) return { ok: false, code: "message_not_found", retryable: false };
+    message.view = view;
+    message.history.push(view);
+    return { ok: true, ref };
+  }
+
+  async delete(_to: Recipient, ref: MessageRef): Promise<SendResult> {
+    const message = this.messages.find((m) => m.ref.messageId === ref.messageId);
+    if (!message) return { ok: false, code: "message_not_found", retryable: false };
+    message.deleted = true;
+    return { ok: true, ref };
+  }
+
+  to(userId: string): RecordedMessage[] {
+    return this.messages.filter((m) => m.to.userId === userId);
+  }
+
+  lastTo(userId: string): RecordedMessage | undefined {
+    return this.to(userId).at(-1);
+  }
+}
