@@ -415,7 +415,7 @@ export class FakeDiscord {
     const url = new URL(req.url ?? "/", "http://fake.local");
     const method = req.method ?? "GET";
     const { body, files } = await this.readBody(req);
-    const path = url.pathname.replace(/^\/api\/v10/, "");
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, "");
     this.calls.push({ method, path, query: url.search, body, files });
 
     const failure = this.failures.find((f) => f.method === method && f.path.test(path));
