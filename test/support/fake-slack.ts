@@ -55,6 +55,8 @@ export class FakeSlack {
   private readonly users = new Map<string, FakeSlackUser>();
   private readonly failures = new Map<string, InjectedFailure[]>();
   private readonly pendingUploads = new Map<string, { filename: string }>();
+  /** What apps.connections.open hands out (see fake-slack-socket.ts); null answers invalid_auth. */
+  socketUrl: string | null = null;
   private clock = 1_700_000_000;
   private sequence = 0;
 
@@ -184,6 +186,8 @@ export class FakeSlack {
     switch (method) {
       case "auth.test":
         return { ok: true, url: "https://fake.slack/", team: "fake", user: "bot", team_id: this.teamId, user_id: this.botUserId, bot_id: "BFAKE" };
+      case "apps.connections.open":
+        return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: "invalid_auth" };
       case "users.info": {
         const user = this.user(String(args.user));
         if (!user.exists) return { ok: false, error: "user_not_found" };
