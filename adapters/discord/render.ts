@@ -123,12 +123,17 @@ function promptContent(view: PromptView): string {
   return truncate(lines.join("\n"), MAX_CONTENT);
 }
 
+/** Mentions render in content but not in embed titles, so the title (which names the client) is the content. */
+function alertContent(view: AlertView): string {
+  const mention = `<@${view.clientUserId}>`;
+  const title = `${view.urgent ? "🔴" : "🟠"} **${view.title}**`;
+  return truncate(view.title.includes(mention) ? title : `${title}\n${mention}`, MAX_CONTENT);
+}
+
 function alertEmbed(view: AlertView): APIEmbed {
   const reasons = view.reasons.map((reason) => `• ${reason}`).join("\n");
-  const description = [`<@${view.clientUserId}>`, "", reasons, "", view.trendLine].join("\n");
   return {
-    title: truncate(view.title, 256),
-    description: truncate(description, 4096),
+    description: truncate([reasons, "", view.trendLine].join("\n"), 4096),
     color: view.urgent ? URGENT_COLOR : ALERT_COLOR,
     footer: { text: truncate(view.status, 2048) },
   };
@@ -153,7 +158,7 @@ export function renderView(guildId: string | null, view: OutboundView): MessageP
       };
     case "alert":
       return {
-        content: "",
+        content: alertContent(view),
         embeds: [alertEmbed(view)],
         components: rowsOf(view.buttons.map((b) => button(guildId, b.actionId, b.label, styleOf(b)))),
         allowed_mentions: NO_MENTIONS,
