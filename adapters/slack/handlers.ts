@@ -81,7 +81,8 @@ export async function handleCommentSubmission(ctx: SlackHandlerContext, { body, 
   if (reply === "late") {
     await ack();
     ctx.logger.warn({ deliveryId }, "slack comment acknowledged before the engine answered");
-    await work;
+    const lateReply = await work;
+    if (lateReply.text) await ctx.outbound.postEphemeralInDm(body.user.id, lateReply.text);
     return;
   }
   if (reply.refused) {

@@ -70,6 +70,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     logLevel: LogLevel.WARN,
     clientOptions,
     deferInitialization: true,
+    // The engine keeps all state; Bolt's in-memory conversation store would only grow.
+    convoStore: false,
   });
   app.error(async (error) => {
     logger.error({ code: (error as { code?: unknown }).code ?? "unknown" }, "slack app error");

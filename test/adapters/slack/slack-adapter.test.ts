@@ -92,6 +92,22 @@ describe("Slack adapter against the real Bolt app and a fake Web API", () => {
       expect(inbound.events).toHaveLength(1);
     });
 
+    it("answers Slack's URL verification challenge only when signed", async () => {
+      const delivery = { body: JSON.stringify({ type: "url_verification", token: "t", challenge: "abc123" }), contentType: "application/json" as const };
+      const signed = await rig.sender().send(delivery);
+      expect(signed.status).toBe(200);
+      expect(signed.json()).toEqual({ challenge: "abc123" });
+      expect((await rig.sender().send(delivery, { signing: "forged" })).status).toBe(401);
+    });
+
+    it("answers an unsigned ssl_check without letting a smuggled payload through", async () => {
+      const smuggled = new URLSearchParams({ ssl_check: "1", ...Object.fromEntries(new URLSearchParams(command("UADMIN", "erase <@U1>").body)) }).toString();
+      const response = await fetch(`http://127.0.0.1:${rig.adapter.receiverPort()}/slack/events`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: smuggled });
+      await rig.adapter.idle();
+      expect(response.status).toBe(200);
+      expect(inbound.events).toHaveLength(0);
+    });
+
     it("refuses a request signed for the right time but with a tampered body", async () => {
       const delivery = command("UADMIN", "list");
       const nowSeconds = Math.floor(rig.clock.now() / 1000);
