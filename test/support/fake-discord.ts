@@ -101,6 +101,8 @@ export class FakeDiscord {
   /** Registered guild commands per guild, as the last PUT left them. */
   readonly commands = new Map<string, Record<string, unknown>[]>();
   readonly identifies: unknown[] = [];
+  /** Session ids clients asked to resume (op 6). */
+  readonly resumes: string[] = [];
   private readonly members = new Map<string, MemberSpec>();
   private readonly knownUsers = new Set<string>();
   private readonly dmChannels = new Map<string, string>();
@@ -271,6 +273,11 @@ export class FakeDiscord {
   /** Every interaction payload dispatched so far, by id, for redelivery. */
   readonly payloads = new Map<string, Record<string, unknown>>();
 
+  /** Closes every gateway connection with a resumable close code, as Discord does on restarts. */
+  dropConnections(code = 4000): void {
+    for (const socket of this.sockets) socket.close(code, "Unknown error");
+  }
+
   get connectedClients(): number {
     return this.sockets.size;
   }
@@ -312,7 +319,10 @@ export class FakeDiscord {
       const packet = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> | null };
       if (packet.op === 1) this.send(socket, { op: 11, d: null, s: null, t: null });
       if (packet.op === 2) this.onIdentify(socket, packet.d ?? {});
-      if (packet.op === 6) this.send(socket, { op: 0, t: "RESUMED", s: ++this.sequence, d: {} });
+      if (packet.op === 6) {
+        this.resumes.push(String(packet.d?.session_id ?? ""));
+        this.send(socket, { op: 0, t: "RESUMED", s: ++this.sequence, d: {} });
+      }
     });
   }
 

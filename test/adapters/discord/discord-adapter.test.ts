@@ -75,6 +75,20 @@ describe("Discord adapter: start-up", () => {
   });
 });
 
+describe("Discord adapter: gateway", () => {
+  it("resumes after a dropped connection and keeps handling interactions", async () => {
+    const inbound = new RecordingInbound();
+    const rig = await started(inbound);
+    rig.fake.dropConnections();
+    const deadline = Date.now() + 5000;
+    while (rig.fake.resumes.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(rig.fake.resumes).toHaveLength(1);
+    expect(rig.fake.identifies).toHaveLength(1);
+    await rig.settled(rig.fake.slashCommand(ADMIN, "list"));
+    expect(inbound.events).toHaveLength(1);
+  });
+});
+
 describe("Discord adapter: slash commands", () => {
   it("turns typed options into the grammar text, defers ephemerally and edits the reply", async () => {
     const inbound = new RecordingInbound();
