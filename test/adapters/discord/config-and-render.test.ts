@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { createDiscordAdapter, DiscordConfigError } from "../../../adapters/discord/index.ts";
+import { resolveSettings } from "../../../adapters/discord/config.ts";
+import { autocompleteChoices, checkinCommandDefinition, commandText } from "../../../adapters/discord/commands.ts";
+import { decodeCustomId, encodeCustomId, promptRows, renderView, splitContent } from "../../../adapters/discord/render.ts";
+import { silentLogger } from "../../../src/ports/logger.ts";
+import { alertView, promptView, RecordingInbound } from "./fixtures.ts";
+
+const GUILD = "100000000000000001";
+
+describe("Discord settings", () => {
+  it("names the missing variable", () => {
+    const attempt = () => createDiscordAdapter({ inbound: new RecordingInbound(), logger: silentLogger, env: { DISCORD_GUILD_IDS: GUILD } });
+    expect(attempt).toThrow(DiscordConfigError);
+    expect(attempt).toThrow(/DISCORD_TOKEN/);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as DiscordConfigError).code).toBe("discord_config");
+      expect((error as DiscordConfigError).variable).toBe("DISCORD_TOKEN");
+    }
+    expect(() => resolveSettings({}, { DISCORD_TOKEN: "t" })).toThrow(/DISCORD_GUILD_IDS/);
+    expect(() => resolveSettings({}, { DISCORD_TOKEN: "t", DISCORD_GUILD_IDS: "abc" })).toThrow(/DISCORD_GUILD_IDS/);
+  });
+
+  it("lets explicit options win over the environment", () => {
+    const env = { DISCORD_TOKEN: "env", DISCORD_GUILD_IDS: `${GUILD}, 100000000000000002`, DISCORD_API_URL: "http://proxy/api/", DISCORD_ADMIN_ROLE_ID: "200000000000000001" };
+    expect(resolveSettings({}, env)).toEqual({
+      token: "env",
+      applicationId: null,
+      guildIds: [GUILD, "100000000000000002"],
+      adminRoleId: "200000000000000001",
+      apiUrl: "http://proxy/api",
+    });
+    expect(resolveSettings({ token: "opt", guildIds: [GUILD], apiUrl: "http://other/api" }, env)).toMatchObject({
+      token: "opt",
+      guildIds: [GUILD],
+      apiUrl: "http://other/api",
+    });
+  });
+});
+
+describe("/checkin definition and text", () => {
+  it("keeps every name and description within Discord's limits", () => {
+    const command = checkinCommandDefinition();
+    expect(command.options?.length).toBeLessThanOrEqual(25);
+    for (const sub of command.options ?? []) {
+      expect(sub.name).toMatch(/^[-_a-z0-9]{1,32}$/);
+      expect(sub.description.length).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it("writes options in grammar order, users as mentions", () => {
+    expect(commandText("enroll", [
+      { name: "locale", value: "ro" },
+      { name: "schedule", value: "mon,thu  09:30 45m" },
+      { name: "therapist", value: "2" },
+      { name: "client", value: "1" },
+      { name: "delay", value: "15m" },
+    ])).toBe("enroll <@1> <@2> mon,thu 09:30 45m delay=15m locale=ro");
+    expect(commandText("settings", [{ name: "key", value: "quiet_hours" }, { name: "value", value: "22:00-08:00" }])).toBe("settings quiet_hours 22:00-08:00");
+    expect(commandText("erase-me", [])).toBe("erase-me");
+  });
+
+  it("autocompletes at most 25 time zones, prefix matches first", () => {
+    const zones = autocompleteChoices("tz", "bucha");
+    expect(zones.map((z) => z.value)).toEqual(["Europe/Bucharest"]);
+    expect(autocompleteChoices("tz", "Europe/").length).toBe(25);
+    expect(autocompleteChoices("tz", "utc").map((z) => z.value)).toContain("UTC");
+    expect(autocompleteChoices("other", "x")).toEqual([]);
+  });
+});
+
+describe("Discord renderers", () => {
+  it("fits the fullest prompt into five rows of at most five buttons", () => {
+    for (const opts of [{}, { talked: true }, { tension: false }, { comment: false, talked: true }]) {
+      const rows = promptRows(GUILD, promptView("ck", opts));
+      expect(rows.length).toBeLessThanOrEqual(5);
+      for (const row of rows) expect(row.components.length).toBeLessThanOrEqual(5);
+    }
+    const full = promptRows(GUILD, promptView("ck", { talked: true }));
+    expect(full.at(-1)?.components.map((c) => c.label)).toEqual(["yes", "partly", "no", "Add a comment", "Skip"]);
+  });
+
+  it("prefixes custom ids with the guild only when they fit in 100 characters", () => {
+    const long = `ci:${"x".repeat(64)}:tension:a_little`;
+    expect(encodeCustomId(GUILD, long)).toBe(long);
+    expect(decodeCustomId(encodeCustomId(GUILD, "ci:a:skip"))).toEqual({ guildId: GUILD, actionId: "ci:a:skip" });
+    expect(decodeCustomId("ci:a:skip")).toEqual({ guildId: null, actionId: "ci:a:skip" });
+  });
+
+  it("renders alerts with the client mention in content and never pings", () => {
+    const payload = renderView(GUILD, alertView("a1", "42"));
+    expect(payload.content).toContain("<@42>");
+    expect(payload.allowed_mentions).toEqual({ parse: [] });
+    expect(payload.components[0]?.components.map((c) => c.label)).toEqual(["ack", "repaired", "snooze"]);
+  });
+
+  it("clears buttons and embeds on a closed view", () => {
+    expect(renderView(GUILD, { kind: "closed", text: "Closed" })).toMatchObject({ content: "Closed", components: [], embeds: [] });
+  });
+
+  it("splits long text on line breaks", () => {
+    expect(splitContent(`${"a".repeat(10)}\n${"b".repeat(10)}`, 15)).toEqual(["a".repeat(10), "b".repeat(10)]);
+    expect(splitContent("c".repeat(30), 15)).toEqual(["c".repeat(15), "c".repeat(15)]);
+  });
+});
