@@ -67,6 +67,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordPla
   const outbound = new DiscordOutbound(client.rest, logger);
   const deps = { inbound: options.inbound, logger, settings, rest: client.rest, commentModals: outbound.commentModals };
   let started = false;
+  let stopped = false;
 
   client.on(Events.InteractionCreate, (interaction) => {
     void handleInteraction(deps, interaction).finally(() => options.onInteractionSettled?.(interaction.id));
@@ -105,6 +106,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordPla
     client,
     settings,
     async start() {
+      if (stopped) throw new DiscordAdapterError("discord_stopped", "This Discord adapter was stopped; create a new one");
       if (started) return;
       started = true;
       const ready = waitUntilReady(options.readyTimeoutMs ?? 30_000);
@@ -122,7 +124,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordPla
       logger.info({ guilds: settings.guildIds.length, applicationId: client.application?.id }, "discord adapter started");
     },
     async stop() {
-      if (!started) return;
+      if (stopped) return;
+      stopped = true;
       started = false;
       await client.destroy();
       logger.info({}, "discord adapter stopped");

@@ -86,7 +86,7 @@ async function ask(deps: InteractionDeps, event: InboundEvent): Promise<Reply | 
 }
 
 /** Shows a reply privately: the deferred reply first, then follow-ups for long text and files. */
-async function answerPrivately(interaction: Repliable, reply: Reply | null): Promise<void> {
+async function answerPrivately(interaction: Repliable, reply: Reply | null, workspaceId: string | null): Promise<void> {
   // A button press was acknowledged with deferUpdate: its "reply" is the message it sits on.
   const deferredUpdate = interaction.isButton();
   const pieces = reply === null ? [FAILURE_MARK] : reply.text ? splitContent(reply.text) : [];
@@ -100,7 +100,7 @@ async function answerPrivately(interaction: Repliable, reply: Reply | null): Pro
               type: 2,
               style: 1,
               label: reply.openCommentModal.title.slice(0, 80),
-              custom_id: encodeCustomId(interaction.guildId, encodeAction({ op: "comment", checkInId: reply.openCommentModal.checkInId })),
+              custom_id: encodeCustomId(workspaceId, encodeAction({ op: "comment", checkInId: reply.openCommentModal.checkInId })),
             },
           ],
         },
@@ -151,7 +151,7 @@ export async function handleSlashCommand(deps: InteractionDeps, interaction: Cha
   const submitted: SubmittedOption[] = (subcommand?.options ?? []).map((option) => ({ name: option.name, value: option.value ?? undefined }));
   const text = subcommand ? commandText(subcommand.name, submitted) : "help";
   const reply = actor ? await ask(deps, { type: "command", text, actor, deliveryId: interaction.id }) : null;
-  await answerPrivately(interaction, reply);
+  await answerPrivately(interaction, reply, actor?.workspaceId ?? null);
 }
 
 function fallbackModal(interaction: ButtonInteraction): CommentModalSpec {
@@ -181,7 +181,7 @@ export async function handleButton(deps: InteractionDeps, interaction: ButtonInt
       })
     : null;
   if (reply?.replaceMessageText) await interaction.editReply(replacementPayload(reply.replaceMessageText));
-  await answerPrivately(interaction, reply);
+  await answerPrivately(interaction, reply, actor?.workspaceId ?? null);
 }
 
 export async function handleModalSubmit(deps: InteractionDeps, interaction: ModalSubmitInteraction): Promise<void> {
@@ -202,7 +202,7 @@ export async function handleModalSubmit(deps: InteractionDeps, interaction: Moda
       body: replacementPayload(reply.replaceMessageText),
     });
   }
-  await answerPrivately(interaction, reply);
+  await answerPrivately(interaction, reply, actor?.workspaceId ?? null);
 }
 
 export async function handleAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
