@@ -147,6 +147,14 @@ describe("Slack adapter against the real Bolt app and a fake Web API", () => {
       expect(inbound.events[0]).toMatchObject({ text: "enroll <@UCLIENT1> <@UTHER> tue 17:00 50m" });
     });
 
+    it("delivers an export reply as a file in the actor's DM", async () => {
+      inbound.answer = () => ({ text: "Export ready.", file: { filename: "client-export.json", contentType: "application/json", content: "{}" } });
+      await rig.sender().send(command("UCONFIGADMIN", "export <@UCLIENT1>"));
+      await rig.adapter.idle();
+      expect(rig.fake.uploads).toHaveLength(1);
+      expect(rig.fake.messagesTo("UCONFIGADMIN")).toEqual([expect.objectContaining({ text: "client-export.json", fileId: rig.fake.uploads[0]?.fileId })]);
+    });
+
     it("sends refused replies ephemerally too", async () => {
       inbound.answer = () => ({ text: "Only admins can enroll.", refused: true });
       const responseUrl = rig.fake.responseUrl();
