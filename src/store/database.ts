@@ -63,17 +63,39 @@ class SqliteConnection implements SqlConnection {
     return statement;
   }
 
+  /**
+   * This connection never waits for a lock synchronously (busy timeout 0): Prisma's connection
+   * may hold a write transaction across awaits, and a blocking wait here would freeze the event
+   * loop it needs to commit. Instead, a busy statement is retried after yielding.
+   */
+  private async withRetry<T>(run: () => T): Promise<T> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      try {
+        return run();
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if ((code !== "SQLITE_BUSY" && code !== "SQLITE_LOCKED") || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.prepare(sql).all(...params.map(toSqliteValue)) as T[];
+    const statement = this.prepare(sql);
+    const values = params.map(toSqliteValue);
+    return this.withRetry(() => statement.all(...values) as T[]);
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
-    return this.prepare(sql).run(...params.map(toSqliteValue)).changes;
+    const statement = this.prepare(sql);
+    const values = params.map(toSqliteValue);
+    return this.withRetry(() => statement.run(...values).changes);
   }
 
   async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
-    // better-sqlite3 is synchronous; callers must not await anything but this connection inside.
-    this.db.exec("BEGIN IMMEDIATE");
+    // Used at start-up (migrations) before anything else runs on this process.
+    await this.withRetry(() => this.db.exec("BEGIN IMMEDIATE"));
     try {
       const result = await fn(this);
       this.db.exec("COMMIT");
@@ -150,7 +172,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     const file = sqliteFilePath(url);
     const dir = path.dirname(file);
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-    const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    const db = new Database(file, { timeout: 0 });
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");

@@ -7,7 +7,7 @@ import type { ActorContext } from "./guards.ts";
 import { adminEnrollmentOf, Denied, requireAdmin, requireClinicianOf, requireSelfClient } from "./guards.ts";
 import type { Enrollment, Person } from "../model.ts";
 import type { Reply } from "../../ports/inbound.ts";
-import { canonicalTimeZone, formatSchedule, localSessionStart, parseDurationMinutes, parseSchedule } from "../schedule.ts";
+import { canonicalTimeZone, deferForQuietHours, formatSchedule, localSessionStart, parseDurationMinutes, parseSchedule } from "../schedule.ts";
 import { createImmediateCheckIn, materialiseNext, rescheduleEnrollment } from "../scheduling.ts";
 import { SETTINGS, SETTING_KEYS } from "./settings.ts";
 import { total } from "../rules/signals.ts";
@@ -185,7 +185,10 @@ const now: Handler<CommandOf<"now">> = async (ctx, a, c) => {
   if (open && at.getTime() - open.sessionEndAt.getTime() < 30 * 60_000) return fail(a.t("command.now.open", { client: mention(a.practice.platform, c.client.userId) }));
   await createImmediateCheckIn(ctx.store, enrollment, at);
   await audit(ctx, a, "checkin.now", client, { enrollmentId: enrollment.id });
-  return ok(a.t("command.now.created", { client: mention(a.practice.platform, c.client.userId) }));
+  const who = mention(a.practice.platform, c.client.userId);
+  const sendAt = deferForQuietHours(at, a.practice.settings.quietHours, enrollment.timeZone);
+  if (sendAt > at) return ok(a.t("command.now.deferred", { client: who, when: formatLocalDateTime(sendAt, enrollment.timeZone, localeOfActor(a)) }));
+  return ok(a.t("command.now.created", { client: who }));
 };
 
 const trend: Handler<CommandOf<"trend">> = async (ctx, a, c) => {

@@ -105,6 +105,7 @@ export const en = {
   "command.list.row": "{client} with {therapist}: {schedule} {timeZone}, {status}; next {next}",
   "command.none": "none",
   "command.now.created": "A check-in for {client} is on its way.",
+  "command.now.deferred": "A check-in for {client} is ready; because of quiet hours it will be sent at {when}.",
   "command.now.open": "{client} already has an open check-in.",
   "command.trend.header": "Check-ins for {client} (oldest to newest): {trend}",
   "command.trend.row": "{date}: goals {goal}, way of working {task}, bond {bond} (total {total})",

@@ -105,6 +105,7 @@ export const ro: Messages = {
   "command.list.row": "{client} cu {therapist}: {schedule} {timeZone}, {status}; următoarea {next}",
   "command.none": "niciuna",
   "command.now.created": "O verificare pentru {client} este pe drum.",
+  "command.now.deferred": "O verificare pentru {client} este pregătită; din cauza orelor de liniște va fi trimisă la {when}.",
   "command.now.open": "{client} are deja o verificare deschisă.",
   "command.trend.header": "Verificările pentru {client} (de la cea mai veche la cea mai nouă): {trend}",
   "command.trend.row": "{date}: obiective {goal}, mod de lucru {task}, relație {bond} (total {total})",

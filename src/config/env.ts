@@ -1,0 +1,84 @@
+// Configuration from the environment (and .env), validated with zod. A bad or missing value
+// stops start-up with a message that names the variable and the expected form.
+
+import { z } from "zod";
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .default("file:./data/bot.db")
+    .refine((v) => /^(file:|postgres(ql)?:\/\/)/i.test(v), "must start with file: (SQLite) or postgres:// (PostgreSQL)"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  DATA_ENCRYPTION_KEY: z.string().optional(),
+  DATA_ENCRYPTION_PREVIOUS_KEYS: csv,
+  LOCAL_KEY_FILE: z.string().optional(),
+  CONSENT_VERSION: z.string().min(1).max(40).default("2026-11"),
+  RETENTION_DAYS: positiveInt(730),
+  ALERT_REMIND_AFTER: z.string().default("24h"),
+  ALERT_ESCALATE_AFTER: z.string().default("72h"),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_API_URL: z.string().url().optional(),
+  SLACK_ADMIN_USER_IDS: csv,
+  DISCORD_TOKEN: z.string().optional(),
+  DISCORD_APPLICATION_ID: z.string().optional(),
+  DISCORD_GUILD_IDS: csv,
+  DISCORD_ADMIN_ROLE_ID: z.string().optional(),
+  DISCORD_API_URL: z.string().url().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  readonly code = "bad_config";
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+const EXPECTED: Partial<Record<keyof Env, string>> = {
+  DATABASE_URL: "file:./data/bot.db or postgres://user:pass@host:5432/db",
+  PORT: "a port number, e.g. 3000",
+  TICK_SECONDS: "seconds between ticks, 1-3600",
+  LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
+  NODE_ENV: "development, production or test",
+  SLACK_API_URL: "a URL such as https://slack-gov.com/api/",
+  DISCORD_API_URL: "a URL such as https://discord.com/api",
+};
+
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "?") as keyof Env;
+      const expected = EXPECTED[name];
+      return `  ${name}: ${issue.message}${expected ? ` (expected ${expected})` : ""}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const slackAny = env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN;
+  if (slackAny && !env.SLACK_BOT_TOKEN) throw new ConfigError("SLACK_BOT_TOKEN is required when Slack is configured (expected xoxb-…)");
+  if (slackAny && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+    throw new ConfigError("SLACK_SIGNING_SECRET is required for Slack in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)");
+  }
+  if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) throw new ConfigError("DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (expected the application's numeric id)");
+  if (env.DISCORD_TOKEN && env.DISCORD_GUILD_IDS.length === 0) throw new ConfigError("DISCORD_GUILD_IDS is required when DISCORD_TOKEN is set (expected comma-separated guild ids)");
+  return env;
+}
+
+export const hasSlack = (env: Env): boolean => Boolean(env.SLACK_BOT_TOKEN);
+export const hasDiscord = (env: Env): boolean => Boolean(env.DISCORD_TOKEN);
