@@ -36,6 +36,6 @@ export async function runStoreProcessesTogether<T>(argsList: string[][]): Promis
     return { child, ready, done };
   });
   await Promise.all(children.map((c) => c.ready));
-  for (const c of children) c.child.stdin.write("go\n");
+  for (const c of children) c.child.stdin.end("go\n");
   return Promise.all(children.map((c) => c.done));
 }

@@ -13,7 +13,9 @@ import { PrismaCheckInStore } from "../../src/store/prisma-store.ts";
 const [mode, url, owner, nowIso, batch] = process.argv.slice(2);
 const db = await openDatabase(url as string);
 process.stdout.write("ready\n");
-await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once("line", () => resolve()));
+const lines = createInterface({ input: process.stdin });
+await new Promise<void>((resolve) => lines.once("line", () => resolve()));
+lines.close();
 try {
   if (mode === "migrate") {
     const report = await applyMigrations(db.sql, loadMigrations(migrationsDir(db.provider)));
@@ -32,4 +34,5 @@ try {
   process.stdout.write(`${JSON.stringify({ ok: false, code: (error as { code?: string }).code ?? String(error) })}\n`);
 } finally {
   await db.close();
+  process.exit(0);
 }
