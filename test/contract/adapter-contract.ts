@@ -108,6 +108,8 @@ export function runAdapterContract(name: string, makeHarness: HarnessFactory): v
     it("sends, edits and reports platform messages through the port", async () => {
       // A numeric id is a valid user id on every platform (Discord needs a snowflake here).
       const DIRECT = "512345678901234567";
+      // The person first uses the bot, so every fake platform knows them.
+      expect(await h.runCommand(DIRECT, "help")).toMatch(/check-in/);
       const to = { workspaceId: h.workspaceId, userId: DIRECT };
       const sent = await h.platform.sendDirect(to, { kind: "notice", text: "first version" });
       expect(sent.ok).toBe(true);
