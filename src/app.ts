@@ -9,7 +9,7 @@ import { systemClock } from "./ports/clock.ts";
 import type { CommentCipher } from "./ports/comment-cipher.ts";
 import type { Logger } from "./ports/logger.ts";
 import type { PlatformName } from "./core/model.ts";
-import type { EngineOptions } from "./core/context.ts";
+import type { EngineContext, EngineOptions } from "./core/context.ts";
 import { DEFAULT_ENGINE_OPTIONS } from "./core/context.ts";
 import { CheckInEngine } from "./core/engine.ts";
 import type { EngineHooks } from "./core/engine.ts";
@@ -19,6 +19,10 @@ import type { OpenDatabase } from "./store/database.ts";
 import { applyMigrations, loadMigrations, migrationsDir } from "./store/migrate.ts";
 import type { MigrationReport } from "./store/migrate.ts";
 import { PrismaCheckInStore } from "./store/prisma-store.ts";
+import { SqlPrivacyStore } from "./store/privacy-store.ts";
+import type { PrivacyStore } from "./ports/privacy-store.ts";
+import { createPrivacyModule, DEFAULT_RETENTION_DAYS } from "./privacy/index.ts";
+import type { RetentionJob } from "./privacy/index.ts";
 
 export interface BotParts {
   db: OpenDatabase;
@@ -26,6 +30,10 @@ export interface BotParts {
   engine: CheckInEngine;
   migrations: MigrationReport;
   platforms: Map<PlatformName, ChatPlatform>;
+  /** Data-rights store (export, erasure, retention, key rotation). */
+  privacy: PrivacyStore;
+  /** The daily retention purge, also run from the engine's afterTick hook. */
+  retention: RetentionJob;
   close(): Promise<void>;
 }
 
@@ -37,6 +45,8 @@ export interface BuildOptions {
   engine?: Partial<EngineOptions>;
   hooks?: EngineHooks;
   extraCommands?: ExtraHandlers;
+  /** Days answers, comments and closed alerts are kept (RETENTION_DAYS); default 730. */
+  retentionDays?: number;
 }
 
 export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase; store: PrismaCheckInStore; migrations: MigrationReport }> {
@@ -53,24 +63,33 @@ export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase
 export async function buildBot(options: BuildOptions): Promise<BotParts> {
   const { db, store, migrations } = await openStore(options.databaseUrl);
   const platforms = new Map<PlatformName, ChatPlatform>();
-  const engine = new CheckInEngine(
-    {
-      store,
-      platform: (name) => platforms.get(name),
-      clock: options.clock ?? systemClock,
-      logger: options.logger,
-      cipher: options.cipher,
-      options: { ...DEFAULT_ENGINE_OPTIONS, ownerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...options.engine },
+  const context: EngineContext = {
+    store,
+    platform: (name) => platforms.get(name),
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    cipher: options.cipher,
+    options: { ...DEFAULT_ENGINE_OPTIONS, ownerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...options.engine },
+  };
+  // Data rights and retention (issue 6): every engine built here gets them.
+  const privacyStore = new SqlPrivacyStore(db.sql);
+  const privacy = createPrivacyModule({ privacy: privacyStore, context, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS });
+  const hooks: EngineHooks = {
+    ...options.hooks,
+    async afterTick() {
+      await options.hooks?.afterTick?.();
+      await privacy.afterTick();
     },
-    options.hooks,
-    options.extraCommands,
-  );
+  };
+  const engine = new CheckInEngine(context, hooks, { ...privacy.commands, ...options.extraCommands });
   return {
     db,
     store,
     engine,
     migrations,
     platforms,
+    privacy: privacyStore,
+    retention: privacy.retention,
     async close() {
       await db.close();
     },

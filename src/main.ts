@@ -44,7 +44,7 @@ export async function main(): Promise<BotParts> {
     );
   }
   const cipher = buildCipher(env, logger);
-  const bot = await buildBot({ databaseUrl: env.DATABASE_URL, cipher, logger, engine: { consentVersion: env.CONSENT_VERSION } });
+  const bot = await buildBot({ databaseUrl: env.DATABASE_URL, cipher, logger, engine: { consentVersion: env.CONSENT_VERSION }, retentionDays: env.RETENTION_DAYS });
   logger.info({ provider: bot.db.provider, applied: bot.migrations.applied.length, alreadyApplied: bot.migrations.alreadyApplied }, "database ready");
 
   const ticker = startTicker(bot.engine, logger, env.TICK_SECONDS);

@@ -128,7 +128,7 @@ export const en = {
   "notice.send_failed": "A check-in for {client} could not be sent after several attempts ({code}).",
   "help.client": "Commands for you: /checkin pause [yyyy-mm-dd] · resume · stop · mydata · erase-me · privacy",
   "help.therapist": "For your clients: /checkin now @client · trend @client · alerts",
-  "help.admin": "Admin: /checkin enroll @client @therapist mon,thu 09:30 45m [Europe/Bucharest] [10m] [ro] · schedule @client <schedule> · pause @client [yyyy-mm-dd] · resume @client · end @client · skip @client yyyy-mm-dd · list · settings [key value] · export @client · erase @client",
+  "help.admin": "Admin: /checkin enroll @client @therapist mon,thu 09:30 45m [Europe/Bucharest] [10m] [ro] · schedule @client <schedule> · pause @client [yyyy-mm-dd] · resume @client · end @client · skip @client yyyy-mm-dd · list · settings [key value] · export @client · erase @client · audit @client",
   "help.header": "Alliance check-ins: a 20-second private check-in after each session.",
   "home.client.title": "Your check-ins",
   "home.client.next": "Next check-in: {next}",
@@ -139,6 +139,24 @@ export const en = {
   "home.therapist.title": "Your clients",
   "home.therapist.alerts": "Open alerts: {count}",
   "home.admin.title": "Enrollments",
+  // privacy and data rights (issue 6)
+  "inbound.invalid": "That request wasn't understood, so nothing was changed.",
+  "inbound.invalid_argument": "The {argument} given isn't valid, so nothing was changed. Usage: {usage}",
+  "privacy.files_unavailable": "Files can't be sent on this platform, so nothing was exported.",
+  "privacy.file_failed": "The file couldn't be delivered ({code}). Nothing was recorded; please try again later.",
+  "privacy.mydata.none": "No check-in data is stored about you.",
+  "privacy.mydata.sent": "Your data was sent to you here as two files (JSON and CSV). It covers {checkIns} check-ins.",
+  "privacy.mydata.file_comment": "Your check-in data as stored on {date}.",
+  "privacy.export.sent": "The export for {client} was sent to you as two files (JSON and CSV). It covers {checkIns} check-ins.",
+  "privacy.export.file_comment": "Check-in data for {client}, exported {date}. It contains clinical data: keep it somewhere safe.",
+  "privacy.no_data": "No data is stored about {client}.",
+  "privacy.erase.done": "Erased all check-in data about {client}: {checkIns} check-ins, {responses} answer sets, {comments} comments, {alerts} alerts; {messages} messages removed from the chat. The audit log records that this happened, not what was erased.",
+  "privacy.erase_me.done": "Your check-in data is erased ({checkIns} check-ins, {comments} comments; {messages} messages removed from this chat) and you will get no more check-ins. Your therapist's practice has been told.",
+  "privacy.audit.none": "No audit entries for {client}.",
+  "privacy.audit.header": "Audit log for {client}, newest first (at most {limit}):",
+  "privacy.audit.row": "{at} · {action} · by {actor}{detail}",
+  "privacy.audit.system": "the system",
+  "notice.client_erased": "{client} stopped their check-ins and erased their data.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,0 +1,64 @@
+// Re-encrypts every stored comment under the cipher's current key. Resumable and safe next to a
+// running bot: each row is rewritten only if it is still under the key it was read with, so a
+// comment saved meanwhile (already under the new key) is never overwritten, and a second run
+// simply finds fewer rows. Rows whose key is not configured are counted and left as they are.
+
+import type { CommentCipher } from "../ports/comment-cipher.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { PrivacyStore } from "../ports/privacy-store.ts";
+
+export interface RotationProgress {
+  batch: number;
+  reencrypted: number;
+  /** Rows changed by someone else between read and write (saved again, or erased). */
+  skipped: number;
+  failed: number;
+  /** Comments under an old key when the run started. */
+  total: number;
+}
+
+export interface RotationResult extends RotationProgress {
+  /** Comments still under another key after the run (failed ones, or written by an old process). */
+  remaining: number;
+  /** Key ids found on rows but not in the keyring. */
+  missingKeyIds: string[];
+}
+
+export interface RotationOptions {
+  batchSize?: number;
+  clock?: Clock;
+  onProgress?: (progress: RotationProgress) => void;
+}
+
+export async function rotateCommentKeys(store: PrivacyStore, cipher: CommentCipher & { readonly currentKeyId: string }, options: RotationOptions = {}): Promise<RotationResult> {
+  const batchSize = options.batchSize ?? 500;
+  const now = () => options.clock?.now() ?? new Date();
+  const before = await store.commentKeyCounts();
+  const total = Object.entries(before).filter(([keyId]) => keyId !== cipher.currentKeyId).reduce((sum, [, n]) => sum + n, 0);
+  const progress: RotationProgress = { batch: 0, reencrypted: 0, skipped: 0, failed: 0, total };
+  const missing = new Set<string>();
+  let afterId = "";
+  for (;;) {
+    const batch = await store.commentsNotUnder(cipher.currentKeyId, afterId, batchSize);
+    if (batch.length === 0) break;
+    progress.batch++;
+    for (const row of batch) {
+      let plaintext: string;
+      try {
+        plaintext = cipher.decrypt(row.cipher, row.keyId);
+      } catch {
+        progress.failed++;
+        missing.add(row.keyId || "(none)");
+        continue;
+      }
+      const fresh = cipher.encrypt(plaintext);
+      if (await store.replaceComment(row.responseId, row.keyId, fresh.cipher, fresh.keyId, now())) progress.reencrypted++;
+      else progress.skipped++;
+    }
+    afterId = batch[batch.length - 1]!.responseId;
+    options.onProgress?.({ ...progress });
+  }
+  const after = await store.commentKeyCounts();
+  const remaining = Object.entries(after).filter(([keyId]) => keyId !== cipher.currentKeyId).reduce((sum, [, n]) => sum + n, 0);
+  return { ...progress, remaining, missingKeyIds: [...missing].sort() };
+}
