@@ -1,4 +1,6 @@
-// A real engine on a real SQLite file in a temp folder, with a manual clock.
+// A real engine on a real database with a manual clock: a SQLite file in a temp folder, or,
+// with TEST_DATABASE=postgres, a fresh PostgreSQL database created for the fixture and dropped
+// in dispose(). An explicit `databaseUrl` wins over both.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +16,11 @@ import type { ChatPlatform } from "../../src/ports/chat-platform.ts";
 import type { Actor, Reply } from "../../src/ports/inbound.ts";
 import type { PlatformName } from "../../src/core/model.ts";
 import type { EngineOptions } from "../../src/core/context.ts";
+import { createPgTestDatabase } from "./pg-test-database.ts";
+import type { PgTestDatabase } from "./pg-test-database.ts";
+
+/** Which database the integration suite runs on: TEST_DATABASE=postgres selects PostgreSQL. */
+export const TEST_DATABASE: "sqlite" | "postgres" = process.env.TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
 
 export interface EngineFixture extends BotParts {
   clock: ManualClock;
@@ -31,10 +38,19 @@ export async function createEngineFixture(
   options: { platform?: ChatPlatform; start?: string; workspaceId?: string; logger?: Logger; engine?: Partial<EngineOptions>; databaseUrl?: string } = {},
 ): Promise<EngineFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "checkin-test-"));
-  const databaseUrl = options.databaseUrl ?? `file:${path.join(dir, "bot.db")}`;
+  let pgDatabase: PgTestDatabase | null = null;
+  if (!options.databaseUrl && TEST_DATABASE === "postgres") pgDatabase = await createPgTestDatabase();
+  const databaseUrl = options.databaseUrl ?? pgDatabase?.url ?? `file:${path.join(dir, "bot.db")}`;
   const clock = new ManualClock(options.start ?? "2026-03-02T08:00:00Z");
   const cipher = new AesGcmCommentCipher(randomBytes(32));
-  const bot = await buildBot({ databaseUrl, cipher, logger: options.logger ?? silentLogger, clock, engine: options.engine });
+  let bot: BotParts;
+  try {
+    bot = await buildBot({ databaseUrl, cipher, logger: options.logger ?? silentLogger, clock, engine: options.engine });
+  } catch (error) {
+    await pgDatabase?.drop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const platformName = options.platform?.name ?? "terminal";
   if (options.platform) bot.platforms.set(options.platform.name, options.platform);
   const workspaceId = options.workspaceId ?? (platformName === "terminal" ? "local" : "W1");
@@ -56,6 +72,7 @@ export async function createEngineFixture(
     press: (userId, actionId, deliveryId) => bot.engine.receive({ type: "action", actor: actor(userId), actionId, ...(deliveryId ? { deliveryId } : {}) }),
     async dispose() {
       await bot.close();
+      await pgDatabase?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
