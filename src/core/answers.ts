@@ -50,6 +50,7 @@ async function answerGate(ctx: EngineContext, owned: OwnedCheckIn): Promise<Repl
   const now = ctx.clock.now();
   const { checkIn } = owned;
   if (!owned.client.consentAt) return refused(t("consent.needed"));
+  if (owned.client.stoppedAt) return refused(t("answer.closed"));
   if (checkIn.status === "skipped") return refused(t("answer.skipped_already"));
   if (checkIn.status !== "sent" && checkIn.status !== "answered") return refused(t(checkIn.status === "scheduled" || checkIn.status === "sending" ? "answer.unknown" : "answer.closed"));
   if (now >= checkIn.closesAt) return refused(t("answer.closed"));
@@ -59,6 +60,20 @@ async function answerGate(ctx: EngineContext, owned: OwnedCheckIn): Promise<Repl
     if (completedAt && now.getTime() - completedAt.getTime() > ctx.options.answerEditMinutes * 60_000) return refused(t("answer.locked"));
   }
   return null;
+}
+
+/**
+ * Tidy mode: the answered or skipped prompt is deleted from the chat rather than edited, so the
+ * platform keeps as little as possible. False when the platform cannot delete (the caller then
+ * falls back to replacing the prompt with a neutral text).
+ */
+async function deletePrompt(ctx: EngineContext, owned: OwnedCheckIn): Promise<boolean> {
+  const { checkIn, practice, client } = owned;
+  const platform = ctx.platform(practice.platform);
+  if (!platform?.delete || !checkIn.platformChannelId || !checkIn.platformMessageId) return false;
+  const result = await platform.delete({ workspaceId: practice.externalId, userId: client.platformUserId }, { channelId: checkIn.platformChannelId, messageId: checkIn.platformMessageId });
+  if (!result.ok) ctx.logger.warn({ checkInId: checkIn.id, code: result.code }, "tidy mode: prompt not deleted");
+  return result.ok;
 }
 
 /** All questions shown on the prompt have an answer: the message can be replaced by a thank-you. */
@@ -86,6 +101,7 @@ async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string,
     }
   }
   if (promptFinished(owned, saved)) {
+    if (owned.practice.settings.tidyMode && (await deletePrompt(ctx, owned))) return { text: t("answer.complete") };
     return { text: t("answer.complete"), replaceMessageText: t("prompt.thanks") };
   }
   const remaining = ITEMS.filter((item) => saved[item] === null).length +
@@ -124,6 +140,7 @@ async function skip(ctx: EngineContext, actor: Actor, checkInId: string): Promis
   const t = translator(owned.locale);
   if (owned.checkIn.status !== "sent" || ctx.clock.now() >= owned.checkIn.closesAt) return refused(t("answer.closed"));
   await ctx.store.transitionCheckIn(checkInId, ["sent"], "skipped", ctx.clock.now());
+  if (owned.practice.settings.tidyMode && (await deletePrompt(ctx, owned))) return { text: t("prompt.skipped") };
   return { text: t("prompt.skipped"), replaceMessageText: t("prompt.skipped") };
 }
 

@@ -5,12 +5,15 @@
 import type { EngineContext } from "./context.ts";
 import { formatLocalDateTime } from "./context.ts";
 import { decodeAction } from "./actions.ts";
-import { parseCommand, suggestSubcommand } from "./commands/grammar.ts";
+import { EXAMPLES, parseCommand, suggestSubcommand } from "./commands/grammar.ts";
 import type { GrammarError } from "./commands/grammar.ts";
 import { actorContext } from "./commands/guards.ts";
 import { runCommand } from "./commands/handlers.ts";
 import type { ExtraHandlers } from "./commands/handlers.ts";
 import { handleAction, handleComment } from "./answers.ts";
+import { InboundEventSchema, invalidArgument } from "./inbound-schema.ts";
+import { targetRefusal } from "./targets.ts";
+import { USAGE } from "./commands/grammar.ts";
 import { closeExpired, dispatchDue, errorCode, sendReminders } from "./dispatch.ts";
 import type { DispatchStats } from "./dispatch.ts";
 import type { Actor, HomePort, HomeView, InboundEvent, InboundPort, Reply } from "../ports/inbound.ts";
@@ -50,6 +53,9 @@ function grammarErrorText(t: Translator, error: GrammarError): string {
       parts.push(t(`command.error.${error.code}` as "command.error.empty", { got: error.got ?? "" }));
   }
   parts.push(t("command.usage", { usage: error.usage }));
+  const suggestion = error.code === "unknown_subcommand" ? suggestSubcommand(error.got ?? "") : null;
+  const example = EXAMPLES[error.subcommand ?? suggestion ?? "help"];
+  parts.push(t("command.example", { example }));
   return parts.join(" ");
 }
 
@@ -84,13 +90,16 @@ export class CheckInEngine implements InboundPort, HomePort {
 
   private async route(event: InboundEvent): Promise<Reply> {
     const t = translator("en");
-    if (!event || typeof event !== "object" || !isActor(event.actor)) return { text: t("command.internal_error"), refused: true };
+    // Every payload is checked against its schema before anything is read or written.
+    if (!InboundEventSchema.safeParse(event).success) return { text: t("inbound.invalid"), refused: true };
     if (event.type === "command") {
       const parsed = parseCommand(event.text);
       if (!parsed.ok) {
         const practiceLocale = translator("en");
         return { text: grammarErrorText(practiceLocale, parsed.error), refused: true };
       }
+      const badArgument = invalidArgument(parsed.command);
+      if (badArgument) return { text: t("inbound.invalid_argument", { argument: badArgument, usage: USAGE[parsed.command.name] }), refused: true };
       if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
       const a = await actorContext(this.ctx, event.actor);
       return runCommand(this.ctx, a, parsed.command, this.extraCommands);
@@ -104,6 +113,9 @@ export class CheckInEngine implements InboundPort, HomePort {
       if (action.op === "self") {
         return this.receive({ type: "command", actor: event.actor, text: action.change, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}) });
       }
+      // A press on what is not the actor's is refused before any receipt is written.
+      const foreign = await targetRefusal(this.ctx, event.actor, action);
+      if (foreign) return foreign;
       // Opening the comment modal changes nothing, so it needs no receipt; some platforms
       // must show the modal as their immediate response.
       if (action.op !== "comment" && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
@@ -112,6 +124,11 @@ export class CheckInEngine implements InboundPort, HomePort {
     if (event.type === "comment") {
       if (typeof event.checkInId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(event.checkInId)) return { text: t("answer.unknown"), refused: true };
       if (typeof event.text !== "string" || event.text.trim() === "") return { text: t("answer.comment_empty"), refused: true };
+      // Cheap bound before counting code points: more than 2×max UTF-16 units is over the limit.
+      const max = this.ctx.options.commentMaxLength;
+      if (event.text.length > 2 * max) return { text: t("answer.comment_too_long", { length: event.text.length, max }), refused: true };
+      const foreign = await targetRefusal(this.ctx, event.actor, { op: "comment_text", checkInId: event.checkInId });
+      if (foreign) return foreign;
       if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
       return handleComment(this.ctx, event.actor, event.checkInId, event.text);
     }
@@ -176,16 +193,5 @@ export class CheckInEngine implements InboundPort, HomePort {
     if (sections.length === 0) sections.push({ title: a.t("help.header"), lines: [a.t("help.client")] });
     return { sections };
   }
-}
-
-function isActor(value: unknown): value is Actor {
-  if (!value || typeof value !== "object") return false;
-  const a = value as Record<string, unknown>;
-  return (
-    (a.platform === "terminal" || a.platform === "slack" || a.platform === "discord") &&
-    typeof a.workspaceId === "string" && a.workspaceId.length > 0 && a.workspaceId.length <= 64 &&
-    typeof a.userId === "string" && a.userId.length > 0 && a.userId.length <= 64 &&
-    typeof a.isPlatformAdmin === "boolean"
-  );
 }
 

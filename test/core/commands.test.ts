@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngineFixture } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
 import { RecordingPlatform } from "../support/recording-platform.ts";
-import { EXAMPLES, parseCommand, USAGE } from "../../src/core/commands/grammar.ts";
+import { EXAMPLES, parseCommand, suggestSubcommand, USAGE } from "../../src/core/commands/grammar.ts";
 import type { CommandName } from "../../src/core/commands/grammar.ts";
+import { SETTING_KEYS } from "../../src/core/commands/settings.ts";
 
 let f: EngineFixture;
 let platform: RecordingPlatform;
@@ -30,7 +31,7 @@ async function enrollmentCount(): Promise<number> {
 
 /** The usage line shown in a reply, made concrete (optional parts dropped, date filled in). */
 function concreteUsage(replyText: string): string {
-  const usage = /Usage: (.+)$/.exec(replyText)?.[1];
+  const usage = /Usage: (.+?)(?: Example: .*)?$/.exec(replyText)?.[1];
   expect(usage, replyText).toBeDefined();
   let concrete = usage!;
   while (/\[[^[\]]*\]/.test(concrete)) concrete = concrete.replace(/\s*\[[^[\]]*\]/g, "");
@@ -69,6 +70,12 @@ describe("parse errors", () => {
       const example = parseCommand(concreteUsage(reply.text));
       expect(example.ok, concreteUsage(reply.text)).toBe(true);
       if (example.ok) expect(example.command.name).toBe(subcommand);
+      // The concrete example shown after the usage parses too (for a typo, the suggested subcommand's).
+      const shown = /Example: (.+)$/.exec(reply.text)?.[1];
+      expect(shown, reply.text).toBeDefined();
+      const parsedExample = parseCommand(shown!);
+      expect(parsedExample.ok, shown).toBe(true);
+      if (parsedExample.ok) expect([subcommand, suggestSubcommand(/"(\w+)"/.exec(reply.text)?.[1] ?? "")]).toContain(parsedExample.command.name);
     });
   }
 
@@ -165,19 +172,25 @@ describe("enroll", () => {
 describe("settings", () => {
   it("lists every setting with its value", async () => {
     const reply = await admin("settings");
-    expect(reply.text.split("\n")).toEqual([
-      "Practice settings:",
-      "locale = en",
-      "timezone = UTC",
-      "quiet_hours = 22:00-08:00",
-      "tension = on",
-      "comments = on",
-      "tidy = off",
-      "low_item = 2",
-      "low_total = 12",
-      "total_drop = 2",
-      "item_drop = 2",
-    ]);
+    const lines = reply.text.split("\n");
+    expect(lines[0]).toBe("Practice settings:");
+    expect(lines.slice(1).map((line) => line.split(" = ")[0])).toEqual(SETTING_KEYS);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "locale = en",
+        "timezone = UTC",
+        "quiet_hours = 22:00-08:00",
+        "tension = on",
+        "comments = on",
+        "tidy = off",
+        "reminder_after = 240m",
+        "answer_window = 2880m",
+        "low_item = 2",
+        "low_total = 12",
+        "total_drop = 2",
+        "item_drop = 2",
+      ]),
+    );
   });
 
   it("reads one setting", async () => {
@@ -214,7 +227,8 @@ describe("settings", () => {
   it("refuses an unknown key and names the valid ones", async () => {
     const reply = await admin("settings colour blue");
     expect(reply.refused).toBe(true);
-    expect(reply.text).toBe(`"colour" isn't a setting. Settings: locale, timezone, quiet_hours, tension, comments, tidy, low_item, low_total, total_drop, item_drop.`);
+    expect(reply.text).toBe(`"colour" isn't a setting. Settings: ${SETTING_KEYS.join(", ")}.`);
+    expect(SETTING_KEYS).toEqual(expect.arrayContaining(["locale", "timezone", "quiet_hours", "tension", "comments", "tidy", "low_item", "low_total"]));
   });
 });
 
@@ -273,5 +287,18 @@ describe("help", () => {
     expect(adminHelp).toContain("For your clients:");
     expect(adminHelp).toContain("Admin:");
     expect(new Set([client, therapist, adminHelp]).size).toBe(3);
+  });
+});
+
+describe("enrollment defaults from practice settings", () => {
+  it("uses the practice's reminder and answer window for new enrollments and validates them", async () => {
+    expect((await admin("settings reminder_after 2h")).text).toBe("Saved: reminder_after = 120m.");
+    expect((await admin("settings answer_window 1d")).text).toBe("Saved: answer_window = 1440m.");
+    const bad = await admin("settings answer_window 5m");
+    expect(bad.refused).toBe(true);
+    expect(bad.text).toContain("/checkin settings answer_window 48h");
+    await enrollAlice();
+    const [enrollment] = await f.store.listEnrollments((await f.store.ensurePractice("terminal", "local")).id);
+    expect([enrollment?.reminderMinutes, enrollment?.windowMinutes]).toEqual([120, 1440]);
   });
 });

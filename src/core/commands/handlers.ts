@@ -66,8 +66,8 @@ const enroll: Handler<CommandOf<"enroll">> = async (ctx, a, c) => {
     ...schedule,
     timeZone,
     delayMinutes: delay,
-    reminderMinutes: 240,
-    windowMinutes: 2880,
+    reminderMinutes: a.practice.settings.reminderMinutes,
+    windowMinutes: a.practice.settings.windowMinutes,
     locale: c.locale ?? null,
   });
   const next = await materialiseNext(ctx.store, enrollment, ctx.clock.now());

@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import type { Locale, Practice, PracticeSettings } from "../model.ts";
-import { canonicalTimeZone, isValidLocalTime } from "../schedule.ts";
+import { canonicalTimeZone, isValidLocalTime, parseDurationMinutes } from "../schedule.ts";
 
 const onOff = z.enum(["on", "off"]).transform((v) => v === "on");
 const scoreThreshold = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -36,6 +36,18 @@ function toggle(key: "tensionQuestion" | "commentQuestion" | "tidyMode", example
   };
 }
 
+/** A duration setting in minutes, written like 4h, 90m or 2d, within [min, max] minutes. */
+function minutes(key: "reminderMinutes" | "windowMinutes", min: number, max: number, example: string): SettingSpec {
+  return {
+    example,
+    read: (p) => `${p.settings[key]}m`,
+    apply(value, p) {
+      const parsed = parseDurationMinutes(value);
+      return parsed !== null && parsed >= min && parsed <= max ? { settings: { ...p.settings, [key]: parsed } } : null;
+    },
+  };
+}
+
 export const SETTINGS: Record<string, SettingSpec> = {
   locale: {
     example: "/checkin settings locale ro",
@@ -63,6 +75,8 @@ export const SETTINGS: Record<string, SettingSpec> = {
   tension: toggle("tensionQuestion", "/checkin settings tension off"),
   comments: toggle("commentQuestion", "/checkin settings comments on"),
   tidy: toggle("tidyMode", "/checkin settings tidy on"),
+  reminder_after: minutes("reminderMinutes", 15, 24 * 60, "/checkin settings reminder_after 4h"),
+  answer_window: minutes("windowMinutes", 60, 14 * 24 * 60, "/checkin settings answer_window 48h"),
   low_item: threshold("lowItem", 1, 4, "/checkin settings low_item 2"),
   low_total: threshold("lowTotal", 3, 15, "/checkin settings low_total 12"),
   total_drop: threshold("totalDrop", 1, 12, "/checkin settings total_drop 2"),
