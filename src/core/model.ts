@@ -56,22 +56,49 @@ export interface RuptureThresholds {
   totalDrop: number;
   /** One item at least this far below its previous/baseline value fires "drop". */
   itemDrop: number;
+  /** How many recent answered check-ins make the baseline (3..10; fewer than 3 = cold start). */
+  baselineSize: number;
+  /** z for the reliable-drop test (1.96 = 95 % two-sided, as in Jacobson & Truax). */
+  rciZ: number;
+  /** Floor on the client's own standard deviation of totals, so a flat history does not make every dip "reliable". */
+  rciSdFloor: number;
+  /** Consecutive decreases of the total that fire "decline". */
+  declineSteps: number;
+  /** Consecutive expired check-ins (downtime and pauses excluded) that fire "withdrawal". */
+  missedInRow: number;
 }
 
 export interface PracticeSettings {
   tensionQuestion: boolean;
   commentQuestion: boolean;
   tidyMode: boolean;
+  /** Defaults for new enrollments: minutes until the reminder, and the answer window. */
+  reminderMinutes: number;
+  windowMinutes: number;
   quietHours: QuietHours | null;
   thresholds: RuptureThresholds;
+  /** Practice-specific crisis resource text per locale; a missing locale uses the documented default. */
+  crisisResources?: Partial<Record<Locale, string>>;
 }
 
-export const DEFAULT_THRESHOLDS: RuptureThresholds = { lowItem: 2, lowTotal: 12, totalDrop: 2, itemDrop: 2 };
+export const DEFAULT_THRESHOLDS: RuptureThresholds = {
+  lowItem: 2,
+  lowTotal: 12,
+  totalDrop: 2,
+  itemDrop: 2,
+  baselineSize: 5,
+  rciZ: 1.96,
+  rciSdFloor: 1,
+  declineSteps: 3,
+  missedInRow: 2,
+};
 
 export const DEFAULT_SETTINGS: PracticeSettings = {
   tensionQuestion: true,
   commentQuestion: true,
   tidyMode: false,
+  reminderMinutes: 240,
+  windowMinutes: 2880,
   quietHours: { start: "22:00", end: "08:00" },
   thresholds: DEFAULT_THRESHOLDS,
 };
@@ -92,6 +119,10 @@ export interface Person {
   pausedUntil: Date | null;
   undeliverableAt: Date | null;
   undeliverableCode: string | null;
+  /** Weekly digest day for a therapist: ISO weekday 1..7, 0 = off, null = default (Monday). */
+  digestWeekday?: number | null;
+  /** Weekly digest local time "HH:mm"; null = default (08:00). */
+  digestTime?: string | null;
 }
 
 /** Weekly recurrence of therapy sessions in the client's time zone. */
@@ -192,6 +223,10 @@ export interface Alert {
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
   snoozedUntil: Date | null;
+  /** When the one reminder to the therapist went out (unacknowledged alert). */
+  remindedAt?: Date | null;
+  /** When the alert was escalated to the practice admins. */
+  escalatedAt?: Date | null;
   platformChannelId: string | null;
   platformMessageId: string | null;
 }

@@ -229,11 +229,24 @@ const stop: Handler<CommandOf<"stop">> = async (ctx, a) => {
   await ctx.store.updatePerson(client.id, { stoppedAt: at });
   await ctx.store.updateEnrollment(enrollment.id, { status: "ended", endedAt: at });
   await ctx.store.cancelScheduledCheckIns(enrollment.id, at);
+  await closeOpenPrompt(ctx, a, enrollment, at);
   await audit(ctx, a, "consent.withdrawn", client, { enrollmentId: enrollment.id });
   const therapist = await ctx.store.getPerson(enrollment.therapistId);
   if (therapist) await notifyPerson(ctx, a.practice, therapist, "notice.client_stopped", { client: mention(a.practice.platform, client.platformUserId) });
   return ok(a.t("command.self.stopped"));
 };
+
+/** `stop` ends prompts at once: an open prompt is closed and taken off the chat (deleted, or edited where deletion is not possible). */
+async function closeOpenPrompt(ctx: EngineContext, a: ActorContext, enrollment: Enrollment, at: Date): Promise<void> {
+  const open = await ctx.store.openCheckIn(enrollment.id, at);
+  if (!open || !(await ctx.store.transitionCheckIn(open.id, ["sent"], "cancelled", at))) return;
+  if (!open.platformChannelId || !open.platformMessageId) return;
+  const platform = ctx.platform(a.practice.platform);
+  const to = { workspaceId: a.practice.externalId, userId: a.actor.userId };
+  const ref = { channelId: open.platformChannelId, messageId: open.platformMessageId };
+  const deleted = platform?.delete ? await platform.delete(to, ref) : null;
+  if (!deleted?.ok) await platform?.update(to, ref, { kind: "closed", text: a.t("prompt.closed") });
+}
 
 const help: Handler<CommandOf<"help">> = async (ctx, a) => {
   const lines = [a.t("help.header"), a.t("help.client")];
