@@ -2,9 +2,11 @@
 // keyboard can act as admin, therapist or client, run /checkin commands, receive prompts and
 // alerts, and press buttons. Used by `npm start` without chat credentials and by `npm run demo`.
 
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { ChatPlatform, MessageRef, OutboundView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
+import type { ChatPlatform, FileView, MessageRef, OutboundView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
 import type { Actor, HomePort, InboundPort, Reply } from "../../src/ports/inbound.ts";
 import { commentCheckInId } from "../../src/core/actions.ts";
 import { renderHome, renderView } from "./render.ts";
@@ -31,6 +33,8 @@ export interface TerminalAdapterOptions {
   input?: Readable;
   /** Called after each handled line, e.g. to run a tick so `/checkin now` shows up at once. */
   afterLine?: () => Promise<void>;
+  /** Folder files sent to a person (data exports) are written to, one subfolder per person. Default: ./data/exports. */
+  fileDir?: string;
 }
 
 export const TERMINAL_HELP = [
@@ -49,6 +53,7 @@ export const TERMINAL_HELP = [
 export class TerminalAdapter implements ChatPlatform {
   readonly name = "terminal" as const;
   private readonly messages: TerminalMessage[] = [];
+  private readonly files: { to: string; path: string; filename: string }[] = [];
   private counter = 0;
   private buttonCounter = 0;
   private current: { role: TerminalRole; userId: string } | null = null;
@@ -107,6 +112,29 @@ export class TerminalAdapter implements ChatPlatform {
     message.deleted = true;
     this.print(`\n✕ DM to @${to.userId} deleted`);
     return { ok: true, ref };
+  }
+
+  /** Writes the file to `<fileDir>/<user>/<filename>` (owner-only permissions) and prints its path. */
+  async sendFile(to: Recipient, file: FileView): Promise<SendResult> {
+    if (to.workspaceId !== TERMINAL_WORKSPACE) return { ok: false, code: "unknown_workspace", retryable: false, permanent: true };
+    const safe = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_").slice(0, 120) || "file";
+    const dir = path.resolve(this.options.fileDir ?? path.join("data", "exports"), safe(to.userId));
+    const target = path.join(dir, safe(path.basename(file.filename)));
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(target, file.content, { mode: 0o600 });
+    } catch (error) {
+      return { ok: false, code: (error as { code?: string }).code ?? "write_failed", retryable: false };
+    }
+    const ref = { channelId: `dm-${to.userId}`, messageId: `t${++this.counter}` };
+    this.files.push({ to: to.userId, path: target, filename: file.filename });
+    this.print(`\n📎 File for @${to.userId}: ${target}${file.comment ? `\n  ${file.comment}` : ""}`);
+    return { ok: true, ref };
+  }
+
+  /** Files written for a person, oldest first. */
+  filesTo(userId: string): { path: string; filename: string }[] {
+    return this.files.filter((f) => f.to === userId).map(({ path: p, filename }) => ({ path: p, filename }));
   }
 
   async checkReachable(to: Recipient): Promise<{ ok: true } | { ok: false; code: string }> {

@@ -236,7 +236,7 @@ const stop: Handler<CommandOf<"stop">> = async (ctx, a) => {
   return ok(a.t("command.self.stopped"));
 };
 
-/** `stop` ends prompts at once: an open prompt is closed and taken off the chat (deleted, or edited where deletion is not possible). */
+/** `stop` ends prompts at once: an open prompt is closed, and edited to say so (deleted in tidy mode). */
 async function closeOpenPrompt(ctx: EngineContext, a: ActorContext, enrollment: Enrollment, at: Date): Promise<void> {
   const open = await ctx.store.openCheckIn(enrollment.id, at);
   if (!open || !(await ctx.store.transitionCheckIn(open.id, ["sent"], "cancelled", at))) return;
@@ -244,7 +244,7 @@ async function closeOpenPrompt(ctx: EngineContext, a: ActorContext, enrollment: 
   const platform = ctx.platform(a.practice.platform);
   const to = { workspaceId: a.practice.externalId, userId: a.actor.userId };
   const ref = { channelId: open.platformChannelId, messageId: open.platformMessageId };
-  const deleted = platform?.delete ? await platform.delete(to, ref) : null;
+  const deleted = a.practice.settings.tidyMode && platform?.delete ? await platform.delete(to, ref) : null;
   if (!deleted?.ok) await platform?.update(to, ref, { kind: "closed", text: a.t("prompt.closed") });
 }
 
