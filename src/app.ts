@@ -19,6 +19,8 @@ import type { OpenDatabase } from "./store/database.ts";
 import { applyMigrations, loadMigrations, migrationsDir } from "./store/migrate.ts";
 import type { MigrationReport } from "./store/migrate.ts";
 import { PrismaCheckInStore } from "./store/prisma-store.ts";
+import { meterStore } from "./runtime/metrics.ts";
+import type { BotMetrics } from "./runtime/metrics.ts";
 import { SqlPrivacyStore } from "./store/privacy-store.ts";
 import type { PrivacyStore } from "./ports/privacy-store.ts";
 import { createPrivacyModule, DEFAULT_RETENTION_DAYS } from "./privacy/index.ts";
@@ -47,6 +49,8 @@ export interface BuildOptions {
   extraCommands?: ExtraHandlers;
   /** Days answers, comments and closed alerts are kept (RETENTION_DAYS); default 730. */
   retentionDays?: number;
+  /** Counts prompts, answers, alerts and lateness, and reports queue depth at scrape time. */
+  metrics?: BotMetrics;
 }
 
 export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase; store: PrismaCheckInStore; migrations: MigrationReport }> {
@@ -61,12 +65,16 @@ export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase
 }
 
 export async function buildBot(options: BuildOptions): Promise<BotParts> {
-  const { db, store, migrations } = await openStore(options.databaseUrl);
+  const opened = await openStore(options.databaseUrl);
+  const { db, migrations } = opened;
+  const clock = options.clock ?? systemClock;
+  const store = options.metrics ? meterStore(opened.store, options.metrics) : opened.store;
+  options.metrics?.watchQueue(store, clock);
   const platforms = new Map<PlatformName, ChatPlatform>();
   const context: EngineContext = {
     store,
     platform: (name) => platforms.get(name),
-    clock: options.clock ?? systemClock,
+    clock,
     logger: options.logger,
     cipher: options.cipher,
     options: { ...DEFAULT_ENGINE_OPTIONS, ownerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...options.engine },
@@ -81,7 +89,7 @@ export async function buildBot(options: BuildOptions): Promise<BotParts> {
       await privacy.afterTick();
     },
   };
-  const engine = new CheckInEngine(context, hooks, { ...privacy.commands, ...options.extraCommands });
+  const engine = new CheckInEngine(context, options.metrics ? options.metrics.hooks(hooks) : hooks, { ...privacy.commands, ...options.extraCommands });
   return {
     db,
     store,

@@ -13,6 +13,7 @@ import type { SlackSettings } from "./config.ts";
 import { HandlerTracker, registerSlackHandlers } from "./handlers.ts";
 import { SlackOutbound } from "./outbound.ts";
 import { VerifiedHttpReceiver } from "./receiver.ts";
+import type { HttpMount } from "./receiver.ts";
 
 export { MissingSlackConfigError, InvalidSlackConfigError, SlackAdapterError } from "./errors.ts";
 
@@ -35,6 +36,11 @@ export interface SlackAdapterOptions {
   adminUserIds?: string[];
   /** HTTP port. Default: PORT, else 3000. 0 picks a free port (see receiverPort()). */
   port?: number;
+  /**
+   * Mount the HTTP receiver at /slack/events on an existing server (the bot's health/metrics
+   * server on PORT) instead of listening on `port`. Ignored in Socket Mode.
+   */
+  mountOn?: HttpMount;
   /** Clock for request verification and caches. */
   nowMilliseconds?: () => number;
   webClientOptions?: SlackWebClientOptions;
@@ -62,7 +68,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
   };
 
-  const httpReceiver = settings.mode === "http" ? new VerifiedHttpReceiver({ signingSecret: settings.signingSecret ?? "", port: settings.port, nowMilliseconds: now, logger, boltLogger }) : null;
+  const httpReceiver = settings.mode === "http" ? new VerifiedHttpReceiver({ signingSecret: settings.signingSecret ?? "", port: settings.port, nowMilliseconds: now, logger, boltLogger, ...(options.mountOn ? { mountOn: options.mountOn } : {}) }) : null;
   const app = new App({
     token: settings.botToken,
     receiver: httpReceiver ?? socketReceiver(settings, boltLogger, clientOptions),

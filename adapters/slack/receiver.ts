@@ -14,9 +14,16 @@ import { verifySlackSignature } from "./verify.ts";
 export const SLACK_EVENTS_PATH = "/slack/events";
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** An HTTP server owned by someone else (the bot's ops server) that can route a path to us. */
+export interface HttpMount {
+  mount(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): void;
+}
+
 export interface VerifiedHttpReceiverOptions {
   signingSecret: string;
   port: number;
+  /** When set, the receiver is mounted on this server at /slack/events instead of listening itself. */
+  mountOn?: HttpMount;
   nowMilliseconds: () => number;
   logger: Logger;
   boltLogger: BoltLogger;
@@ -40,7 +47,24 @@ export class VerifiedHttpReceiver implements Receiver {
     this.inner.init(app);
   }
 
-  async start(): Promise<Server> {
+  private mounted = false;
+  private accepting = false;
+
+  async start(): Promise<Server | undefined> {
+    if (this.options.mountOn) {
+      if (!this.mounted) {
+        this.mounted = true;
+        this.options.mountOn.mount(SLACK_EVENTS_PATH, (req, res) => {
+          if (!this.accepting) return respondEmpty(res, 503);
+          return this.route(req, res).catch((error: unknown) => {
+            this.options.logger.error({ code: errorCode(error) }, "slack request routing failed");
+            if (!res.headersSent) respondEmpty(res, 500);
+          });
+        });
+      }
+      this.accepting = true;
+      return undefined;
+    }
     if (this.server) return this.server;
     const server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
@@ -60,6 +84,7 @@ export class VerifiedHttpReceiver implements Receiver {
   }
 
   async stop(): Promise<void> {
+    this.accepting = false;
     const server = this.server;
     this.server = undefined;
     if (!server) return;

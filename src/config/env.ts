@@ -19,6 +19,10 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
+  CHAT_SINK_FILE: z.string().optional(),
   DATA_ENCRYPTION_KEY: z.string().optional(),
   DATA_ENCRYPTION_PREVIOUS_KEYS: csv,
   LOCAL_KEY_FILE: z.string().optional(),
@@ -52,6 +56,9 @@ const EXPECTED: Partial<Record<keyof Env, string>> = {
   DATABASE_URL: "file:./data/bot.db or postgres://user:pass@host:5432/db",
   PORT: "a port number, e.g. 3000",
   TICK_SECONDS: "seconds between ticks, 1-3600",
+  LEASE_SECONDS: "seconds a claimed check-in stays leased, 1-3600",
+  SEND_CONCURRENCY: "parallel sends per process, 1-256",
+  SHUTDOWN_GRACE_SECONDS: "seconds to finish in-flight sends on SIGTERM, 0-600",
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
   NODE_ENV: "development, production or test",
   SLACK_API_URL: "a URL such as https://slack-gov.com/api/",
@@ -75,6 +82,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (slackAny && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
     throw new ConfigError("SLACK_SIGNING_SECRET is required for Slack in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)");
   }
+  if (env.CHAT_SINK_FILE && env.NODE_ENV === "production") throw new ConfigError("CHAT_SINK_FILE (the load-test platform) is not available in production; unset it");
   if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) throw new ConfigError("DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (expected the application's numeric id)");
   if (env.DISCORD_TOKEN && env.DISCORD_GUILD_IDS.length === 0) throw new ConfigError("DISCORD_GUILD_IDS is required when DISCORD_TOKEN is set (expected comma-separated guild ids)");
   return env;

@@ -57,7 +57,13 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
   const view = client.consentAt
     ? buildPromptView(checkIn, enrollment, practice, locale, ctx.options.commentMaxLength)
     : buildConsentView(checkIn.id, locale, ctx.options.consentVersion);
-  const result = await platform.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, view);
+  const recipient = { workspaceId: practice.externalId, userId: client.platformUserId };
+  // A reclaimed claim may follow a crash between the send and its record: ask the platform first.
+  if (checkIn.attempt > 1 && platform.findSent) {
+    const prior = await platform.findSent(recipient, checkIn.id);
+    if (prior) return { status: "sent", ref: prior, sentAt: ctx.clock.now() };
+  }
+  const result = await platform.sendDirect(recipient, view);
   if (result.ok) return { status: "sent", ref: result.ref, sentAt: ctx.clock.now() };
 
   ctx.logger.warn({ checkInId: checkIn.id, code: result.code, attempt: checkIn.attempt }, "check-in send failed");
@@ -123,10 +129,10 @@ export function errorCode(error: unknown): string {
 }
 
 /** Runs `task` over `items` with at most `limit` in flight. */
-async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>, shouldStop?: () => boolean): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !shouldStop?.()) {
       const item = items[next++] as T;
       await task(item);
     }
@@ -144,7 +150,9 @@ export async function dispatchDue(ctx: EngineContext, opts: { maxBatches?: numbe
   for (let batch = 0; batch < maxBatches && !opts.shouldStop?.(); batch++) {
     const claimed = await ctx.store.claimDueCheckIns(ctx.clock.now(), ctx.options.ownerId, ctx.options.leaseMs, ctx.options.batchSize);
     stats.claimed += claimed.length;
-    await eachLimited(claimed, ctx.options.sendConcurrency, (checkIn) => runClaim(ctx, checkIn, stats));
+    // On shutdown, sends already started finish; claimed rows not yet started keep their lease
+    // until releaseLeases() hands them back.
+    await eachLimited(claimed, ctx.options.sendConcurrency, (checkIn) => runClaim(ctx, checkIn, stats), opts.shouldStop);
     if (claimed.length < ctx.options.batchSize) break;
   }
   return stats;

@@ -128,4 +128,11 @@ export interface ChatPlatform {
    * Optional: without it, reachability is learnt at the first send.
    */
   checkReachable?(to: Recipient): Promise<{ ok: true } | { ok: false; code: string }>;
+  /**
+   * Finds a check-in prompt (or consent request) already delivered for `checkInId`, e.g. by a
+   * process that crashed before recording the send. The engine asks before re-sending a
+   * reclaimed check-in. Optional: without it, a reclaimed check-in is sent again
+   * (at-least-once delivery; see docs/operations.md).
+   */
+  findSent?(to: Recipient, checkInId: string): Promise<MessageRef | null>;
 }
