@@ -1,5 +1,7 @@
-// Composition root: config → key → store → engine → platforms → ticker. The only file that
-// knows every adapter. Without chat credentials (outside production) it runs in the terminal.
+// Composition root: config → key → store → engine → HTTP server → platforms → ticker. The only
+// file that knows every adapter. Without chat credentials (outside production) it runs in the
+// terminal. Every replica runs the ticker (the database decides who sends) and the Slack HTTP
+// receiver; only the elected leader holds the Discord gateway.
 
 import { config as loadDotenv } from "dotenv";
 import path from "node:path";
@@ -11,7 +13,20 @@ import { buildBot } from "./app.ts";
 import type { BotParts } from "./app.ts";
 import { startTicker } from "./runtime/ticker.ts";
 import { AesGcmCommentCipher, loadOrCreateLocalKey, parseKey } from "./security/comment-cipher.ts";
-import { sqliteFilePath } from "./store/database.ts";
+import { providerOf, sqliteFilePath } from "./store/database.ts";
+import { loadMigrations, migrationsDir } from "./store/migrate.ts";
+import { createOpsServer } from "./runtime/http-server.ts";
+import type { OpsServer } from "./runtime/http-server.ts";
+import { BotMetrics, meterPlatform } from "./runtime/metrics.ts";
+import { acquireSqliteInstanceLock } from "./runtime/instance-lock.ts";
+import type { InstanceLock } from "./runtime/instance-lock.ts";
+import { LEADER_KEYS, startPgLeader, startSoleLeader } from "./runtime/leader.ts";
+import type { Leadership } from "./runtime/leader.ts";
+import { PlatformStatus, readinessChecks } from "./runtime/readiness.ts";
+import { gracefulShutdown } from "./runtime/shutdown.ts";
+import { createSinkPlatform, SINK_EVENTS_PATH } from "./runtime/sink-platform.ts";
+import type { ChatPlatform } from "./ports/chat-platform.ts";
+import type { PlatformName } from "./core/model.ts";
 import { createTerminalAdapter } from "../adapters/terminal/index.ts";
 import { createSlackAdapter } from "../adapters/slack/index.ts";
 import { createDiscordAdapter } from "../adapters/discord/index.ts";
@@ -32,55 +47,165 @@ function buildCipher(env: Env, logger: Logger): AesGcmCommentCipher {
   return new AesGcmCommentCipher(key, previous);
 }
 
+const TERMINAL_BANNER = [
+  "",
+  "Alliance check-in bot — terminal mode (no Slack or Discord credentials found).",
+  "To connect a real platform, set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET, or DISCORD_TOKEN +",
+  "DISCORD_APPLICATION_ID + DISCORD_GUILD_IDS (see README.md and .env.example), then restart.",
+  "",
+  "Try:  /as admin dana",
+  "      /checkin enroll alice bob mon,thu 09:30 45m Europe/Bucharest",
+  "      /as therapist bob      then   /checkin now alice",
+  "      /as client alice       then   /inbox   and   /press b1",
+  "Type /help for every terminal command.",
+  "",
+].join("\n");
+
+/**
+ * The Discord gateway may be open in one process only. Every replica keeps an (unstarted)
+ * adapter for REST sends; the leader also starts its gateway. A stopped discord.js client
+ * cannot be restarted, so losing leadership swaps in a fresh adapter.
+ */
+async function holdDiscordGateway(
+  env: Env,
+  logger: Logger,
+  install: (platform: ChatPlatform) => void,
+  create: () => ChatPlatform,
+  status: PlatformStatus,
+  metrics: BotMetrics,
+): Promise<Leadership> {
+  let current = create();
+  install(current);
+  status.set("discord", "standby");
+  const callbacks = {
+    async onElected() {
+      status.set("discord", "starting");
+      try {
+        await current.start();
+      } catch (error) {
+        status.set("discord", "failed");
+        current = create();
+        install(current);
+        throw error;
+      }
+      status.set("discord", "connected");
+      metrics.discordLeader.set(1);
+    },
+    async onDeposed() {
+      metrics.discordLeader.set(0);
+      const old = current;
+      current = create();
+      install(current);
+      status.set("discord", "standby");
+      await old.stop();
+    },
+  };
+  if (providerOf(env.DATABASE_URL) === "postgresql") {
+    return startPgLeader({ url: env.DATABASE_URL, lockKey: LEADER_KEYS.discordGateway, logger, ...callbacks });
+  }
+  return startSoleLeader(callbacks);
+}
+
 export async function main(): Promise<BotParts> {
   loadDotenv({ quiet: true });
   const env = loadEnv();
   const logger = createLogger({ level: env.LOG_LEVEL });
   const slack = hasSlack(env);
   const discord = hasDiscord(env);
+  const sink = env.CHAT_SINK_FILE;
   if (env.NODE_ENV === "production" && !slack && !discord) {
     throw new StartupError(
       "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), or DISCORD_TOKEN, DISCORD_APPLICATION_ID and DISCORD_GUILD_IDS. Terminal mode is not available in production.",
     );
   }
+  // One process per SQLite file: refuse before touching the database.
+  let instanceLock: InstanceLock | null = null;
+  if (providerOf(env.DATABASE_URL) === "sqlite") instanceLock = acquireSqliteInstanceLock(sqliteFilePath(env.DATABASE_URL), `pid ${process.pid}`);
+
   const cipher = buildCipher(env, logger);
-  const bot = await buildBot({ databaseUrl: env.DATABASE_URL, cipher, logger, engine: { consentVersion: env.CONSENT_VERSION }, retentionDays: env.RETENTION_DAYS });
+  const metrics = new BotMetrics();
+  let bot: BotParts;
+  try {
+    bot = await buildBot({
+      databaseUrl: env.DATABASE_URL,
+      cipher,
+      logger,
+      metrics,
+      retentionDays: env.RETENTION_DAYS,
+      engine: { consentVersion: env.CONSENT_VERSION, leaseMs: env.LEASE_SECONDS * 1000, sendConcurrency: env.SEND_CONCURRENCY },
+    });
+  } catch (error) {
+    instanceLock?.release();
+    throw error;
+  }
   logger.info({ provider: bot.db.provider, applied: bot.migrations.applied.length, alreadyApplied: bot.migrations.alreadyApplied }, "database ready");
 
+  const status = new PlatformStatus();
+  const http: OpsServer = createOpsServer({
+    port: env.PORT,
+    logger,
+    readiness: readinessChecks(bot.db.sql, loadMigrations(migrationsDir(bot.db.provider)), status),
+    metrics: () => metrics.render(),
+  });
+  await http.listen();
+
+  const install = (platform: ChatPlatform): void => {
+    bot.platforms.set(platform.name, meterPlatform(platform, metrics));
+  };
   const ticker = startTicker(bot.engine, logger, env.TICK_SECONDS);
-  if (slack) bot.platforms.set("slack", createSlackAdapter({ inbound: bot.engine, logger, port: env.PORT }));
-  if (discord) bot.platforms.set("discord", createDiscordAdapter({ inbound: bot.engine, logger }));
-  if (!slack && !discord) {
-    bot.platforms.set("terminal", createTerminalAdapter({ inbound: bot.engine, input: process.stdin, afterLine: () => ticker.runNow() }));
-    process.stdout.write(
-      [
-        "",
-        "Alliance check-in bot — terminal mode (no Slack or Discord credentials found).",
-        "To connect a real platform, set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET, or DISCORD_TOKEN +",
-        "DISCORD_APPLICATION_ID + DISCORD_GUILD_IDS (see README.md and .env.example), then restart.",
-        "",
-        "Try:  /as admin dana",
-        "      /checkin enroll alice bob mon,thu 09:30 45m Europe/Bucharest",
-        "      /as therapist bob      then   /checkin now alice",
-        "      /as client alice       then   /inbox   and   /press b1",
-        "Type /help for every terminal command.",
-        "",
-      ].join("\n"),
-    );
+  const others: ChatPlatform[] = [];
+  let gateway: Leadership | null = null;
+  if (sink) {
+    const platform = createSinkPlatform({ file: sink, inbound: bot.engine, latencyMs: env.CHAT_SINK_LATENCY_MS });
+    http.mount(SINK_EVENTS_PATH, (req, res) => platform.handleHttp(req, res));
+    install(platform);
+    others.push(platform);
+  } else {
+    if (slack) {
+      const platform = createSlackAdapter({ inbound: bot.engine, logger, port: env.PORT, mountOn: http });
+      install(platform);
+      others.push(platform);
+    }
+    if (!slack && !discord) {
+      const platform = createTerminalAdapter({ inbound: bot.engine, input: process.stdin, afterLine: () => ticker.runNow() });
+      install(platform);
+      others.push(platform);
+      process.stdout.write(TERMINAL_BANNER);
+    }
   }
-  for (const platform of bot.platforms.values()) await platform.start();
+  for (const platform of others) {
+    status.set(platform.name, "starting");
+    await platform.start();
+    status.set(platform.name, "connected");
+  }
+  if (discord && !sink) {
+    gateway = await holdDiscordGateway(env, logger, install, () => createDiscordAdapter({ inbound: bot.engine, logger }), status, metrics);
+  }
+  logger.info({ platforms: status.snapshot(), port: http.port() }, "ready");
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, "shutting down");
-    bot.engine.stopClaiming();
-    await ticker.stop();
-    const released = await bot.engine.releaseLeases().catch(() => 0);
-    for (const platform of bot.platforms.values()) await platform.stop().catch(() => undefined);
-    await bot.close();
-    logger.info({ released }, "stopped");
+    http.setDraining();
+    const report = await gracefulShutdown(
+      {
+        stopClaiming: () => bot.engine.stopClaiming(),
+        drain: () => ticker.stop(),
+        releaseLeases: () => bot.engine.releaseLeases(),
+        close: [
+          { name: "discord", run: async () => gateway?.stop() },
+          ...others.map((p) => ({ name: p.name as PlatformName | string, run: () => p.stop() })),
+          { name: "http", run: () => http.close() },
+          { name: "database", run: () => bot.close() },
+          { name: "instance-lock", run: async () => instanceLock?.release() },
+        ],
+      },
+      env.SHUTDOWN_GRACE_SECONDS * 1000,
+      logger,
+    );
+    logger.info({ ...report }, "stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -23,6 +23,7 @@ export const EnvSchema = z.object({
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   CHAT_SINK_FILE: z.string().optional(),
+  CHAT_SINK_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   DATA_ENCRYPTION_KEY: z.string().optional(),
   DATA_ENCRYPTION_PREVIOUS_KEYS: csv,
   LOCAL_KEY_FILE: z.string().optional(),

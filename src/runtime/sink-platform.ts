@@ -48,7 +48,15 @@ export function readSinkLog(file: string): SinkRecord[] {
     .map((line) => JSON.parse(line) as SinkRecord);
 }
 
-export function createSinkPlatform(options: { file: string; inbound: InboundPort; name?: PlatformName }): SinkPlatform {
+export interface SinkPlatformOptions {
+  file: string;
+  inbound: InboundPort;
+  name?: PlatformName;
+  /** Simulated platform latency per send (default 0); the shutdown tests use it to have sends in flight. */
+  latencyMs?: number;
+}
+
+export function createSinkPlatform(options: SinkPlatformOptions): SinkPlatform {
   const fd = openSync(options.file, "a");
   let counter = 0;
   let open = true;
@@ -65,6 +73,7 @@ export function createSinkPlatform(options: { file: string; inbound: InboundPort
       closeSync(fd);
     },
     async sendDirect(to: Recipient, view: OutboundView) {
+      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
       if (!open) return { ok: false, code: "sink_closed", retryable: true };
       const messageId = `${process.pid}-${++counter}`;
       append({ op: "send", pid: process.pid, userId: to.userId, kind: view.kind, checkInId: checkInIdOf(view), messageId });
