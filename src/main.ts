@@ -5,7 +5,7 @@
 
 import { config as loadDotenv } from "dotenv";
 import path from "node:path";
-import { loadEnv, hasDiscord, hasSlack, ConfigError } from "./config/env.ts";
+import { loadEnv, hasDiscord, hasSlack, ConfigError, durationMs } from "./config/env.ts";
 import type { Env } from "./config/env.ts";
 import { createLogger } from "./runtime/logger.ts";
 import type { Logger } from "./ports/logger.ts";
@@ -132,7 +132,13 @@ export async function main(): Promise<BotParts> {
       logger,
       metrics,
       retentionDays: env.RETENTION_DAYS,
-      engine: { consentVersion: env.CONSENT_VERSION, leaseMs: env.LEASE_SECONDS * 1000, sendConcurrency: env.SEND_CONCURRENCY },
+      engine: {
+        consentVersion: env.CONSENT_VERSION,
+        leaseMs: env.LEASE_SECONDS * 1000,
+        sendConcurrency: env.SEND_CONCURRENCY,
+        alertRemindAfterMs: durationMs(env.ALERT_REMIND_AFTER),
+        alertEscalateAfterMs: durationMs(env.ALERT_ESCALATE_AFTER),
+      },
     });
   } catch (error) {
     instanceLock?.release();

@@ -2,6 +2,7 @@
 // stops start-up with a message that names the variable and the expected form.
 
 import { z } from "zod";
+import { parseDurationMinutes } from "../core/schedule.ts";
 
 const csv = z
   .string()
@@ -9,6 +10,18 @@ const csv = z
   .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []));
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** A delay such as "24h", "90m" or "3d" (see parseDurationMinutes); at least one minute. */
+const alertDelay = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => (parseDurationMinutes(v) ?? 0) > 0, "must be a duration such as 24h, 90m or 3d");
+
+/** Milliseconds of a duration already validated by the schema (ALERT_REMIND_AFTER, ALERT_ESCALATE_AFTER). */
+export function durationMs(text: string): number {
+  return (parseDurationMinutes(text) ?? 0) * 60_000;
+}
 
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -29,8 +42,8 @@ export const EnvSchema = z.object({
   LOCAL_KEY_FILE: z.string().optional(),
   CONSENT_VERSION: z.string().min(1).max(40).default("2026-11"),
   RETENTION_DAYS: positiveInt(730),
-  ALERT_REMIND_AFTER: z.string().default("24h"),
-  ALERT_ESCALATE_AFTER: z.string().default("72h"),
+  ALERT_REMIND_AFTER: alertDelay("24h"),
+  ALERT_ESCALATE_AFTER: alertDelay("72h"),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_APP_TOKEN: z.string().optional(),

@@ -1,14 +1,18 @@
 // Turns fired signals into the enrollment's single unresolved alert and keeps the therapist's
-// alert message in step with it. Also applies the therapist's acknowledge/repair/snooze.
+// alert message in step with it. New non-urgent signals edit the existing message (no second
+// DM); an alert that becomes urgent is sent afresh so the therapist is notified, snoozed or not.
 
 import type { EngineContext } from "./context.ts";
 import { localeFor } from "./context.ts";
 import type { Alert, Enrollment, FiredSignal, Practice, ScoredCheckIn } from "./model.ts";
 import { evaluateSignals, HISTORY_WINDOW, total } from "./rules/signals.ts";
+import { withdrawalSignals, WITHDRAWAL_WINDOW } from "./rules/withdrawal.ts";
+import type { ClosedOutcome, WithdrawalTrigger } from "./rules/withdrawal.ts";
 import { buildAlertView } from "./views.ts";
+import { detectRepair } from "./loop/repair.ts";
 import type { ScoredRow } from "../ports/checkin-store.ts";
 
-function toScored(row: ScoredRow, comment: string | null): ScoredCheckIn {
+export function toScored(row: ScoredRow, comment: string | null): ScoredCheckIn {
   return {
     checkInId: row.checkInId,
     sessionEndAt: row.sessionEndAt,
@@ -21,28 +25,44 @@ function toScored(row: ScoredRow, comment: string | null): ScoredCheckIn {
   };
 }
 
-/** Merges new findings into existing ones: same code+item replaces, others are kept. */
-function mergeSignals(existing: FiredSignal[], fresh: FiredSignal[]): FiredSignal[] {
-  const key = (s: FiredSignal) => `${s.code}:${s.params.item ?? ""}`;
+/** Merges new findings into existing ones: same code and item/category replaces, others are kept. */
+export function mergeSignals(existing: FiredSignal[], fresh: FiredSignal[]): FiredSignal[] {
+  const key = (s: FiredSignal) => `${s.code}:${s.params.item ?? s.params.category ?? ""}`;
   const merged = new Map(existing.map((s) => [key(s), s]));
   for (const s of fresh) merged.set(key(s), s);
   return [...merged.values()];
 }
 
-/** Evaluates the rupture signals for a just-completed check-in and raises/updates the alert. */
+/**
+ * Evaluates the rupture signals for a just-completed check-in on a bounded window (the check-in
+ * and at most HISTORY_WINDOW earlier ones), then raises/updates the alert, or records a repair.
+ */
 export async function evaluateCheckIn(ctx: EngineContext, enrollment: Enrollment, practice: Practice, checkInId: string): Promise<Alert | null> {
   const rows = await ctx.store.recentScored(enrollment.id, HISTORY_WINDOW + 1);
   const index = rows.findIndex((row) => row.checkInId === checkInId);
   if (index < 0) return null;
   const currentRow = rows[index] as ScoredRow;
   const comment = currentRow.commentCipher && currentRow.commentKeyId ? ctx.cipher.decrypt(currentRow.commentCipher, currentRow.commentKeyId) : null;
-  const fired = evaluateSignals({
-    current: toScored(currentRow, comment),
-    history: rows.slice(index + 1).map((row) => toScored(row, null)),
-    thresholds: practice.settings.thresholds,
+  const current = toScored(currentRow, comment);
+  const history = rows.slice(index + 1).map((row) => toScored(row, null));
+  const fired = evaluateSignals({ current, history, thresholds: practice.settings.thresholds });
+  if (fired.length > 0) return raiseAlert(ctx, enrollment, practice, checkInId, fired, "normal");
+  // A quiet check-in may close an acknowledged rupture (only the newest check-in counts).
+  if (index === 0) await detectRepair(ctx, enrollment, practice, rows.map((row) => toScored(row, null)));
+  return null;
+}
+
+/** Evaluates withdrawal after check-ins expired or the client stopped/paused; raises the alert if it fires. */
+export async function evaluateWithdrawal(ctx: EngineContext, enrollment: Enrollment, practice: Practice, trigger: WithdrawalTrigger): Promise<Alert | null> {
+  const closed = await ctx.store.recentClosedCheckIns(enrollment.id, WITHDRAWAL_WINDOW);
+  const scored = trigger.kind === "expired" ? [] : await ctx.store.recentScored(enrollment.id, 1);
+  const recent: ClosedOutcome[] = closed.map((c) => {
+    const row = scored.find((s) => s.checkInId === c.id);
+    return { status: c.status, sessionEndAt: c.sessionEndAt, scores: row ? { goal: row.goal, task: row.task, bond: row.bond } : null };
   });
+  const fired = withdrawalSignals({ recent, trigger, thresholds: practice.settings.thresholds });
   if (fired.length === 0) return null;
-  return raiseAlert(ctx, enrollment, practice, checkInId, fired, "normal");
+  return raiseAlert(ctx, enrollment, practice, null, fired, "normal");
 }
 
 /** Creates the enrollment's alert, or folds new signals into the unresolved one, and delivers it. */
@@ -56,21 +76,23 @@ export async function raiseAlert(
 ): Promise<Alert> {
   const now = ctx.clock.now();
   const existing = await ctx.store.unresolvedAlert(enrollment.id);
+  const becameUrgent = severity === "urgent";
   const alert = existing
     ? await ctx.store.updateAlert(existing.id, {
         signals: mergeSignals(existing.signals, fired),
-        checkInId,
-        severity: existing.severity === "urgent" || severity === "urgent" ? "urgent" : "normal",
+        // The check-in that opened the alert is kept: repair detection measures from it.
+        checkInId: existing.checkInId ?? checkInId,
+        severity: existing.severity === "urgent" || becameUrgent ? "urgent" : "normal",
         updatedAt: now,
       })
     : await ctx.store.createAlert({ enrollmentId: enrollment.id, checkInId, severity, signals: fired, createdAt: now });
   ctx.logger.info({ alertId: alert.id, enrollmentId: enrollment.id, signals: fired.map((s) => s.code), updated: Boolean(existing) }, "rupture alert raised");
-  await deliverAlert(ctx, alert, enrollment, practice);
+  await deliverAlert(ctx, alert, enrollment, practice, { fresh: Boolean(existing) && becameUrgent });
   return alert;
 }
 
-/** Sends the alert to the therapist, or edits the message already sent. */
-export async function deliverAlert(ctx: EngineContext, alert: Alert, enrollment: Enrollment, practice: Practice): Promise<void> {
+/** Sends the alert to the therapist, or edits the message already sent (`fresh` forces a new message). */
+export async function deliverAlert(ctx: EngineContext, alert: Alert, enrollment: Enrollment, practice: Practice, opts: { fresh?: boolean } = {}): Promise<void> {
   const [therapist, client] = await Promise.all([ctx.store.getPerson(enrollment.therapistId), ctx.store.getPerson(enrollment.clientId)]);
   const platform = ctx.platform(practice.platform);
   if (!therapist || !client || !platform) return;
@@ -78,7 +100,7 @@ export async function deliverAlert(ctx: EngineContext, alert: Alert, enrollment:
   const totals = history.map((row) => total(row)).reverse();
   const view = buildAlertView(alert, practice.platform, client.platformUserId, totals, localeFor(practice, therapist), enrollment.timeZone);
   const to = { workspaceId: practice.externalId, userId: therapist.platformUserId };
-  if (alert.platformChannelId && alert.platformMessageId) {
+  if (!opts.fresh && alert.platformChannelId && alert.platformMessageId) {
     const result = await platform.update(to, { channelId: alert.platformChannelId, messageId: alert.platformMessageId }, view);
     if (result.ok) return;
   }

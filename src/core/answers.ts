@@ -12,6 +12,7 @@ import type { AnswerPatch } from "../ports/checkin-store.ts";
 import { translator } from "../i18n/index.ts";
 import { commentModalTexts, buildPromptView } from "./views.ts";
 import { evaluateCheckIn, deliverAlert } from "./alerts.ts";
+import { screenCommentForCrisis } from "./loop/crisis.ts";
 import { formatLocalDate } from "./context.ts";
 
 interface OwnedCheckIn {
@@ -121,8 +122,9 @@ export async function handleComment(ctx: EngineContext, actor: Actor, checkInId:
   if (gate) return gate;
   const { cipher, keyId } = ctx.cipher.encrypt(text.trim());
   const saved = await ctx.store.saveComment(checkInId, cipher, keyId, ctx.clock.now());
+  const crisisText = await screenCommentForCrisis(ctx, owned, checkInId, text);
   if (saved.completedAt) await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId);
-  return { text: t("answer.comment_saved") };
+  return { text: crisisText ?? t("answer.comment_saved") };
 }
 
 async function openComment(ctx: EngineContext, actor: Actor, checkInId: string): Promise<Reply> {
@@ -195,7 +197,8 @@ async function changeAlert(ctx: EngineContext, actor: Actor, alertId: string, ch
     text = t("alert.done.dismiss");
   } else {
     const until = new Date(now.getTime() + 7 * 24 * 3600_000);
-    patch = { status: "acknowledged", acknowledgedAt: alert.acknowledgedAt ?? now, snoozedUntil: until };
+    // Snooze pauses the reminder and the escalation; the status stays as it was.
+    patch = { snoozedUntil: until };
     text = t("alert.done.snooze", { until: formatLocalDate(until, enrollment.timeZone, localeFor(practice, therapist)) });
   }
   const updated = await ctx.store.updateAlert(alert.id, { ...patch, updatedAt: now });

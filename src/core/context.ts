@@ -28,6 +28,10 @@ export interface EngineOptions {
   answerEditMinutes: number;
   /** Longest comment accepted. */
   commentMaxLength: number;
+  /** An open (unacknowledged, unsnoozed) alert gets one reminder to the therapist after this long (ALERT_REMIND_AFTER). */
+  alertRemindAfterMs: number;
+  /** An alert still unacknowledged after this long is escalated to the practice admins (ALERT_ESCALATE_AFTER). */
+  alertEscalateAfterMs: number;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, "ownerId"> = {
@@ -38,6 +42,8 @@ export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, "ownerId"> = {
   consentVersion: "2026-11",
   answerEditMinutes: 15,
   commentMaxLength: 3000,
+  alertRemindAfterMs: 24 * 3600_000,
+  alertEscalateAfterMs: 72 * 3600_000,
 };
 
 export interface EngineContext {

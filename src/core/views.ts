@@ -83,6 +83,10 @@ export function explainSignal(signal: FiredSignal, locale: Locale): string {
   if (typeof params.item === "string" && (ITEMS as readonly string[]).includes(params.item)) {
     params.item = t(`item.${params.item as Item}.name` as MessageKey);
   }
+  // Answer values and marker categories are stored as codes; show them in the reader's language.
+  if (typeof params.tension === "string") params.tension = t(`tension.${params.tension}` as MessageKey);
+  if (typeof params.talked === "string") params.talked = t(`talked.${params.talked}` as MessageKey);
+  if (typeof params.category === "string") params.category = t(`marker.${params.category}` as MessageKey);
   const key = `signal.${signal.code}` as MessageKey;
   return t(key, params);
 }
@@ -106,7 +110,8 @@ export function buildAlertView(
 ): AlertView {
   const t = translator(locale);
   const client = mention(platform, clientUserId);
-  const snoozed = alert.snoozedUntil && alert.status === "acknowledged" && alert.snoozedUntil.getTime() > alert.updatedAt.getTime() - 1;
+  // Snooze pauses reminders and escalation; it does not change the status (see src/core/loop).
+  const snoozed = alert.snoozedUntil && (alert.status === "open" || alert.status === "acknowledged") && alert.snoozedUntil.getTime() > alert.updatedAt.getTime() - 1;
   const status = snoozed
     ? t("alert.status.snoozed", { until: formatLocalDate(alert.snoozedUntil as Date, timeZone, locale) })
     : t(`alert.status.${alert.status}` as MessageKey);
@@ -125,6 +130,7 @@ export function buildAlertView(
           ...(alert.status === "open" ? [{ actionId: encodeAction({ op: "alert", alertId: alert.id, change: "ack" }), label: t("alert.ack"), style: "primary" as const }] : []),
           { actionId: encodeAction({ op: "alert", alertId: alert.id, change: "repaired" }), label: t("alert.repaired") },
           { actionId: encodeAction({ op: "alert", alertId: alert.id, change: "snooze" }), label: t("alert.snooze") },
+          { actionId: encodeAction({ op: "alert", alertId: alert.id, change: "dismiss" }), label: t("alert.dismiss") },
         ]
       : [],
   };

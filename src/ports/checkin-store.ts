@@ -36,6 +36,8 @@ export type PersonPatch = Partial<
     | "pausedUntil"
     | "undeliverableAt"
     | "undeliverableCode"
+    | "digestWeekday"
+    | "digestTime"
   >
 >;
 
@@ -180,6 +182,14 @@ export interface CheckInStore {
   createAlert(input: NewAlert): Promise<Alert>;
   updateAlert(id: string, patch: AlertPatch): Promise<Alert>;
   listAlerts(enrollmentIds: string[], statuses: AlertStatus[]): Promise<Alert[]>;
+  /**
+   * Claims `open` alerts created at or before `createdBefore` whose reminder (`remind`) or
+   * escalation (`escalate`) has not happened and that are not snoozed at `now`: sets remindedAt
+   * or escalatedAt to `now` in one conditional update, so each goes out once across processes.
+   */
+  claimAlertFollowUps(kind: "remind" | "escalate", createdBefore: Date, now: Date, limit: number): Promise<Alert[]>;
+  /** Therapists of every practice with at least one enrollment that is not ended (weekly digests). */
+  listActiveTherapists(): Promise<Person[]>;
 
   // ---- inbound receipts and audit ----
   /** Records a delivery id; false if it was seen before (a retry or replay). */

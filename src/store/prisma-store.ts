@@ -446,6 +446,28 @@ export class PrismaCheckInStore implements CheckInStore {
     return rows.map(toAlert);
   }
 
+  async claimAlertFollowUps(kind: "remind" | "escalate", createdBefore: Date, now: Date, limit: number): Promise<Alert[]> {
+    const column = kind === "remind" ? "remindedAt" : "escalatedAt";
+    const candidates = `SELECT "id" FROM "Alert" WHERE "status" = 'open' AND "${column}" IS NULL AND "createdAt" <= ?
+      AND ("snoozedUntil" IS NULL OR "snoozedUntil" <= ?) ORDER BY "createdAt" LIMIT ?`;
+    const rows =
+      this.sql.provider === "postgresql"
+        ? await this.sql.query<Row>(
+            `UPDATE "Alert" AS a SET "${column}" = ? FROM (${candidates} FOR UPDATE SKIP LOCKED) AS d WHERE a."id" = d."id" AND a."${column}" IS NULL RETURNING a.*`,
+            [now, createdBefore, now, limit],
+          )
+        : await this.sql.query<Row>(`UPDATE "Alert" SET "${column}" = ? WHERE "id" IN (${candidates}) AND "${column}" IS NULL RETURNING *`, [now, createdBefore, now, limit]);
+    return rows.map(toAlert);
+  }
+
+  async listActiveTherapists(): Promise<Person[]> {
+    const rows = await this.sql.query<Row>(
+      `SELECT p.* FROM "Person" p WHERE p."isTherapist" = ? AND EXISTS (SELECT 1 FROM "Enrollment" e WHERE e."therapistId" = p."id" AND e."status" <> 'ended') ORDER BY p."id"`,
+      [true],
+    );
+    return rows.map(toPerson);
+  }
+
   // ---- inbound receipts and audit ----
 
   async recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean> {

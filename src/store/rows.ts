@@ -78,6 +78,8 @@ export function toPerson(row: Row): Person {
     pausedUntil: toDate(row.pausedUntil),
     undeliverableAt: toDate(row.undeliverableAt),
     undeliverableCode: str(row.undeliverableCode),
+    digestWeekday: row.digestWeekday === null || row.digestWeekday === undefined ? null : Number(row.digestWeekday),
+    digestTime: str(row.digestTime),
   };
 }
 
@@ -164,6 +166,8 @@ export function toAlert(row: Row): Alert {
     acknowledgedAt: toDate(row.acknowledgedAt),
     resolvedAt: toDate(row.resolvedAt),
     snoozedUntil: toDate(row.snoozedUntil),
+    remindedAt: toDate(row.remindedAt),
+    escalatedAt: toDate(row.escalatedAt),
     platformChannelId: str(row.platformChannelId),
     platformMessageId: str(row.platformMessageId),
   };
