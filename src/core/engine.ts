@@ -22,11 +22,15 @@ import { translator } from "../i18n/index.ts";
 import type { Translator } from "../i18n/index.ts";
 import { encodeAction } from "./actions.ts";
 import { mention } from "./context.ts";
+import { runTherapistLoop } from "./loop/index.ts";
+import type { LoopReport } from "./loop/index.ts";
 
 export interface TickReport {
   expired: number;
   reminders: number;
   dispatch: DispatchStats;
+  /** Therapist loop: withdrawal alerts, alert reminders/escalations, weekly digests. */
+  loop: LoopReport;
 }
 
 /** Hooks other modules (metrics, later features) can attach without touching the engine. */
@@ -141,8 +145,9 @@ export class CheckInEngine implements InboundPort, HomePort {
     if (expired.length > 0) await this.hooks.onExpired?.(expired);
     const reminders = await sendReminders(this.ctx);
     const dispatch = await dispatchDue(this.ctx, { shouldStop: () => this.stopping });
+    const loop = await runTherapistLoop(this.ctx, expired);
     await this.hooks.afterTick?.();
-    const report = { expired: expired.length, reminders, dispatch };
+    const report = { expired: expired.length, reminders, dispatch, loop };
     this.hooks.onTick?.(report);
     return report;
   }

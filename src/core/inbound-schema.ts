@@ -58,7 +58,7 @@ export const CommandSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("end"), client: PersonRefSchema }),
   z.object({ name: z.literal("skip"), client: PersonRefSchema, date: IsoDate }),
   z.object({ name: z.literal("list") }),
-  z.object({ name: z.literal("settings"), key: z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/).optional(), value: z.string().min(1).max(200).optional() }),
+  z.object({ name: z.literal("settings"), key: z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/).optional(), value: z.string().min(1).max(1000).optional() }), // crisis resource texts (crisis_en …) run to a few sentences
   z.object({ name: z.literal("now"), client: PersonRefSchema }),
   z.object({ name: z.literal("trend"), client: PersonRefSchema }),
   z.object({ name: z.literal("alerts") }),
@@ -69,6 +69,7 @@ export const CommandSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("mydata") }),
   z.object({ name: z.literal("erase-me") }),
   z.object({ name: z.literal("privacy") }),
+  z.object({ name: z.literal("digest"), weekday: z.number().int().min(1).max(7).optional(), time: z.string().regex(/^\d{2}:\d{2}$/).optional(), off: z.literal(true).optional() }),
   z.object({ name: z.literal("help"), topic: z.string().max(64).optional() }),
 ]);
 

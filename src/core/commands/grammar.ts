@@ -45,6 +45,7 @@ export type Command =
   | { name: "mydata" }
   | { name: "erase-me" }
   | { name: "privacy" }
+  | { name: "digest"; weekday?: number; time?: string; off?: true }
   | { name: "help"; topic?: string };
 
 export type CommandName = Command["name"];
@@ -95,6 +96,7 @@ export const USAGE: Record<CommandName, string> = {
   mydata: "/checkin mydata",
   "erase-me": "/checkin erase-me",
   privacy: "/checkin privacy",
+  digest: "/checkin digest [<weekday> <HH:mm> | off]",
   help: "/checkin help [subcommand]",
 };
 
@@ -117,6 +119,7 @@ export const EXAMPLES: Record<CommandName, string> = {
   mydata: "/checkin mydata",
   "erase-me": "/checkin erase-me",
   privacy: "/checkin privacy",
+  digest: "/checkin digest mon 08:00",
   help: "/checkin help enroll",
 };
 
@@ -234,6 +237,7 @@ const SUBCOMMANDS: Record<CommandName, (args: string[]) => Outcome> = {
   mydata: bare("mydata"),
   "erase-me": bare("erase-me"),
   privacy: bare("privacy"),
+  digest: parseDigest,
   help: (args) => (args[0] === undefined ? { name: "help" } : (extra(args, 1) ?? { name: "help", topic: args[0].toLowerCase() })),
 };
 
@@ -285,6 +289,27 @@ function parseSettings(args: string[]): Outcome {
   const key = rawKey.toLowerCase();
   if (!SETTINGS_KEY.test(key)) return { code: "bad_option", argument: "key", got: shown(rawKey) };
   return words.length === 0 ? { name: "settings", key } : { name: "settings", key, value: words.join(" ") };
+}
+
+/** ISO weekday by English or Romanian name or three-letter abbreviation (diacritics optional). */
+const WEEKDAYS: Record<string, number> = {
+  mon: 1, monday: 1, tue: 2, tuesday: 2, wed: 3, wednesday: 3, thu: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6, sun: 7, sunday: 7,
+  lun: 1, luni: 1, mar: 2, marti: 2, mie: 3, miercuri: 3, joi: 4, vin: 5, vineri: 5, sam: 6, sambata: 6, dum: 7, duminica: 7,
+};
+const DIGEST_TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+/** digest → show; digest off; digest <weekday> <H:mm> (the time is normalised to HH:mm). */
+function parseDigest(args: string[]): Outcome {
+  const [first, second] = args;
+  if (first === undefined) return { name: "digest" };
+  if (first.toLowerCase() === "off") return extra(args, 1) ?? { name: "digest", off: true };
+  const day = first.toLowerCase().normalize("NFD").replace(/\p{M}+/gu, "");
+  const weekday = WEEKDAYS[day];
+  if (weekday === undefined) return { code: "bad_option", argument: "weekday", got: shown(first) };
+  if (second === undefined) return { code: "missing_argument", argument: "time" };
+  const time = DIGEST_TIME.exec(second);
+  if (!time) return { code: "bad_option", argument: "time", got: shown(second) };
+  return extra(args, 2) ?? { name: "digest", weekday, time: `${(time[1] as string).padStart(2, "0")}:${time[2] as string}` };
 }
 
 function person(token: string | undefined, argument: string): PersonRef | Failure {

@@ -14,6 +14,8 @@ import { total } from "../rules/signals.ts";
 import { explainSignal, trendLine } from "../views.ts";
 import { notifyPerson } from "../notify.ts";
 import { EXAMPLES } from "./grammar.ts";
+import { evaluateWithdrawal } from "../alerts.ts";
+import { digestCommand, episodeLines } from "../loop/commands.ts";
 
 type Handler<C extends Command> = (ctx: EngineContext, a: ActorContext, command: C) => Promise<Reply>;
 type CommandOf<N extends Command["name"]> = Extract<Command, { name: N }>;
@@ -111,6 +113,7 @@ const pause: Handler<CommandOf<"pause">> = async (ctx, a, c) => {
   const updated = await ctx.store.updateEnrollment(enrollment.id, until ? { pausedUntil: until, status: "active" } : { status: "paused", pausedUntil: null });
   await rescheduleEnrollment(ctx.store, updated, ctx.clock.now());
   await audit(ctx, a, "client.paused", client, { until: c.until ?? null });
+  await evaluateWithdrawal(ctx, enrollment, a.practice, { kind: "paused", at: ctx.clock.now() });
   return ok(a.t("command.self.paused", { until: c.until ? a.t("command.paused_until", { date: c.until }) : "" }));
 };
 
@@ -203,6 +206,7 @@ const trend: Handler<CommandOf<"trend">> = async (ctx, a, c) => {
     [
       a.t("command.trend.header", { client: who, trend: `${trendLine(totals)} (${totals.join(", ")})` }),
       ...rows.map((r) => a.t("command.trend.row", { date: formatLocalDateTime(r.sessionEndAt, enrollment.timeZone, locale), goal: r.goal, task: r.task, bond: r.bond, total: total(r) })),
+      ...(await episodeLines(ctx, a, enrollment)),
     ].join("\n"),
   );
 };
@@ -233,6 +237,7 @@ const stop: Handler<CommandOf<"stop">> = async (ctx, a) => {
   await audit(ctx, a, "consent.withdrawn", client, { enrollmentId: enrollment.id });
   const therapist = await ctx.store.getPerson(enrollment.therapistId);
   if (therapist) await notifyPerson(ctx, a.practice, therapist, "notice.client_stopped", { client: mention(a.practice.platform, client.platformUserId) });
+  await evaluateWithdrawal(ctx, enrollment, a.practice, { kind: "stopped", at });
   return ok(a.t("command.self.stopped"));
 };
 
@@ -275,6 +280,7 @@ const HANDLERS: { [N in Command["name"]]?: Handler<CommandOf<N>> } = {
   stop,
   help,
   privacy,
+  digest: digestCommand,
 };
 
 export async function runCommand(ctx: EngineContext, a: ActorContext, command: Command, extra: ExtraHandlers = {}): Promise<Reply> {

@@ -25,6 +25,34 @@ function threshold(key: keyof PracticeSettings["thresholds"], min: number, max: 
   };
 }
 
+/** A decimal threshold (the reliable-drop z and SD floor), stored as given to two decimals. */
+function decimal(key: "rciZ" | "rciSdFloor", min: number, max: number, example: string): SettingSpec {
+  return {
+    example,
+    read: (p) => String(p.settings.thresholds[key]),
+    apply(value, p) {
+      const parsed = z.coerce.number().min(min).max(max).safeParse(value.replace(",", "."));
+      return parsed.success ? { settings: { ...p.settings, thresholds: { ...p.settings.thresholds, [key]: Math.round(parsed.data * 100) / 100 } } } : null;
+    },
+  };
+}
+
+/** The practice's crisis resource text for one locale; "default" goes back to the documented default. */
+function crisisText(locale: Locale): SettingSpec {
+  return {
+    example: `/checkin settings crisis_${locale} In an emergency call 112. Samaritans: 116 123.   (or default)`,
+    read: (p) => p.settings.crisisResources?.[locale] ?? "default",
+    apply(value, p) {
+      const text = value.trim();
+      const resources = { ...(p.settings.crisisResources ?? {}) };
+      if (text.toLowerCase() === "default") delete resources[locale];
+      else if (text.length >= 5 && text.length <= 1000) resources[locale] = text;
+      else return null;
+      return { settings: { ...p.settings, crisisResources: resources } };
+    },
+  };
+}
+
 function toggle(key: "tensionQuestion" | "commentQuestion" | "tidyMode", example: string): SettingSpec {
   return {
     example,
@@ -81,6 +109,14 @@ export const SETTINGS: Record<string, SettingSpec> = {
   low_total: threshold("lowTotal", 3, 15, "/checkin settings low_total 12"),
   total_drop: threshold("totalDrop", 1, 12, "/checkin settings total_drop 2"),
   item_drop: threshold("itemDrop", 1, 4, "/checkin settings item_drop 2"),
+  // rupture detection (issue 5)
+  baseline_size: threshold("baselineSize", 3, 10, "/checkin settings baseline_size 5"),
+  rci_z: decimal("rciZ", 1, 4, "/checkin settings rci_z 1.96"),
+  rci_floor: decimal("rciSdFloor", 0.5, 5, "/checkin settings rci_floor 1"),
+  decline_steps: threshold("declineSteps", 2, 6, "/checkin settings decline_steps 3"),
+  missed_in_row: threshold("missedInRow", 1, 6, "/checkin settings missed_in_row 2"),
+  crisis_en: crisisText("en"),
+  crisis_ro: crisisText("ro"),
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS);
