@@ -1,0 +1,72 @@
+// `npm run evaluate -- history.csv [--json] [--locale ro] [--set low_total=11 ...]`
+// Prints the alerts the live rules would have raised for one client's history.
+
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_THRESHOLDS } from "../core/model.ts";
+import type { Locale, RuptureThresholds } from "../core/model.ts";
+import { backtest, formatBacktest } from "./backtest.ts";
+import { HistoryInputError, parseHistory } from "./history.ts";
+
+const USAGE = "usage: npm run evaluate -- <history.csv|history.json> [--json] [--locale en|ro] [--set key=value ...]";
+const KEYS: Record<string, keyof RuptureThresholds> = {
+  low_item: "lowItem", low_total: "lowTotal", total_drop: "totalDrop", item_drop: "itemDrop", baseline_size: "baselineSize",
+  rci_z: "rciZ", rci_floor: "rciSdFloor", decline_steps: "declineSteps", missed_in_row: "missedInRow",
+};
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the tool on arguments (without "node script"); never exits the process itself. */
+export function runEvaluate(argv: string[], readFile: (file: string) => string = (file) => readFileSync(file, "utf8")): CliResult {
+  let file: string | undefined;
+  let json = false;
+  let locale: Locale = "en";
+  const thresholds: Partial<RuptureThresholds> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--json") json = true;
+    else if (arg === "--locale") {
+      const value = argv[++i];
+      if (value !== "en" && value !== "ro") return { code: 2, stdout: "", stderr: `--locale must be en or ro\n${USAGE}\n` };
+      locale = value;
+    } else if (arg === "--set") {
+      const [key, value] = (argv[++i] ?? "").split("=");
+      const field = KEYS[key ?? ""];
+      const number = Number(value);
+      if (!field || value === undefined || value === "" || !Number.isFinite(number)) return { code: 2, stdout: "", stderr: `--set needs key=number with key one of ${Object.keys(KEYS).join(", ")}\n` };
+      thresholds[field] = number;
+    } else if (arg.startsWith("--")) return { code: 2, stdout: "", stderr: `unknown option ${arg}\n${USAGE}\n` };
+    else if (file === undefined) file = arg;
+    else return { code: 2, stdout: "", stderr: `only one history file, got ${arg} too\n${USAGE}\n` };
+  }
+  if (!file) return { code: 2, stdout: "", stderr: `${USAGE}\n` };
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    return { code: 2, stdout: "", stderr: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n` };
+  }
+  try {
+    const rows = parseHistory(text, file);
+    const alerts = backtest(rows, { thresholds, locale });
+    const stdout = json
+      ? `${JSON.stringify({ rows: rows.length, thresholds: { ...DEFAULT_THRESHOLDS, ...thresholds }, alerts }, null, 2)}\n`
+      : `${formatBacktest(alerts, rows.length)}\n`;
+    return { code: 0, stdout, stderr: "" };
+  } catch (error) {
+    if (error instanceof HistoryInputError) return { code: 1, stdout: "", stderr: `${path.basename(file)}: ${error.message}\n` };
+    throw error;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const result = runEvaluate(process.argv.slice(2));
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.code;
+}
