@@ -195,8 +195,9 @@ export async function handleModalSubmit(deps: InteractionDeps, interaction: Moda
   } catch {
     text = "";
   }
-  const reply =
-    actor && checkInId ? await ask(deps, { type: "comment", checkInId, text, actor, deliveryId: interaction.id }) : null;
+  // A modal whose custom id names no check-in still goes to the engine, which refuses it with a
+  // specific reply rather than the adapter's generic failure mark.
+  const reply = actor ? await ask(deps, { type: "comment", checkInId: checkInId ?? "", text, actor, deliveryId: interaction.id }) : null;
   if (reply?.replaceMessageText && interaction.message) {
     await deps.rest.patch(Routes.channelMessage(interaction.message.channelId, interaction.message.id), {
       body: replacementPayload(reply.replaceMessageText),

@@ -14,7 +14,7 @@ import { romanianLexicon } from "./lexicons/ro.ts";
 export const LEXICONS: readonly Lexicon[] = [englishLexicon, romanianLexicon];
 
 /** How many words before a phrase a negation still applies to. */
-export const NEGATION_WINDOW = 4;
+export const NEGATION_WINDOW = 5;
 
 /** Clause boundary marker inside the token stream. */
 const BREAK = "\u0000";

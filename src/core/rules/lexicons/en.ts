@@ -54,7 +54,9 @@ export const englishLexicon: Lexicon = {
     { label: "better off dead", pattern: "better off dead" },
     { label: "better off without me", pattern: "better off without me" },
     { label: "no reason to live", pattern: "no reason to live" },
-    { label: "don't want to live", pattern: "dont want to live|be alive" },
+    { label: "don't want to live", pattern: "dont want to live" },
+    { label: "don't want to live", pattern: "do not want to live" },
+    { label: "don't want to live", pattern: "dont want to be alive|here" },
     { label: "can't go on", pattern: "cant|cannot go on" },
     { label: "hurt myself", pattern: "hurt*|harm* myself" },
     { label: "self-harm", pattern: "self harm*" },
@@ -63,5 +65,6 @@ export const englishLexicon: Lexicon = {
     { label: "overdose", pattern: "overdos*" },
   ],
   negations: ["not", "no", "never", "dont", "doesnt", "didnt", "isnt", "wasnt", "wont", "wouldnt", "cant", "cannot", "couldnt", "shouldnt", "arent", "werent", "havent", "hasnt", "nor", "neither", "without", "hardly"],
-  scopeBreaks: ["but", "however", "although", "though", "yet", "if", "whether", "why", "because", "and", "so", "sometimes"],
+  // A negation that belongs to one of these verbs does not reach past it: "I can't stop thinking I want to die".
+  scopeBreaks: ["but", "however", "although", "though", "yet", "if", "whether", "why", "because", "and", "so", "sometimes", "stop", "know", "sure", "care", "help", "wonder"],
 };

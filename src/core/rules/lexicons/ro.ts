@@ -61,5 +61,5 @@ export const romanianLexicon: Lexicon = {
     { label: "supradoză", pattern: "supradoz*" },
   ],
   negations: ["nu", "n", "nici", "niciodata", "fara", "nicidecum", "deloc"],
-  scopeBreaks: ["dar", "insa", "totusi", "daca", "ca", "pentru", "fiindca", "deoarece", "si", "uneori"],
+  scopeBreaks: ["dar", "insa", "totusi", "daca", "ca", "pentru", "fiindca", "deoarece", "si", "uneori", "stiu", "sigur", "sigura", "opresc", "opri", "pasa"],
 };
