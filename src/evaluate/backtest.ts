@@ -58,6 +58,8 @@ export function backtest(rows: readonly HistoryRow[], options: BacktestOptions =
       fired = [...(crisis ? [crisis] : []), ...evaluateSignals({ current, history: answered, thresholds })];
       remember(answered, { ...current, comment: null }, HISTORY_WINDOW);
       remember(closed, { status: "answered", sessionEndAt: row.date, scores: { goal: current.goal, task: current.task, bond: current.bond } }, WITHDRAWAL_WINDOW);
+    } else if (row.status === "expired" && paused) {
+      // The live engine cancels check-ins while a client is paused, so they never count.
     } else if (row.status === "expired" || row.status === "missed_by_system" || row.status === "skipped") {
       remember(closed, { status: row.status, sessionEndAt: row.date, scores: null }, WITHDRAWAL_WINDOW);
       if (row.status === "expired") fired = withdrawalSignals({ recent: closed, trigger: { kind: "expired", paused }, thresholds });
