@@ -10,6 +10,7 @@ import { HTTPModuleFunctions, HTTPReceiver } from "@slack/bolt";
 import type { App, BufferedIncomingMessage, Logger as BoltLogger, Receiver } from "@slack/bolt";
 import type { Logger } from "../../src/ports/logger.ts";
 import { verifySlackSignature } from "./verify.ts";
+import { isWellFormedSlackBody } from "./payload-schema.ts";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -128,6 +129,11 @@ export class VerifiedHttpReceiver implements Receiver {
       if (!verdict.ok) {
         this.options.logger.warn({ code: verdict.code }, "slack request refused");
         respondEmpty(res, 401);
+        return;
+      }
+      if (!isWellFormedSlackBody(req.headers["content-type"], rawBody)) {
+        this.options.logger.warn({ code: "malformed_payload" }, "slack request refused");
+        respondEmpty(res, 400);
         return;
       }
     }
