@@ -1,0 +1,61 @@
+// Every locale must have every key, with the same placeholders, and every key built at run time
+// (signal codes, statuses, weekdays, answers) must exist. Fails when a key is missing anywhere.
+
+import { describe, expect, it } from "vitest";
+import { catalogs, translate } from "../../src/i18n/index.ts";
+import type { MessageKey } from "../../src/i18n/index.ts";
+import { en } from "../../src/i18n/locales/en.ts";
+import { LOCALES, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "../../src/core/model.ts";
+import type { AlertStatus } from "../../src/core/model.ts";
+import { backtest } from "../../src/evaluate/backtest.ts";
+import { TRAJECTORIES, trajectory } from "../core/rules/trajectory-data.ts";
+
+const englishKeys = Object.keys(en).sort();
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+/** Keys the code assembles from data (`signal.${code}` …); these escape the compiler's check. */
+const SIGNAL_CODES = ["low_item", "low_total", "drop_total", "drop_item", "reliable_drop", "decline", "tension", "comment_marker", "crisis_language", "withdrawal_missed", "withdrawal_stopped", "withdrawal_paused"];
+const ALERT_STATUSES: AlertStatus[] = ["open", "acknowledged", "repaired", "dismissed"];
+const DYNAMIC_KEYS = [
+  ...SIGNAL_CODES.map((c) => `signal.${c}`),
+  ...ALERT_STATUSES.map((s) => `alert.status.${s}`),
+  ...ALERT_STATUSES.filter((s) => s !== "open" && s !== "acknowledged").map((s) => `command.trend.outcome.${s}`),
+  ...[1, 2, 3, 4, 5, 6, 7].map((d) => `weekday.${d}`),
+  ...TENSION_ANSWERS.map((a) => `tension.${a}`),
+  ...TALKED_THROUGH_ANSWERS.map((a) => `talked.${a}`),
+  "marker.confrontation",
+  "marker.withdrawal",
+];
+
+describe.each(LOCALES)("locale %s", (locale) => {
+  const catalog = catalogs[locale] as Record<string, string>;
+
+  it("has exactly the English keys", () => {
+    expect(Object.keys(catalog).sort()).toEqual(englishKeys);
+  });
+
+  it("has no empty text and the same placeholders as English", () => {
+    for (const key of englishKeys) {
+      expect(catalog[key]?.trim(), key).toBeTruthy();
+      expect(placeholders(catalog[key] as string), key).toEqual(placeholders(en[key as MessageKey]));
+    }
+  });
+
+  it("has every key the code builds at run time", () => {
+    for (const key of DYNAMIC_KEYS) expect(catalog[key], key).toBeTruthy();
+  });
+});
+
+describe("signal codes", () => {
+  it("the trajectory suite produces only codes that have explanations", () => {
+    const produced = new Set(TRAJECTORIES.flatMap(({ steps }) => backtest(trajectory(...steps)).flatMap((a) => a.signals.map((s) => s.code))));
+    for (const code of produced) expect(SIGNAL_CODES).toContain(code);
+  });
+
+  it("a missing key would be caught: the check rejects a catalogue without one", () => {
+    const broken: Record<string, string> = { ...catalogs.ro };
+    delete broken["signal.decline"];
+    expect(Object.keys(broken).sort()).not.toEqual(englishKeys);
+    expect(translate("ro", "signal.decline", { steps: 3, path: "15 → 14 → 13 → 12" })).toBe("Totalul a scăzut de 3 ori la rând: 15 → 14 → 13 → 12.");
+  });
+});
