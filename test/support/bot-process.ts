@@ -48,6 +48,7 @@ export function spawnBot(env: Record<string, string>): BotProcess {
   let err = "";
   let port = 0;
   let ready = false;
+  let killed = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
   });
@@ -81,7 +82,7 @@ export function spawnBot(env: Record<string, string>): BotProcess {
     pid: child.pid ?? -1,
     ready: readyPromise,
     exited,
-    isReady: () => ready && child.exitCode === null && child.signalCode === null,
+    isReady: () => ready && !killed && child.exitCode === null && child.signalCode === null,
     port: () => port,
     stdout: () => out,
     stderr: () => err,
@@ -97,7 +98,9 @@ export function spawnBot(env: Record<string, string>): BotProcess {
           }
         }),
     kill(signal = "SIGKILL") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (signal === "SIGKILL") killed = true;
+      child.kill(signal);
     },
   };
 }

@@ -1,0 +1,177 @@
+// Crash test: three bot processes share PostgreSQL; while 5,000 due check-ins go out and clients
+// answer them, one process at a time is killed with SIGKILL at random moments (at least ten
+// times during the burst) and replaced. Afterwards no check-in and no acknowledged answer may be
+// missing, and duplicate sends may not exceed the number of kills.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/store/database.ts";
+import type { OpenDatabase } from "../../src/store/database.ts";
+import { readSinkLog } from "../../src/runtime/sink-platform.ts";
+import { encodeAction } from "../../src/core/actions.ts";
+import { seedDueCheckIns, seedPractice } from "../../bench/seed.ts";
+import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
+import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { postEvent, spawnBot, waitFor } from "../support/bot-process.ts";
+import type { BotProcess } from "../support/bot-process.ts";
+
+const pgUnavailable = await probePostgres();
+const CHECK_INS = 5000;
+const MIN_KILLS = 10;
+/** Stop killing after this many, so the burst is sure to finish. */
+const MAX_KILLS = 14;
+const ANSWERS = 600;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+
+describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
+  let pgDb: PgTestDatabase;
+  let db: OpenDatabase;
+  let dir: string;
+  const bots: BotProcess[] = [];
+
+  beforeAll(async () => {
+    pgDb = await createPgTestDatabase();
+    dir = mkdtempSync(path.join(tmpdir(), "checkin-crash-"));
+  });
+
+  afterAll(async () => {
+    for (const bot of bots) bot.kill();
+    await Promise.all(bots.map((b) => b.exited));
+    await db?.close();
+    await pgDb?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`kill -9 at random moments (≥ ${MIN_KILLS} times) during a burst of ${CHECK_INS}: nothing lost, duplicates ≤ kills`, async () => {
+    const sinkFile = path.join(dir, "sent.log");
+    const env = { DATABASE_URL: pgDb.url, CHAT_SINK_FILE: sinkFile, LEASE_SECONDS: "2", LOG_LEVEL: "warn" };
+    const spawnReplica = (): BotProcess => {
+      const bot = spawnBot({ ...env, LOG_LEVEL: "info" });
+      bots.push(bot);
+      return bot;
+    };
+    for (let i = 0; i < 3; i++) spawnReplica();
+    await Promise.all(bots.map((b) => b.ready));
+
+    db = await openDatabase(pgDb.url);
+    const practice = await seedPractice(db.sql, CHECK_INS);
+    const userOf = new Map(practice.enrollments.map((e) => [e.enrollmentId, e.clientUserId]));
+    await seedDueCheckIns(db.sql, practice.enrollments, new Date(Date.now() - 1000));
+    const seededAt = new Date();
+
+    const countDelivered = async (): Promise<number> => {
+      const [row] = await db.sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "CheckIn" WHERE "status" IN ('sent', 'answered') AND "sessionEndAt" < ?`, [seededAt]);
+      return Number(row?.n);
+    };
+
+    let burstDone = false;
+    let kills = 0;
+    const killer = (async () => {
+      while (!burstDone && kills < MAX_KILLS) {
+        await sleep(100 + Math.random() * 400);
+        const live = bots.filter((b) => b.isReady());
+        if (burstDone || live.length === 0) continue;
+        pick(live).kill("SIGKILL");
+        kills++;
+        spawnReplica();
+      }
+    })();
+
+    // Clients answer prompts as they arrive, through whichever replica is alive. A press whose
+    // request dies with its process got no acknowledgement, so the client presses again: a new
+    // interaction with a new delivery id (Slack and Discord do not redeliver button presses).
+    const acknowledged = new Map<string, { goal: number; task: number; bond: number }>();
+    let refused = 0;
+    const press = async (event: Record<string, unknown>): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        const live = bots.filter((b) => b.isReady());
+        if (live.length > 0) {
+          try {
+            const reply = await postEvent(pick(live).port(), { ...event, deliveryId: `${String(event.deliveryId)}:${attempt}` }, 3000);
+            if (reply.refused && !reply.duplicate) refused++;
+            return;
+          } catch {
+            // the replica died mid-request; retry elsewhere
+          }
+        }
+        await sleep(50);
+      }
+    };
+    const answerer = (async () => {
+      while (acknowledged.size < ANSWERS && !(burstDone && acknowledged.size > 0)) {
+        const rows = await db.sql.query<{ id: string; enrollmentId: string }>(
+          `SELECT "id", "enrollmentId" FROM "CheckIn" WHERE "status" = 'sent' AND "sessionEndAt" < ? ORDER BY random() LIMIT 25`,
+          [seededAt],
+        );
+        const fresh = rows.filter((r) => !acknowledged.has(r.id)).slice(0, ANSWERS - acknowledged.size);
+        await Promise.all(
+          fresh.map(async (row) => {
+            const values = { goal: 1 + Math.floor(Math.random() * 5), task: 1 + Math.floor(Math.random() * 5), bond: 1 + Math.floor(Math.random() * 5) };
+            const actor = { platform: "terminal", workspaceId: "local", userId: userOf.get(row.enrollmentId), isPlatformAdmin: false };
+            for (const item of ["goal", "task", "bond"] as const) {
+              await press({ type: "action", actor, actionId: encodeAction({ op: "score", checkInId: row.id, item, value: values[item] }), deliveryId: `${row.id}:${item}` });
+            }
+            acknowledged.set(row.id, values);
+          }),
+        );
+        if (fresh.length === 0) await sleep(50);
+      }
+    })();
+
+    const started = Date.now();
+    let killsDuringBurst = 0;
+    await waitFor(
+      "every check-in delivered",
+      async () => {
+        const delivered = await countDelivered();
+        if (process.env.CRASH_TEST_TRACE) process.stdout.write(`t=${Date.now() - started} delivered=${delivered} kills=${kills} live=${bots.filter((b) => b.isReady()).length}\n`);
+        if (delivered < CHECK_INS) killsDuringBurst = kills;
+        return delivered === CHECK_INS;
+      },
+      150_000,
+      100,
+    );
+    const burstMs = Date.now() - started;
+    burstDone = true;
+    await killer;
+    await answerer;
+
+    // Nothing lost: every check-in delivered and recorded, nothing left leased or failed.
+    const statuses = await db.sql.query<{ status: string; n: number }>(
+      `SELECT "status", COUNT(*) AS n FROM "CheckIn" WHERE "sessionEndAt" < ? GROUP BY "status"`,
+      [seededAt],
+    );
+    const byStatus = Object.fromEntries(statuses.map((s) => [s.status, Number(s.n)]));
+    expect((byStatus.sent ?? 0) + (byStatus.answered ?? 0)).toBe(CHECK_INS);
+    const sends = readSinkLog(sinkFile).filter((r) => r.op === "send" && r.kind === "prompt");
+    const distinct = new Set(sends.map((s) => s.checkInId));
+    expect(distinct.size).toBe(CHECK_INS);
+    const duplicates = sends.length - distinct.size;
+
+    // Every acknowledged answer is stored, complete, with the values pressed.
+    const stored = await db.sql.query<{ checkInId: string; goal: number; task: number; bond: number; completedAt: unknown; status: string }>(
+      `SELECT r."checkInId", r."goal", r."task", r."bond", r."completedAt", c."status" FROM "Response" r JOIN "CheckIn" c ON c."id" = r."checkInId" WHERE c."sessionEndAt" < ?`,
+      [seededAt],
+    );
+    const storedBy = new Map(stored.map((r) => [r.checkInId, r]));
+    const lostAnswers = [...acknowledged].filter(([id, v]) => {
+      const row = storedBy.get(id);
+      return !row || row.goal !== v.goal || row.task !== v.task || row.bond !== v.bond || row.completedAt === null || row.status !== "answered";
+    });
+    const [reclaimed] = await db.sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "CheckIn" WHERE "attempt" > 1 AND "sessionEndAt" < ?`, [seededAt]);
+
+    process.stdout.write(
+      `crash test: ${kills} kills (${killsDuringBurst} seen before the burst completed) during a ${burstMs} ms burst; ${sends.length} prompt sends for ${CHECK_INS} check-ins (${duplicates} duplicates); ` +
+        `${reclaimed?.n} check-ins reclaimed after a lease expired; ${acknowledged.size} answers acknowledged, ${lostAnswers.length} lost, ${refused} refused\n`,
+    );
+    expect(killsDuringBurst).toBeGreaterThanOrEqual(MIN_KILLS);
+    expect(duplicates).toBeLessThanOrEqual(kills);
+    expect(acknowledged.size).toBeGreaterThan(0);
+    expect(lostAnswers).toEqual([]);
+    expect(refused).toBe(0);
+  }, 240_000);
+});
