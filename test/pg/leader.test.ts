@@ -1,0 +1,73 @@
+// The Discord gateway leader, with real processes against PostgreSQL: exactly one of three
+// processes leads; when it is killed with SIGKILL another takes over within seconds; a leader
+// stopping gracefully hands over too.
+
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
+import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { waitFor } from "../support/bot-process.ts";
+
+const pgUnavailable = await probePostgres();
+const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "support", "leader-process.ts");
+const TAKEOVER_LIMIT_MS = 5000;
+
+interface Contender {
+  child: ChildProcess;
+  events: { event: string; pid: number; at: number }[];
+}
+
+function contend(url: string): Contender {
+  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, url], { stdio: ["ignore", "pipe", "inherit"] });
+  const contender: Contender = { child, events: [] };
+  let buffer = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    buffer += chunk;
+    const lines = buffer.split("\n");
+    buffer = lines.pop() ?? "";
+    for (const line of lines) if (line.startsWith("{")) contender.events.push(JSON.parse(line));
+  });
+  return contender;
+}
+
+const leads = (c: Contender): boolean => c.child.exitCode === null && c.child.signalCode === null && c.events.at(-1)?.event === "elected";
+
+describe.skipIf(pgUnavailable !== null)(`Discord gateway leader on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
+  let db: PgTestDatabase;
+  const contenders: Contender[] = [];
+
+  beforeAll(async () => {
+    db = await createPgTestDatabase();
+  });
+  afterAll(async () => {
+    for (const c of contenders) if (c.child.exitCode === null) c.child.kill("SIGKILL");
+    await db?.drop();
+  });
+
+  it("one leader at a time; SIGKILL of the leader → takeover within seconds; SIGTERM hands over", async () => {
+    for (let i = 0; i < 3; i++) contenders.push(contend(db.url));
+    await waitFor("all contenders started", async () => contenders.every((c) => c.events.length > 0), 20_000);
+    const first = await waitFor("a leader", async () => contenders.find(leads), 10_000);
+    // Give the others several retry rounds: none may also become leader.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(contenders.filter(leads)).toEqual([first]);
+
+    const killedAt = Date.now();
+    first.child.kill("SIGKILL");
+    const second = await waitFor("a new leader", async () => contenders.find((c) => c !== first && leads(c)), TAKEOVER_LIMIT_MS * 2, 20);
+    const takeoverMs = (second.events.at(-1)?.at ?? 0) - killedAt;
+    expect(takeoverMs).toBeLessThan(TAKEOVER_LIMIT_MS);
+    expect(contenders.filter(leads)).toEqual([second]);
+
+    const stoppedAt = Date.now();
+    second.child.kill("SIGTERM");
+    const third = await waitFor("a third leader", async () => contenders.find((c) => c !== first && c !== second && leads(c)), TAKEOVER_LIMIT_MS * 2, 20);
+    expect(second.events.map((e) => e.event)).toContain("deposed");
+    const handoverMs = (third.events.at(-1)?.at ?? 0) - stoppedAt;
+    expect(handoverMs).toBeLessThan(TAKEOVER_LIMIT_MS);
+    process.stdout.write(`leader: takeover after SIGKILL ${takeoverMs} ms, after SIGTERM ${handoverMs} ms\n`);
+  }, 60_000);
+});
