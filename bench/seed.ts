@@ -84,14 +84,18 @@ export async function seedPractice(
   return { practiceId, platform, externalId, enrollments };
 }
 
-/** One scheduled check-in per enrollment, all due at `dueAt` (session ended 10 minutes before). */
-export async function seedDueCheckIns(sql: SqlConnection, enrollments: SeededEnrollment[], dueAt: Date): Promise<string[]> {
+/**
+ * One check-in per enrollment, all due at `dueAt` (session ended 10 minutes before). `scheduled`
+ * check-ins materialise the enrollment's next session when sent; `now` ones (unscheduled
+ * sessions) do not.
+ */
+export async function seedDueCheckIns(sql: SqlConnection, enrollments: SeededEnrollment[], dueAt: Date, kind: "scheduled" | "now" = "scheduled"): Promise<string[]> {
   const ids: string[] = [];
   const rows = enrollments.map((e) => {
     const id = randomUUID();
     ids.push(id);
     const sessionEndAt = new Date(dueAt.getTime() - 10 * MINUTE);
-    return [id, e.enrollmentId, "scheduled", "scheduled", sessionEndAt, dueAt, new Date(dueAt.getTime() + 240 * MINUTE), new Date(sessionEndAt.getTime() + 2880 * MINUTE), 0, dueAt, dueAt];
+    return [id, e.enrollmentId, kind, "scheduled", sessionEndAt, dueAt, new Date(dueAt.getTime() + 240 * MINUTE), new Date(sessionEndAt.getTime() + 2880 * MINUTE), 0, dueAt, dueAt];
   });
   await sql.transaction((tx) =>
     insertRows(tx, "CheckIn", ["id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "createdAt", "updatedAt"], rows),

@@ -30,7 +30,7 @@ export class BotMetrics {
     this.promptsSent = new client.Counter({ name: "checkin_prompts_sent_total", help: "Check-in prompts delivered to clients.", registers });
     this.promptsAnswered = new client.Counter({ name: "checkin_prompts_answered_total", help: "Check-ins answered (all three items).", registers });
     this.promptsExpired = new client.Counter({ name: "checkin_prompts_expired_total", help: "Check-ins whose answer window closed unanswered.", registers });
-    this.alerts = new client.Counter({ name: "checkin_alerts_total", help: "Rupture signals raised, by signal (a new alert or a signal added to an open one).", labelNames: ["signal"], registers });
+    this.alerts = new client.Counter({ name: "checkin_alerts_total", help: "Alerts by rupture signal: each signal counted once when an alert is raised with it or it is added to an open alert.", labelNames: ["signal"], registers });
     this.claimLateness = new client.Histogram({
       name: "checkin_claim_lateness_seconds",
       help: "Time from a check-in's due time to its prompt being sent.",
@@ -70,8 +70,9 @@ export class BotMetrics {
     if (checkIns.length > 0) this.promptsExpired.inc(checkIns.length);
   }
 
+  /** Counts each signal code once per alert, however many items fired it. */
   recordSignals(signals: FiredSignal[]): void {
-    for (const signal of signals) this.alerts.inc({ signal: signal.code });
+    for (const code of new Set(signals.map((s) => s.code))) this.alerts.inc({ signal: code });
   }
 
   recordSendResult(platform: string, result: SendResult): void {
