@@ -1,8 +1,6 @@
 // /healthz, /readyz and /metrics served by the ops server around a real engine on a real SQLite
 // file: every metric the issue names is checked after a small scripted run.
 
-
-
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
