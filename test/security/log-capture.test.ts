@@ -20,7 +20,7 @@ const SCORE_KEYS = /"(goal|task|bond|score|scores|total|tension|talkedThrough|co
 
 class Capture extends Writable {
   lines: string[] = [];
-  _write(chunk: Buffer, _enc: string, done: () => void): void {
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
     this.lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
     done();
   }
