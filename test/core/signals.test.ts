@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dropFromPrevious, evaluateSignals, HISTORY_WINDOW, lowItem, lowTotal, RUPTURE_SIGNALS, total } from "../../src/core/rules/signals.ts";
+import { commentMarkers, decline, dropFromBaseline, evaluateSignals, HISTORY_WINDOW, lowItem, lowTotal, reliableDrop, RUPTURE_SIGNALS, tensionUnresolved, total } from "../../src/core/rules/signals.ts";
 import type { RuptureSignal, SignalContext } from "../../src/core/rules/signals.ts";
 import { DEFAULT_THRESHOLDS } from "../../src/core/model.ts";
 import type { RuptureThresholds, ScoredCheckIn } from "../../src/core/model.ts";
@@ -20,8 +20,8 @@ function ctx(current: ScoredCheckIn, history: ScoredCheckIn[] = [], thresholds: 
 
 describe("defaults", () => {
   it("match DESIGN.md: item ≤ 2, total < 12, drop ≥ 2", () => {
-    expect(DEFAULT_THRESHOLDS).toEqual({ lowItem: 2, lowTotal: 12, totalDrop: 2, itemDrop: 2 });
-    expect(RUPTURE_SIGNALS).toEqual([lowItem, lowTotal, dropFromPrevious]);
+    expect(DEFAULT_THRESHOLDS).toMatchObject({ lowItem: 2, lowTotal: 12, totalDrop: 2, itemDrop: 2 });
+    expect(RUPTURE_SIGNALS).toEqual([lowItem, lowTotal, dropFromBaseline, reliableDrop, decline, tensionUnresolved, commentMarkers]);
     expect(total({ goal: 1, task: 2, bond: 3 })).toBe(6);
   });
 });
@@ -60,48 +60,53 @@ describe("lowTotal", () => {
   });
 });
 
-describe("dropFromPrevious", () => {
-  it("needs a previous check-in", () => {
-    expect(dropFromPrevious(ctx(scored(1, 1, 1)))).toEqual([]);
+// Issue 5 replaced "drop from the previous check-in" by "drop from the baseline" (mean of the last
+// 3–5 answered check-ins; none during the cold start). The boundary cases below follow that rule.
+const steady = (goal: number, task: number, bond: number) => [scored(goal, task, bond), scored(goal, task, bond), scored(goal, task, bond)];
+
+describe("dropFromBaseline", () => {
+  it("needs three earlier check-ins (cold start)", () => {
+    expect(dropFromBaseline(ctx(scored(1, 1, 1)))).toEqual([]);
+    expect(dropFromBaseline(ctx(scored(1, 1, 1), [scored(5, 5, 5), scored(5, 5, 5)]))).toEqual([]);
   });
 
   it("does not fire for a drop one short of the thresholds", () => {
-    expect(dropFromPrevious(ctx(scored(4, 4, 3), [scored(4, 4, 4)]))).toEqual([]);
+    expect(dropFromBaseline(ctx(scored(4, 4, 3), steady(4, 4, 4)))).toEqual([]);
   });
 
   it("fires for a total drop of exactly totalDrop, spread over items (no item drop)", () => {
-    expect(dropFromPrevious(ctx(scored(4, 3, 3), [scored(4, 4, 4)]))).toEqual([{ code: "drop_total", params: { total: 10, previous: 12 } }]);
+    expect(dropFromBaseline(ctx(scored(4, 3, 3), steady(4, 4, 4)))).toEqual([{ code: "drop_total", params: { total: 10, baseline: 12, count: 3 } }]);
   });
 
   it("fires for an item drop of exactly itemDrop, alongside the total drop", () => {
-    expect(dropFromPrevious(ctx(scored(5, 5, 3), [scored(5, 5, 5)]))).toEqual([
-      { code: "drop_total", params: { total: 13, previous: 15 } },
-      { code: "drop_item", params: { item: "bond", value: 3, previous: 5 } },
+    expect(dropFromBaseline(ctx(scored(5, 5, 3), steady(5, 5, 5)))).toEqual([
+      { code: "drop_total", params: { total: 13, baseline: 15, count: 3 } },
+      { code: "drop_item", params: { item: "bond", value: 3, baseline: 5, count: 3 } },
     ]);
   });
 
   it("fires an item drop even when another item rose and the total held", () => {
-    expect(dropFromPrevious(ctx(scored(5, 5, 2), [scored(3, 5, 4)]))).toEqual([{ code: "drop_item", params: { item: "bond", value: 2, previous: 4 } }]);
+    expect(dropFromBaseline(ctx(scored(5, 5, 2), steady(3, 5, 4)))).toEqual([{ code: "drop_item", params: { item: "bond", value: 2, baseline: 4, count: 3 } }]);
   });
 
-  it("compares with the most recent check-in only (history is newest first)", () => {
-    expect(dropFromPrevious(ctx(scored(3, 3, 3), [scored(3, 3, 3), scored(5, 5, 5)]))).toEqual([]);
-    expect(dropFromPrevious(ctx(scored(3, 3, 3), [scored(5, 5, 5), scored(3, 3, 3)]))).toHaveLength(4);
+  it("compares with the mean of recent check-ins, not only the last one (history is newest first)", () => {
+    expect(dropFromBaseline(ctx(scored(3, 3, 3), [scored(3, 3, 3), scored(5, 5, 5), scored(5, 5, 5)]))).toEqual([{ code: "drop_total", params: { total: 9, baseline: 13, count: 3 } }]);
+    expect(dropFromBaseline(ctx(scored(4, 4, 4), [scored(5, 5, 5), scored(4, 4, 4), scored(4, 4, 4)]))).toEqual([]);
   });
 
   it("ignores rises", () => {
-    expect(dropFromPrevious(ctx(scored(5, 5, 5), [scored(1, 1, 1)]))).toEqual([]);
+    expect(dropFromBaseline(ctx(scored(5, 5, 5), steady(1, 1, 1)))).toEqual([]);
   });
 
   it("follows practice thresholds", () => {
-    expect(dropFromPrevious(ctx(scored(4, 3, 3), [scored(4, 4, 4)], { totalDrop: 3 }))).toEqual([]);
-    expect(dropFromPrevious(ctx(scored(4, 4, 3), [scored(4, 4, 4)], { totalDrop: 1, itemDrop: 1 }))).toHaveLength(2);
+    expect(dropFromBaseline(ctx(scored(4, 3, 3), steady(4, 4, 4), { totalDrop: 3 }))).toEqual([]);
+    expect(dropFromBaseline(ctx(scored(4, 4, 3), steady(4, 4, 4), { totalDrop: 1, itemDrop: 1 }))).toHaveLength(2);
   });
 });
 
 describe("evaluateSignals", () => {
   it("combines every signal's findings", () => {
-    const fired = evaluateSignals(ctx(scored(4, 4, 2), [scored(4, 4, 4)]));
+    const fired = evaluateSignals(ctx(scored(4, 4, 2), [scored(4, 4, 4), scored(4, 4, 4), scored(4, 4, 4)]));
     expect(fired.map((s) => s.code)).toEqual(["low_item", "low_total", "drop_total", "drop_item"]);
   });
 
@@ -162,17 +167,17 @@ describe("alerts through the engine", () => {
   });
 
   it("a drop 5-5-5 → 4-4-3 raises one alert; a second low check-in updates it instead of adding another", async () => {
-    await week(0, [5, 5, 5]);
+    for (let i = 0; i < 3; i++) await week(i, [5, 5, 5]);
     expect(await alertCount()).toBe(0);
-    await week(1, [4, 4, 3]);
+    await week(3, [4, 4, 3]);
     expect(await alertCount()).toBe(1);
     const [message] = alertMessages();
     const first = message!.view as AlertView;
-    expect(first.reasons).toEqual(["Total 11/15 (below 12).", "Total 11/15, down from 15 last time.", "Bond 3/5, down from 5 last time."]);
+    expect(first.reasons).toEqual(["Total 11/15 (below 12).", "Total 11/15, down from a usual 15 (last 3 check-ins).", "Bond 3/5, down from a usual 5 (last 3 check-ins)."]);
     const stored = await f.store.getAlert(first.alertId);
     expect(stored?.signals.map((s) => s.code).sort()).toEqual(["drop_item", "drop_total", "low_total"]);
 
-    await week(2, [2, 4, 4]);
+    await week(4, [2, 4, 4]);
     expect(await alertCount()).toBe(1);
     expect(alertMessages()).toHaveLength(1); // the same message was edited
     const updated = message!.view as AlertView;

@@ -2,7 +2,8 @@
 // (`/checkin digest mon 08:00`, default Monday 08:00 in the practice time zone, `off` to stop).
 // A digest is due on its local day from its time until midnight; the once-per-week guarantee
 // across restarts and replicas comes from a receipt key (digest:<person>:<local date>) in the
-// store's delivery-receipt table, written before sending (at most once).
+// store's delivery-receipt table, written before sending (at most once). A week with nothing to
+// report (no answers, no missed check-ins, no open alert) sends no message.
 
 import { TZDate } from "@date-fns/tz";
 import { format, getISODay } from "date-fns";
@@ -19,6 +20,7 @@ export const DEFAULT_DIGEST_TIME = "08:00";
 /** Digest checks run at most this often per engine (listing therapists is not free). */
 const CHECK_EVERY_MS = 60_000;
 const lastCheck = new WeakMap<EngineContext, number>();
+const WEEK_MS = 7 * 24 * 3600_000;
 
 /** The therapist's digest day and time, or null when turned off. */
 export function digestSchedule(person: Pick<Person, "digestWeekday" | "digestTime">): { weekday: number; time: string } | null {
@@ -38,8 +40,9 @@ export async function buildDigest(ctx: EngineContext, practice: Practice, therap
   const enrollments = await ctx.store.listEnrollments(practice.id, { therapistId: therapist.id });
   if (enrollments.length === 0) return null;
   const t = translator(localeFor(practice, therapist));
-  const weekAgo = ctx.clock.now().getTime() - 7 * 24 * 3600_000;
+  const weekAgo = ctx.clock.now().getTime() - WEEK_MS;
   const lines = [t("digest.header", { count: enrollments.length })];
+  let activity = false;
   for (const enrollment of enrollments) {
     const [client, rows, alert, closed] = await Promise.all([
       ctx.store.getPerson(enrollment.clientId),
@@ -50,6 +53,7 @@ export async function buildDigest(ctx: EngineContext, practice: Practice, therap
     const who = mention(practice.platform, client?.platformUserId ?? "?");
     const missed = closed.filter((c) => c.status === "expired" && c.sessionEndAt.getTime() >= weekAgo).length;
     const last = rows[0];
+    if (alert || missed > 0 || (last && last.sessionEndAt.getTime() >= weekAgo)) activity = true;
     if (!last) {
       lines.push(t("digest.row_empty", { client: who, missed }));
       continue;
@@ -68,6 +72,8 @@ export async function buildDigest(ctx: EngineContext, practice: Practice, therap
       }),
     );
   }
+  // A week without answers, missed check-ins or open alerts has nothing to report: no message.
+  if (!activity) return null;
   lines.push(t("digest.footer"));
   return lines.join("\n");
 }
