@@ -32,15 +32,23 @@ const LOCAL_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Validation
 
 /** True for IANA zone names (and their aliases) the runtime knows; UTC offsets are refused. */
+/** Zone names already checked; building an Intl.DateTimeFormat per check-in is costly in a burst. */
+const checkedTimeZones = new Map<string, boolean>();
+
 export function isValidTimeZone(tz: string): boolean {
+  const known = checkedTimeZones.get(tz);
+  if (known !== undefined) return known;
   // Newer V8 accepts "+02:00" as a zone; we store names only, so refuse offsets everywhere.
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let valid = /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(tz);
+  if (valid) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    } catch {
+      valid = false;
+    }
   }
+  if (checkedTimeZones.size < 1000) checkedTimeZones.set(tz, valid);
+  return valid;
 }
 
 /** The runtime's canonical spelling of a valid zone ("america/new_york" → "America/New_York"), or null. */

@@ -49,9 +49,28 @@ export function sqliteFilePath(url: string): string {
 
 const BUSY_TIMEOUT_MS = 5000;
 
+interface QueuedWrite {
+  statement: Database.Statement;
+  values: unknown[];
+  resolve(changes: number): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * SQLite connection with group commit: single-statement writes issued in the same turn of the
+ * event loop (e.g. the completions of concurrent sends) are committed together in one
+ * transaction, so a burst pays for one WAL commit per group instead of one per row. Each caller
+ * still gets its own result only after the commit, and a statement that fails (a constraint)
+ * fails alone: SQLite rolls back just that statement, the others commit.
+ */
 class SqliteConnection implements SqlConnection {
   readonly provider = "sqlite" as const;
   private readonly statements = new Map<string, Database.Statement>();
+  private queue: QueuedWrite[] = [];
+  private flushScheduled = false;
+  /** Serialises group commits and explicit transactions on this one connection. */
+  private exclusive: Promise<void> = Promise.resolve();
+
   constructor(readonly db: Database.Database) {}
 
   private prepare(sql: string): Database.Statement {
@@ -81,6 +100,19 @@ class SqliteConnection implements SqlConnection {
     }
   }
 
+  /** Runs `fn` once no group commit or transaction is in progress on this connection. */
+  private async exclusively<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.exclusive;
+    let release!: () => void;
+    this.exclusive = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     const statement = this.prepare(sql);
     const values = params.map(toSqliteValue);
@@ -90,20 +122,80 @@ class SqliteConnection implements SqlConnection {
   async execute(sql: string, params: unknown[] = []): Promise<number> {
     const statement = this.prepare(sql);
     const values = params.map(toSqliteValue);
-    return this.withRetry(() => statement.run(...values).changes);
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ statement, values, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    await this.exclusively(async () => {
+      try {
+        await this.withRetry(() => this.db.exec("BEGIN IMMEDIATE"));
+      } catch (error) {
+        for (const write of batch) write.reject(error);
+        return;
+      }
+      // From BEGIN to COMMIT everything is synchronous: nothing else runs on this connection.
+      const results: ({ ok: true; changes: number } | { ok: false; error: unknown })[] = batch.map((write) => {
+        try {
+          return { ok: true, changes: write.statement.run(...write.values).changes };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+      try {
+        this.db.exec("COMMIT");
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        for (const write of batch) write.reject(error);
+        return;
+      }
+      batch.forEach((write, i) => {
+        const result = results[i]!;
+        if (result.ok) write.resolve(result.changes);
+        else write.reject(result.error);
+      });
+    });
   }
 
   async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
-    // Used at start-up (migrations) before anything else runs on this process.
-    await this.withRetry(() => this.db.exec("BEGIN IMMEDIATE"));
-    try {
-      const result = await fn(this);
-      this.db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      throw error;
-    }
+    return this.exclusively(async () => {
+      await this.withRetry(() => this.db.exec("BEGIN IMMEDIATE"));
+      try {
+        const result = await fn(new SqliteTransaction(this.db, (sql) => this.prepare(sql)));
+        this.db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        throw error;
+      }
+    });
+  }
+}
+
+/** Statements inside an explicit transaction run directly, in order, on the owning connection. */
+class SqliteTransaction implements SqlConnection {
+  readonly provider = "sqlite" as const;
+  constructor(
+    private readonly db: Database.Database,
+    private readonly prepare: (sql: string) => Database.Statement,
+  ) {}
+  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.prepare(sql).all(...params.map(toSqliteValue)) as T[];
+  }
+  async execute(sql: string, params: unknown[] = []): Promise<number> {
+    return this.prepare(sql).run(...params.map(toSqliteValue)).changes;
+  }
+  async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
+    return fn(this);
   }
 }
 
@@ -176,6 +268,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
+    db.pragma("wal_autocheckpoint = 10000");
     const prisma = new SqlitePrismaClient({
       adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" }),
     });

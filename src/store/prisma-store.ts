@@ -181,7 +181,25 @@ export class PrismaCheckInStore implements CheckInStore {
       [id, input.enrollmentId, input.kind, input.sessionEndAt, input.dueAt, input.remindAt, input.closesAt, now, now],
     );
     if (inserted === 0) return null;
-    return this.getCheckIn(id);
+    // Every column of the new row is known here; reading it back would cost a query per send.
+    return {
+      id,
+      enrollmentId: input.enrollmentId,
+      kind: input.kind,
+      status: "scheduled",
+      sessionEndAt: new Date(input.sessionEndAt.getTime()),
+      dueAt: new Date(input.dueAt.getTime()),
+      remindAt: new Date(input.remindAt.getTime()),
+      closesAt: new Date(input.closesAt.getTime()),
+      attempt: 0,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      sentAt: null,
+      reminderSentAt: null,
+      answeredAt: null,
+      platformChannelId: null,
+      platformMessageId: null,
+    };
   }
 
   async getCheckIn(id: string): Promise<CheckIn | null> {

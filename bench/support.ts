@@ -1,0 +1,95 @@
+// Shared pieces of the benchmark: throwaway databases, a counting zero-latency platform, the
+// engine wiring and small statistics helpers.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { buildBot } from "../src/app.ts";
+import type { BotParts } from "../src/app.ts";
+import type { ChatPlatform, MessageRef, OutboundView, Recipient, SendResult } from "../src/ports/chat-platform.ts";
+import type { Provider } from "../src/store/database.ts";
+import { silentLogger } from "../src/ports/logger.ts";
+import { AesGcmCommentCipher } from "../src/security/comment-cipher.ts";
+
+export const PG_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export interface BenchDatabase {
+  provider: Provider;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A fresh, empty database: a SQLite file in a temp folder or a PostgreSQL database with a random name. */
+export async function createDatabase(provider: Provider): Promise<BenchDatabase> {
+  if (provider === "sqlite") {
+    const dir = mkdtempSync(path.join(tmpdir(), "checkin-bench-"));
+    return { provider, url: `file:${path.join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `checkin_bench_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    provider,
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** A platform that answers every call at once (or after `latencyMs`) and only counts. */
+export class CountingPlatform implements ChatPlatform {
+  readonly name = "terminal" as const;
+  sent = 0;
+  updated = 0;
+  private counter = 0;
+  constructor(private readonly latencyMs = 0) {}
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async sendDirect(to: Recipient, _view: OutboundView): Promise<SendResult> {
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    this.sent++;
+    return { ok: true, ref: { channelId: `D-${to.userId}`, messageId: `m${++this.counter}` } };
+  }
+  async update(_to: Recipient, ref: MessageRef, _view: OutboundView): Promise<SendResult> {
+    this.updated++;
+    return { ok: true, ref };
+  }
+}
+
+export async function buildBenchBot(url: string, platform: ChatPlatform, engine: Record<string, number> = {}): Promise<BotParts> {
+  const bot = await buildBot({ databaseUrl: url, cipher: new AesGcmCommentCipher(randomBytes(32)), logger: silentLogger, engine });
+  bot.platforms.set(platform.name, platform);
+  return bot;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+
+export const peakRssMb = (): number => round(process.resourceUsage().maxRSS / 1024);

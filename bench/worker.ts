@@ -1,0 +1,246 @@
+// One benchmark scenario in a fresh process (so peak RSS and JIT state belong to it alone).
+// Usage: worker.ts <scenario> <provider> <databaseUrl> [json options]. Prints one JSON line.
+
+import type { BotParts } from "../src/app.ts";
+import type { Provider } from "../src/store/database.ts";
+import { openDatabase } from "../src/store/database.ts";
+import { encodeAction } from "../src/core/actions.ts";
+import { startTicker } from "../src/runtime/ticker.ts";
+import { silentLogger } from "../src/ports/logger.ts";
+import type { TickReport } from "../src/core/engine.ts";
+import { seedDueCheckIns, seedHistory, seedPractice } from "./seed.ts";
+import type { SeededEnrollment } from "./seed.ts";
+import { buildBenchBot, CountingPlatform, peakRssMb, percentile, round } from "./support.ts";
+import { openRaw, rawAnswerLoop, rawSendLoop } from "./raw.ts";
+
+const [scenario, providerArg, url, optionsJson] = process.argv.slice(2);
+const provider = providerArg as Provider;
+const options = JSON.parse(optionsJson ?? "{}") as Record<string, number>;
+
+/** Deterministic scores: mostly steady 4–5 with a low answer every seventh check-in, so rules fire. */
+function scoresFor(i: number): { goal: number; task: number; bond: number } {
+  if (i % 7 === 0) return { goal: 2, task: 3, bond: 3 };
+  return { goal: 4 + (i % 2), task: 4, bond: 4 + ((i >> 1) % 2) };
+}
+
+/** Clients answer their sent check-ins (three presses each), `concurrency` clients at a time. */
+async function ingest(bot: BotParts, items: { checkInId: string; userId: string }[], concurrency = 16): Promise<{ ms: number; completed: number }> {
+  let next = 0;
+  let completed = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        const item = items[i]!;
+        const scores = scoresFor(i);
+        const actor = { platform: "terminal" as const, workspaceId: "local", userId: item.userId, isPlatformAdmin: false };
+        let reply;
+        for (const key of ["goal", "task", "bond"] as const) {
+          reply = await bot.engine.receive({ type: "action", actor, actionId: encodeAction({ op: "score", checkInId: item.checkInId, item: key, value: scores[key] }), deliveryId: `${item.checkInId}:${key}` });
+          if (reply.refused) throw new Error(`answer refused: ${reply.text}`);
+        }
+        completed++;
+      }
+    }),
+  );
+  return { ms: performance.now() - started, completed };
+}
+
+async function sentItems(bot: BotParts, enrollments: SeededEnrollment[], limit: number): Promise<{ checkInId: string; userId: string }[]> {
+  const userOf = new Map(enrollments.map((e) => [e.enrollmentId, e.clientUserId]));
+  const rows = await bot.db.sql.query<{ id: string; enrollmentId: string }>(`SELECT "id", "enrollmentId" FROM "CheckIn" WHERE "status" = 'sent' ORDER BY "id" LIMIT ?`, [limit]);
+  return rows.map((r) => ({ checkInId: r.id, userId: userOf.get(r.enrollmentId) ?? "?" }));
+}
+
+async function enrollmentsOf(bot: BotParts): Promise<SeededEnrollment[]> {
+  const rows = await bot.db.sql.query<{ id: string; platformUserId: string }>(`SELECT e."id", p."platformUserId" FROM "Enrollment" e JOIN "Person" p ON p."id" = e."clientId"`);
+  return rows.map((r) => ({ enrollmentId: r.id, clientUserId: r.platformUserId }));
+}
+
+async function rawBaseline(kind: "send" | "answer", enrollments: SeededEnrollment[], due: Date): Promise<{ ms: number; n: number }> {
+  const db = await openDatabase(url as string);
+  const ids = await seedDueCheckIns(db.sql, enrollments, due, "now");
+  await db.close();
+  const raw = await openRaw(provider, url as string);
+  const ms = kind === "send" ? await rawSendLoop(raw, ids) : await rawAnswerLoop(raw, ids);
+  await raw.close();
+  return { ms, n: ids.length };
+}
+
+async function burst(): Promise<Record<string, unknown>> {
+  const n = options.n ?? 20_000;
+  const seeding = await openDatabase(url as string);
+  const { applyMigrations, loadMigrations, migrationsDir } = await import("../src/store/migrate.ts");
+  await applyMigrations(seeding.sql, loadMigrations(migrationsDir(provider)));
+  const practice = await seedPractice(seeding.sql, n);
+  await seedDueCheckIns(seeding.sql, practice.enrollments, new Date(Date.now() - 1000));
+  await seeding.close();
+  const platform = new CountingPlatform();
+  const bot = await buildBenchBot(url as string, platform);
+  const started = performance.now();
+  const report = await bot.engine.tick();
+  const ms = performance.now() - started;
+  await bot.close();
+  if (platform.sent !== n || report.dispatch.sent !== n) throw new Error(`burst sent ${platform.sent} of ${n}`);
+  const raw = await rawBaseline("send", practice.enrollments, new Date(Date.now() - 3_600_000));
+  const perS = (n / ms) * 1000;
+  const rawPerS = (raw.n / raw.ms) * 1000;
+  return { checkIns: n, seconds: round(ms / 1000, 2), perSecond: round(perS), baseline: { what: "raw driver: one single-row UPDATE per check-in, each in its own transaction", seconds: round(raw.ms / 1000, 2), perSecond: round(rawPerS) }, ratioToBaseline: round(perS / rawPerS, 2) };
+}
+
+async function ingestion(): Promise<Record<string, unknown>> {
+  const n = options.n ?? 3000;
+  const history = options.history ?? 5;
+  const seeding = await openDatabase(url as string);
+  const { applyMigrations, loadMigrations, migrationsDir } = await import("../src/store/migrate.ts");
+  await applyMigrations(seeding.sql, loadMigrations(migrationsDir(provider)));
+  const practice = await seedPractice(seeding.sql, n);
+  const now = new Date();
+  await seedHistory(seeding.sql, practice.enrollments, history, new Date(now.getTime() - 3_600_000));
+  await seedDueCheckIns(seeding.sql, practice.enrollments, new Date(now.getTime() - 1000), "now");
+  await seeding.close();
+  const bot = await buildBenchBot(url as string, new CountingPlatform());
+  await bot.engine.tick();
+  const items = await sentItems(bot, practice.enrollments, n);
+  const result = await ingest(bot, items);
+  await bot.close();
+  const raw = await rawBaseline("answer", practice.enrollments, new Date(now.getTime() - 7_200_000));
+  const perS = (result.completed / result.ms) * 1000;
+  const rawPerS = (raw.n / raw.ms) * 1000;
+  return {
+    responses: result.completed,
+    historyPerEnrollment: history,
+    seconds: round(result.ms / 1000, 2),
+    perSecond: round(perS),
+    msPerResponse: round(result.ms / result.completed, 3),
+    baseline: { what: "raw driver: INSERT response + UPDATE check-in per answer, one transaction each", seconds: round(raw.ms / 1000, 2), perSecond: round(rawPerS) },
+    ratioToBaseline: round(perS / rawPerS, 2),
+  };
+}
+
+/** On the big database: start-up, a burst of one check-in per enrollment, then answers; peak RSS. */
+async function large(): Promise<Record<string, unknown>> {
+  const answers = options.answers ?? 2000;
+  const started = performance.now();
+  const platform = new CountingPlatform();
+  const bot = await buildBenchBot(url as string, platform);
+  const openMs = performance.now() - started;
+  const enrollments = await enrollmentsOf(bot);
+  const burstStart = performance.now();
+  const report = await bot.engine.tick();
+  const burstMs = performance.now() - burstStart;
+  const items = await sentItems(bot, enrollments, answers);
+  const result = await ingest(bot, items);
+  await bot.close();
+  return {
+    openAndMigrateMs: round(openMs),
+    burst: { checkIns: report.dispatch.sent, seconds: round(burstMs / 1000, 2), perSecond: round((report.dispatch.sent / burstMs) * 1000) },
+    ingestion: { responses: result.completed, historyPerEnrollment: options.history ?? null, perSecond: round((result.completed / result.ms) * 1000), msPerResponse: round(result.ms / result.completed, 3) },
+    peakRssMb: peakRssMb(),
+  };
+}
+
+/** The raw driver doing the same writes as `large` (updates and answer inserts), for its RSS. */
+async function largeRaw(): Promise<Record<string, unknown>> {
+  const raw = await openRaw(provider, url as string);
+  const ids = (await raw.query<{ id: string }>(`SELECT "id" FROM "CheckIn" WHERE "status" = 'scheduled'`)).map((r) => r.id);
+  const sendMs = await rawSendLoop(raw, ids);
+  const answerMs = await rawAnswerLoop(raw, ids.slice(0, options.answers ?? 2000));
+  await raw.close();
+  return { updates: ids.length, sendSeconds: round(sendMs / 1000, 2), answerSeconds: round(answerMs / 1000, 2), peakRssMb: peakRssMb() };
+}
+
+/** Check-ins fall due at a steady rate while the real ticker runs; lateness = sent − due. */
+async function steady(): Promise<Record<string, unknown>> {
+  const rate = options.rate ?? 50;
+  const seconds = options.seconds ?? 20;
+  const tickSeconds = options.tickSeconds ?? 1;
+  const latencyMs = options.platformLatencyMs ?? 0;
+  const seeding = await openDatabase(url as string);
+  const enrollments = (await seeding.sql.query<{ id: string; platformUserId: string }>(
+    `SELECT e."id", p."platformUserId" FROM "Enrollment" e JOIN "Person" p ON p."id" = e."clientId"`,
+  )).map((r) => ({ enrollmentId: r.id, clientUserId: r.platformUserId }));
+  const count = rate * seconds;
+  const start = Date.now() + 3000;
+  const spacing = 1000 / rate;
+  // Spread due times evenly over the run; `now`-kind check-ins (no next session materialised).
+  for (let i = 0; i < count; i++) {
+    await seedDueCheckIns(seeding.sql, [enrollments[i % enrollments.length]!], new Date(start + i * spacing), "now");
+  }
+  await seeding.close();
+  const lateness: number[] = [];
+  const platform = new CountingPlatform(latencyMs);
+  const { buildBot } = await import("../src/app.ts");
+  const { AesGcmCommentCipher } = await import("../src/security/comment-cipher.ts");
+  const { randomBytes } = await import("node:crypto");
+  const bot = await buildBot({
+    databaseUrl: url as string,
+    cipher: new AesGcmCommentCipher(randomBytes(32)),
+    logger: silentLogger,
+    hooks: { onTick: (report: TickReport) => lateness.push(...report.dispatch.lateness) },
+  });
+  bot.platforms.set(platform.name, platform);
+  const ticker = startTicker(bot.engine, silentLogger, tickSeconds);
+  while (lateness.length < count && Date.now() < start + seconds * 1000 + 30_000) await new Promise((resolve) => setTimeout(resolve, 100));
+  await ticker.stop();
+  await bot.close();
+  const sorted = [...lateness].sort((a, b) => a - b);
+
+  // Baseline: a raw poller on the same tick marks due rows sent with single-row transactions.
+  const raw = await openRaw(provider, url as string);
+  const reseed = await openDatabase(url as string);
+  const baseStart = Date.now() + 3000;
+  for (let i = 0; i < count; i++) {
+    await seedDueCheckIns(reseed.sql, [enrollments[(i + count) % enrollments.length]!], new Date(baseStart + i * spacing + 1), "now");
+  }
+  await reseed.close();
+  const rawLateness: number[] = [];
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(async () => {
+      const now = new Date();
+      const due = await raw.query<{ id: string; dueAt: unknown }>(`SELECT "id", "dueAt" FROM "CheckIn" WHERE "status" = 'scheduled' AND "kind" = 'now' AND "dueAt" <= ?`, [now]);
+      for (const row of due) {
+        await raw.transaction([[`UPDATE "CheckIn" SET "status" = 'sent', "sentAt" = ? WHERE "id" = ?`, [new Date(), row.id]]]);
+        const dueMs = row.dueAt instanceof Date ? row.dueAt.getTime() : Number(row.dueAt);
+        rawLateness.push(Date.now() - dueMs);
+      }
+      if (rawLateness.length >= count || Date.now() > baseStart + seconds * 1000 + 30_000) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, tickSeconds * 1000);
+  });
+  await raw.close();
+  const rawSorted = [...rawLateness].sort((a, b) => a - b);
+  const sentPerSecond = lateness.length / seconds;
+  return {
+    ratePerSecond: rate,
+    seconds,
+    tickSeconds,
+    platformLatencyMs: latencyMs,
+    sent: lateness.length,
+    sentPerSecond: round(sentPerSecond),
+    latenessP50Ms: round(percentile(sorted, 50)),
+    latenessP99Ms: round(percentile(sorted, 99)),
+    latenessMaxMs: round(sorted.at(-1) ?? Number.NaN),
+    baseline: { what: "raw driver poller on the same tick: SELECT due, then one single-row UPDATE transaction each", sent: rawLateness.length, latenessP50Ms: round(percentile(rawSorted, 50)), latenessP99Ms: round(percentile(rawSorted, 99)) },
+  };
+}
+
+const scenarios: Record<string, () => Promise<Record<string, unknown>>> = { burst, ingestion, large, "large-raw": largeRaw, steady };
+const run = scenarios[scenario ?? ""];
+if (!run) {
+  process.stderr.write(`unknown scenario ${scenario}\n`);
+  process.exit(2);
+}
+run().then(
+  (result) => {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  },
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
