@@ -77,6 +77,11 @@ export async function raiseAlert(
   const now = ctx.clock.now();
   const existing = await ctx.store.unresolvedAlert(enrollment.id);
   const becameUrgent = severity === "urgent";
+  if (existing && !becameUrgent && JSON.stringify(mergeSignals(existing.signals, fired)) === JSON.stringify(existing.signals)) {
+    // Nothing new (e.g. the client answered the tension question after the scores): leave the
+    // therapist's message alone rather than re-sending an identical edit.
+    return existing;
+  }
   const alert = existing
     ? await ctx.store.updateAlert(existing.id, {
         signals: mergeSignals(existing.signals, fired),

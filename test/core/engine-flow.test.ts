@@ -91,3 +91,18 @@ describe("engine flow on a real SQLite file", () => {
     expect((await f.store.getCheckIn(prompt.checkInId))?.status).toBe("expired");
   });
 });
+
+describe("alert updates", () => {
+  it("does not re-send or edit the therapist's alert when a later answer adds no new finding", async () => {
+    await enrollAlice();
+    const prompt = await sendFirstPrompt();
+    await answer(prompt, 2, 4, 4);
+    const alertMessage = platform.lastTo("bob")!;
+    const editsBefore = alertMessage.history.length;
+    const sentToBob = platform.to("bob").length;
+    // "No tension" fires nothing new: the alert message stays as it was.
+    await f.press("alice", prompt.tension!.options.find((o) => o.value === "no")!.actionId);
+    expect(platform.to("bob")).toHaveLength(sentToBob);
+    expect(alertMessage.history).toHaveLength(editsBefore);
+  });
+});
