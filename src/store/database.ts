@@ -211,9 +211,29 @@ function toPgPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+interface QueuedPgWrite {
+  sql: string;
+  params: unknown[];
+  resolve(changes: number): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * PostgreSQL connection. Like the SQLite one, it group-commits the single-statement writes
+ * issued in one turn of the event loop: one transaction (one WAL flush) per group instead of
+ * one per row. If anything in a group fails, the group is rolled back and each statement is
+ * retried on its own, so one caller's constraint error never fails another caller's write.
+ */
 class PostgresConnection implements SqlConnection {
   readonly provider = "postgresql" as const;
+  private queue: QueuedPgWrite[] = [];
+  private flushScheduled = false;
+
   constructor(private readonly client: pg.Pool | pg.PoolClient) {}
+
+  private get pool(): pg.Pool | null {
+    return typeof (this.client as pg.Pool).totalCount === "number" ? (this.client as pg.Pool) : null;
+  }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     const result = await this.client.query(toPgPlaceholders(sql), params);
@@ -221,15 +241,65 @@ class PostgresConnection implements SqlConnection {
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
-    const result = await this.client.query(toPgPlaceholders(sql), params);
-    return result.rowCount ?? 0;
+    if (!this.pool) {
+      const result = await this.client.query(toPgPlaceholders(sql), params);
+      return result.rowCount ?? 0;
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ sql: toPgPlaceholders(sql), params, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async runAlone(pool: pg.Pool, write: QueuedPgWrite): Promise<void> {
+    try {
+      const result = await pool.query(write.sql, write.params);
+      write.resolve(result.rowCount ?? 0);
+    } catch (error) {
+      write.reject(error);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const pool = this.pool;
+    if (!pool || batch.length === 0) return;
+    if (batch.length === 1) return this.runAlone(pool, batch[0]!);
+    let conn: pg.PoolClient;
+    try {
+      conn = await pool.connect();
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    const counts: number[] = [];
+    let failed = false;
+    try {
+      await conn.query("BEGIN");
+      for (const write of batch) counts.push((await conn.query(write.sql, write.params)).rowCount ?? 0);
+      await conn.query("COMMIT");
+    } catch {
+      failed = true;
+      await conn.query("ROLLBACK").catch(() => undefined);
+    } finally {
+      conn.release();
+    }
+    if (!failed) {
+      batch.forEach((write, i) => write.resolve(counts[i] ?? 0));
+      return;
+    }
+    for (const write of batch) await this.runAlone(pool, write);
   }
 
   async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
-    if (!("connect" in this.client) || typeof (this.client as pg.Pool).totalCount !== "number") {
-      return fn(this);
-    }
-    const conn = await (this.client as pg.Pool).connect();
+    const pool = this.pool;
+    if (!pool) return fn(this);
+    const conn = await pool.connect();
     try {
       await conn.query("BEGIN");
       const result = await fn(new PostgresConnection(conn));
@@ -264,11 +334,16 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     const file = sqliteFilePath(url);
     const dir = path.dirname(file);
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-    const db = new Database(file, { timeout: 0 });
+    // Opening may wait for another process that is creating or migrating the same file (a
+    // blocking wait is harmless before anything else runs); afterwards this connection never
+    // blocks (see SqliteConnection.withRetry).
+    const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
+    // Checkpoint (and fsync) every ~40 MB of WAL rather than every 4 MB: bursts commit often.
     db.pragma("wal_autocheckpoint = 10000");
+    db.pragma("busy_timeout = 0");
     const prisma = new SqlitePrismaClient({
       adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" }),
     });

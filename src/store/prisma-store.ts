@@ -40,6 +40,12 @@ type Row = Record<string, unknown>;
 
 const CLOSED_STATUSES: CheckInStatus[] = ["answered", "expired", "skipped", "missed_by_system"];
 
+/** Alert columns an AlertPatch may set (updatedAt is always present). */
+const ALERT_PATCH_COLUMNS = [
+  "status", "severity", "signals", "checkInId", "acknowledgedAt", "resolvedAt", "snoozedUntil",
+  "platformChannelId", "platformMessageId", "remindedAt", "escalatedAt", "updatedAt",
+] as const satisfies readonly (keyof AlertPatch)[];
+
 export class PrismaCheckInStore implements CheckInStore {
   private readonly prisma: PrismaDb;
   private readonly sql: SqlConnection;
@@ -368,19 +374,21 @@ export class PrismaCheckInStore implements CheckInStore {
     if (columns.length === 0) throw new StoreError("empty_answer", "an answer needs at least one value");
     const values = columns.map((c) => patch[c]);
     const updates = columns.map((c) => `"${c}" = excluded."${c}"`).join(", ");
-    await this.sql.execute(
-      `INSERT INTO "Response" ("id", "checkInId", ${columns.map((c) => `"${c}"`).join(", ")}, "createdAt", "updatedAt")
-       VALUES (?, ?, ${columns.map(() => "?").join(", ")}, ?, ?)
-       ON CONFLICT ("checkInId") DO UPDATE SET ${updates}, "updatedAt" = excluded."updatedAt"`,
-      [randomUUID(), checkInId, ...values, now, now],
+    // After the change, is each item answered? The new value if this patch sets it, else the stored one.
+    const after = (item: "goal" | "task" | "bond") => (columns.includes(item) ? `excluded."${item}"` : `"Response"."${item}"`);
+    const completeOnInsert = patch.goal !== undefined && patch.task !== undefined && patch.bond !== undefined;
+    // One statement: upsert, stamp completion the first time all three items are in, return the row.
+    const rows = await this.sql.query<Row>(
+      `INSERT INTO "Response" ("id", "checkInId", ${columns.map((c) => `"${c}"`).join(", ")}, "completedAt", "createdAt", "updatedAt")
+       VALUES (?, ?, ${columns.map(() => "?").join(", ")}, ?, ?, ?)
+       ON CONFLICT ("checkInId") DO UPDATE SET ${updates}, "updatedAt" = excluded."updatedAt",
+         "completedAt" = COALESCE("Response"."completedAt", CASE WHEN ${after("goal")} IS NOT NULL AND ${after("task")} IS NOT NULL AND ${after("bond")} IS NOT NULL THEN excluded."updatedAt" END)
+       RETURNING *`,
+      [randomUUID(), checkInId, ...values, completeOnInsert ? now : null, now, now],
     );
-    await this.sql.execute(
-      `UPDATE "Response" SET "completedAt" = ? WHERE "checkInId" = ? AND "completedAt" IS NULL AND "goal" IS NOT NULL AND "task" IS NOT NULL AND "bond" IS NOT NULL`,
-      [now, checkInId],
-    );
-    const saved = await this.getResponse(checkInId);
+    const saved = rows[0];
     if (!saved) throw new StoreError("answer_lost", "the answer could not be read back");
-    return saved;
+    return toResponse(saved);
   }
 
   async saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord> {
@@ -431,27 +439,25 @@ export class PrismaCheckInStore implements CheckInStore {
   }
 
   async createAlert(input: NewAlert): Promise<Alert> {
-    const row = await this.prisma.alert.create({
-      data: {
-        id: randomUUID(),
-        enrollmentId: input.enrollmentId,
-        checkInId: input.checkInId,
-        severity: input.severity,
-        signals: JSON.stringify(input.signals),
-        createdAt: input.createdAt,
-        updatedAt: input.createdAt,
-      },
-    });
-    return toAlert(row);
+    const rows = await this.sql.query<Row>(
+      `INSERT INTO "Alert" ("id", "enrollmentId", "checkInId", "status", "severity", "signals", "createdAt", "updatedAt")
+       VALUES (?, ?, ?, 'open', ?, ?, ?, ?) RETURNING *`,
+      [randomUUID(), input.enrollmentId, input.checkInId, input.severity, JSON.stringify(input.signals), input.createdAt, input.createdAt],
+    );
+    if (!rows[0]) throw new StoreError("alert_lost", "the alert could not be read back");
+    return toAlert(rows[0]);
   }
 
   async updateAlert(id: string, patch: AlertPatch): Promise<Alert> {
-    const { signals, ...rest } = patch;
-    const row = await this.prisma.alert.update({
-      where: { id },
-      data: { ...rest, ...(signals ? { signals: JSON.stringify(signals) } : {}) },
-    });
-    return toAlert(row);
+    const entries = ALERT_PATCH_COLUMNS.filter((column) => patch[column] !== undefined).map(
+      (column) => [column, column === "signals" ? JSON.stringify(patch.signals) : patch[column]] as const,
+    );
+    const rows = await this.sql.query<Row>(
+      `UPDATE "Alert" SET ${entries.map(([column]) => `"${column}" = ?`).join(", ")} WHERE "id" = ? RETURNING *`,
+      [...entries.map(([, value]) => value), id],
+    );
+    if (!rows[0]) throw new StoreError("alert_not_found", `no alert ${id}`);
+    return toAlert(rows[0]);
   }
 
   async listAlerts(enrollmentIds: string[], statuses: AlertStatus[]): Promise<Alert[]> {
