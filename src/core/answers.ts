@@ -94,6 +94,7 @@ async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string,
   const now = ctx.clock.now();
   const before = await ctx.store.getResponse(checkInId);
   const saved = await ctx.store.saveAnswer(checkInId, patch, now);
+  ctx.logger.debug({ checkInId, complete: Boolean(saved.completedAt) }, "answer recorded");
   const scoresChanged = ITEMS.some((item) => patch[item] !== undefined && before?.[item] !== patch[item]);
   if (saved.completedAt) {
     await ctx.store.transitionCheckIn(checkInId, ["sent"], "answered", now);
@@ -122,6 +123,7 @@ export async function handleComment(ctx: EngineContext, actor: Actor, checkInId:
   if (gate) return gate;
   const { cipher, keyId } = ctx.cipher.encrypt(text.trim());
   const saved = await ctx.store.saveComment(checkInId, cipher, keyId, ctx.clock.now());
+  ctx.logger.debug({ checkInId, keyId, complete: Boolean(saved.completedAt) }, "comment stored encrypted");
   const crisisText = await screenCommentForCrisis(ctx, owned, checkInId, text);
   if (saved.completedAt) await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId);
   return { text: crisisText ?? t("answer.comment_saved") };

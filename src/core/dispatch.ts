@@ -101,6 +101,7 @@ async function runClaim(ctx: EngineContext, checkIn: CheckIn, stats: DispatchSta
     ctx.logger.warn({ checkInId: checkIn.id, attempt: checkIn.attempt }, "claim lost to a newer claimant; result discarded");
     return;
   }
+  ctx.logger.debug({ checkInId: checkIn.id, attempt: checkIn.attempt, outcome: outcome.status, code: "code" in outcome ? (outcome.code ?? null) : null }, "check-in claim finished");
   switch (outcome.status) {
     case "sent":
       stats.sent++;

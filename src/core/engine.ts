@@ -80,7 +80,14 @@ export class CheckInEngine implements InboundPort, HomePort {
   async receive(event: InboundEvent): Promise<Reply> {
     const fallback = translator("en");
     try {
-      return await this.route(event);
+      const reply = await this.route(event);
+      // Ids and outcome flags only: never the command text, the action id's values or a comment.
+      const valid = InboundEventSchema.safeParse(event);
+      this.ctx.logger.debug(
+        { type: valid.success ? valid.data.type : "invalid", platform: valid.success ? valid.data.actor.platform : null, refused: Boolean(reply.refused), duplicate: Boolean(reply.duplicate) },
+        "inbound event handled",
+      );
+      return reply;
     } catch (error) {
       this.ctx.logger.error({ type: event?.type, platform: event?.actor?.platform, err: errorCode(error) }, "inbound event failed");
       return { text: fallback("command.internal_error"), refused: true };
@@ -185,9 +192,22 @@ export class CheckInEngine implements InboundPort, HomePort {
         const mine = await this.ctx.store.listEnrollments(a.practice.id, { therapistId: a.person.id });
         const open = await this.ctx.store.listAlerts(mine.map((e) => e.id), ["open", "acknowledged"]);
         const clients = await Promise.all(mine.map((e) => this.ctx.store.getPerson(e.clientId)));
+        const clientOf = new Map(mine.map((e, i) => [e.id, clients[i]]));
+        // Which client each open alert is about, and where it stands; reasons stay in the alert DM.
+        const alertLines = open.map((alert) =>
+          a.t("home.therapist.alert_row", {
+            client: mention(a.practice.platform, clientOf.get(alert.enrollmentId)?.platformUserId ?? "?"),
+            status: a.t(`alert.status.${alert.status}` as "alert.status.open"),
+          }),
+        );
         sections.push({
           title: a.t("home.therapist.title"),
-          lines: [a.t("home.therapist.alerts", { count: open.length }), ...clients.map((c) => mention(a.practice.platform, c?.platformUserId ?? "?"))],
+          lines: [
+            a.t("home.therapist.alerts", { count: open.length }),
+            ...alertLines,
+            a.t("home.therapist.clients"),
+            ...clients.map((c) => mention(a.practice.platform, c?.platformUserId ?? "?")),
+          ],
         });
       }
     }

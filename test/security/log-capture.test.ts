@@ -27,7 +27,8 @@ class Capture extends Writable {
 }
 
 function assertClean(lines: string[], extra: string[] = []): void {
-  expect(lines.length).toBeGreaterThan(5); // debug output was really captured
+  // Debug output was really captured: the engine logs each inbound event, answer and claim at debug.
+  expect(lines.filter((line) => line.startsWith('{"level":20,')).length).toBeGreaterThan(5);
   const all = lines.join("\n");
   for (const needle of ["LOGCANARY", "never listen", "שלום", NAME, "Quillfeather", ...extra]) expect(all).not.toContain(needle);
   for (const line of lines) {
@@ -74,6 +75,9 @@ it("terminal + engine: a whole check-in, comment, alert, trend, export and erasu
   // The flow really produced the events the logs should mention by id.
   expect(capture.lines.some((l) => l.includes("rupture alert raised"))).toBe(true);
   expect(capture.lines.some((l) => l.includes("client data erased"))).toBe(true);
+  for (const event of ["inbound event handled", "answer recorded", "comment stored encrypted", "check-in claim finished"]) {
+    expect(capture.lines.some((l) => l.startsWith('{"level":20,') && l.includes(event)), event).toBe(true);
+  }
 });
 
 it("Slack adapter + engine: signed requests, a comment modal and a mention with a display name log nothing clinical at debug level", async () => {
