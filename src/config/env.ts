@@ -75,6 +75,9 @@ const EXPECTED: Partial<Record<keyof Env, string>> = {
   SHUTDOWN_GRACE_SECONDS: "seconds to finish in-flight sends on SIGTERM, 0-600",
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
   NODE_ENV: "development, production or test",
+  CHAT_SINK_LATENCY_MS: "milliseconds, 0-60000",
+  CONSENT_VERSION: "a short version label of 1-40 characters, e.g. 2026-11",
+  RETENTION_DAYS: "a whole number of days, e.g. 730",
   SLACK_API_URL: "a URL such as https://slack-gov.com/api/",
   DISCORD_API_URL: "a URL such as https://discord.com/api",
 };
