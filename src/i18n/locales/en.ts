@@ -138,6 +138,8 @@ export const en = {
   "home.client.stop": "Stop",
   "home.therapist.title": "Your clients",
   "home.therapist.alerts": "Open alerts: {count}",
+  "home.therapist.alert_row": "• {client}: {status}",
+  "home.therapist.clients": "Clients:",
   "home.admin.title": "Enrollments",
   // privacy and data rights (issue 6)
   "inbound.invalid": "That request wasn't understood, so nothing was changed.",

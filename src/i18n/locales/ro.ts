@@ -138,6 +138,8 @@ export const ro: Messages = {
   "home.client.stop": "Oprește",
   "home.therapist.title": "Clienții tăi",
   "home.therapist.alerts": "Alerte deschise: {count}",
+  "home.therapist.alert_row": "• {client}: {status}",
+  "home.therapist.clients": "Clienți:",
   "home.admin.title": "Înscrieri",
   // privacy and data rights (issue 6)
   "inbound.invalid": "Cererea nu a fost înțeleasă, așa că nu s-a schimbat nimic.",
