@@ -196,10 +196,18 @@ export class FakeDiscord {
     return this.messages.get(channelId)?.find((message) => message.id === messageId);
   }
 
-  /** Sends a gateway dispatch to every connected client. */
+  /**
+   * Sends a gateway dispatch to every connected client. Like Discord, the fake keeps the session's
+   * dispatches, so one sent while the client was disconnected is replayed when it resumes.
+   */
   dispatch(event: string, data: unknown): void {
-    for (const socket of this.sockets) this.send(socket, { op: 0, t: event, s: ++this.sequence, d: data });
+    const packet = { op: 0, t: event, s: ++this.sequence, d: data };
+    this.sent.push(packet);
+    for (const socket of this.sockets) this.send(socket, packet);
   }
+
+  /** Dispatches sent since READY, for replay on RESUME. */
+  private readonly sent: { op: number; t: string; s: number; d: unknown }[] = [];
 
   /** Dispatches INTERACTION_CREATE and returns the record the adapter's responses land in. */
   interact(payload: Record<string, unknown>): InteractionRecord {
@@ -321,6 +329,8 @@ export class FakeDiscord {
       if (packet.op === 2) this.onIdentify(socket, packet.d ?? {});
       if (packet.op === 6) {
         this.resumes.push(String(packet.d?.session_id ?? ""));
+        const seen = Number(packet.d?.seq ?? 0);
+        for (const missed of this.sent.filter((p) => p.s > seen)) this.send(socket, missed);
         this.send(socket, { op: 0, t: "RESUMED", s: ++this.sequence, d: {} });
       }
     });

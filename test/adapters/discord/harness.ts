@@ -38,6 +38,8 @@ export interface RigOptions {
 export async function startDiscordRig(inbound: InboundPort, options: RigOptions = {}): Promise<DiscordRig> {
   const fake = options.existingFake ?? (await FakeDiscord.start(options.fake));
   const settledCounts = new Map<string, number>();
+  // Deliveries made before this adapter existed (a restart against the same fake) are not its to settle.
+  const dispatchedBefore = new Map(fake.dispatchCounts);
   const waiters = new Set<() => void>();
   const platform = createDiscordAdapter({
     inbound,
@@ -57,7 +59,8 @@ export async function startDiscordRig(inbound: InboundPort, options: RigOptions 
   const settled = (record: InteractionRecord, timeoutMs = 5000): Promise<InteractionRecord> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
-        if ((settledCounts.get(record.id) ?? 0) < (fake.dispatchCounts.get(record.id) ?? 1)) return false;
+        const dispatched = (fake.dispatchCounts.get(record.id) ?? 1) - (dispatchedBefore.get(record.id) ?? 0);
+        if ((settledCounts.get(record.id) ?? 0) < dispatched) return false;
         waiters.delete(wake);
         clearTimeout(timer);
         resolve(record);
