@@ -83,6 +83,11 @@ export const SUBCOMMANDS: readonly SubcommandSpec[] = [
   { name: "erase-me", description: "Erase your data", options: [] },
   { name: "privacy", description: "How your data is handled", options: [] },
   {
+    name: "digest",
+    description: "Show or set your weekly digest (therapists)",
+    options: [{ name: "when", kind: "text", description: "e.g. mon 08:00, or off", required: false }],
+  },
+  {
     name: "help",
     description: "How to use /checkin",
     options: [{ name: "topic", kind: "text", description: "A subcommand, e.g. enroll", required: false }],

@@ -4,6 +4,7 @@ import { resolveSettings } from "../../../adapters/discord/config.ts";
 import { autocompleteChoices, checkinCommandDefinition, commandText } from "../../../adapters/discord/commands.ts";
 import { decodeCustomId, encodeCustomId, promptRows, renderView, splitContent } from "../../../adapters/discord/render.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
+import { parseCommand, USAGE } from "../../../src/core/commands/grammar.ts";
 import { alertView, promptView, RecordingInbound } from "./fixtures.ts";
 
 const GUILD = "100000000000000001";
@@ -48,6 +49,13 @@ describe("/checkin definition and text", () => {
       expect(sub.name).toMatch(/^[-_a-z0-9]{1,32}$/);
       expect(sub.description.length).toBeLessThanOrEqual(100);
     }
+  });
+
+  it("offers every subcommand of the shared grammar", () => {
+    const offered = (checkinCommandDefinition().options ?? []).map((sub) => sub.name).sort();
+    expect(offered).toEqual(Object.keys(USAGE).sort());
+    expect(commandText("digest", [{ name: "when", value: "mon 08:00" }])).toBe("digest mon 08:00");
+    expect(parseCommand(commandText("digest", [{ name: "when", value: "off" }]))).toEqual({ ok: true, command: { name: "digest", off: true } });
   });
 
   it("writes options in grammar order, users as mentions", () => {

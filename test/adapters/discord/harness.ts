@@ -194,7 +194,8 @@ export const makeDiscordHarness: HarnessFactory = async (inbound) => {
       const parsed = parseCommand(normalised);
       const tokens = normalised.replace(/^\/?checkin\s+/i, "").trim().split(/\s+/);
       const subcommand = parsed.ok ? parsed.command.name : (tokens[0] ?? "help").toLowerCase();
-      const options = parsed.ok ? optionsFor(parsed.command) : looseOptionsFor(subcommand, tokens.slice(1));
+      // digest's one text option takes the words as typed (the parsed form has a weekday number).
+      const options = parsed.ok && subcommand !== "digest" ? optionsFor(parsed.command) : looseOptionsFor(subcommand, tokens.slice(1));
       const record = await rig.settled(fake.slashCommand(actor, subcommand, options));
       return replyText(record) ?? "";
     },
