@@ -56,8 +56,9 @@ function grammarErrorText(t: Translator, error: GrammarError): string {
     default:
       parts.push(t(`command.error.${error.code}` as "command.error.empty", { got: error.got ?? "" }));
   }
-  parts.push(t("command.usage", { usage: error.usage }));
+  // For a typo, the usage and the example are those of the subcommand it was probably meant to be.
   const suggestion = error.code === "unknown_subcommand" ? suggestSubcommand(error.got ?? "") : null;
+  parts.push(t("command.usage", { usage: suggestion ? USAGE[suggestion] : error.usage }));
   const example = EXAMPLES[error.subcommand ?? suggestion ?? "help"];
   parts.push(t("command.example", { example }));
   return parts.join(" ");

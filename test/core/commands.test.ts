@@ -42,7 +42,7 @@ describe("parse errors", () => {
   const cases: [string, string, CommandName, RegExp][] = [
     ["empty", "", "help", /Please add a subcommand/],
     ["only the prefix", "/checkin", "help", /Please add a subcommand/],
-    ["unknown subcommand with a suggestion", "enrol alice bob mon 09:00 50m", "help", /I don't know the subcommand "enrol"\. Did you mean \/checkin enroll\?/],
+    ["unknown subcommand with a suggestion", "enrol alice bob mon 09:00 50m", "enroll", /I don't know the subcommand "enrol"\. Did you mean \/checkin enroll\?/],
     ["missing client", "enroll", "enroll", /Something is missing: client/],
     ["missing therapist", "enroll alice", "enroll", /Something is missing: therapist/],
     ["missing schedule", "enroll alice bob", "enroll", /Something is missing: schedule/],
@@ -287,6 +287,23 @@ describe("help", () => {
     expect(adminHelp).toContain("For your clients:");
     expect(adminHelp).toContain("Admin:");
     expect(new Set([client, therapist, adminHelp]).size).toBe(3);
+  });
+});
+
+describe("help <subcommand>", () => {
+  it("shows that subcommand's usage and a correct example, to anyone", async () => {
+    for (const name of Object.keys(USAGE) as CommandName[]) {
+      const reply = await f.command("anyone", `help ${name}`);
+      expect(reply.refused, name).toBeUndefined();
+      expect(reply.text).toBe(`Usage: ${USAGE[name]}\nExample: ${EXAMPLES[name]}`);
+    }
+    expect((await f.command("anyone", "help SETTINGS")).text).toContain(`Usage: ${USAGE.settings}`);
+  });
+
+  it("refuses an unknown topic specifically, with a suggestion and a correct example", async () => {
+    const reply = await f.command("anyone", "help enrol");
+    expect(reply.refused).toBe(true);
+    expect(reply.text).toBe(`I don't know the subcommand "enrol". Did you mean /checkin enroll? Usage: ${USAGE.help} Example: ${EXAMPLES.help}`);
   });
 });
 

@@ -198,7 +198,9 @@ describe("fuzz", () => {
       const reply = await f.engine.receive({ type: "command", actor: STRANGER as InboundEvent["actor"], text });
       counted.engineCommands++;
       // A stranger may read help and the privacy note, and learns that nothing is stored about them.
-      if (parsed.ok && ["help", "privacy", "mydata", "erase-me"].includes(parsed.command.name)) expect(reply.refused).toBeFalsy();
+      // `help <topic>` answers for a known subcommand and refuses any other topic specifically.
+      const openToAll = parsed.ok && (["privacy", "mydata", "erase-me"].includes(parsed.command.name) || (parsed.command.name === "help" && (!parsed.command.topic || parsed.command.topic in USAGE)));
+      if (openToAll) expect(reply.refused).toBeFalsy();
       else expectSpecificError(reply, text);
     }
     expect(await rowCounts(f)).toEqual(before);

@@ -13,7 +13,7 @@ import { SETTINGS, SETTING_KEYS } from "./settings.ts";
 import { total } from "../rules/signals.ts";
 import { explainSignal, trendLine } from "../views.ts";
 import { notifyPerson } from "../notify.ts";
-import { EXAMPLES } from "./grammar.ts";
+import { EXAMPLES, suggestSubcommand, USAGE } from "./grammar.ts";
 import { evaluateWithdrawal } from "../alerts.ts";
 import { digestCommand, episodeLines } from "../loop/commands.ts";
 
@@ -253,7 +253,23 @@ async function closeOpenPrompt(ctx: EngineContext, a: ActorContext, enrollment: 
   if (!deleted?.ok) await platform?.update(to, ref, { kind: "closed", text: a.t("prompt.closed") });
 }
 
-const help: Handler<CommandOf<"help">> = async (ctx, a) => {
+/** `help <subcommand>`: that subcommand's usage and a correct example; an unknown topic is refused specifically. */
+function helpTopic(a: ActorContext, topic: string): Reply {
+  const name = (Object.keys(USAGE) as Command["name"][]).find((candidate) => candidate === topic);
+  if (name) return ok(`${a.t("command.usage", { usage: USAGE[name] })}\n${a.t("command.example", { example: EXAMPLES[name] })}`);
+  const suggestion = suggestSubcommand(topic);
+  return fail(
+    [
+      a.t("command.unknown", { got: topic.replace(/[^\p{L}\p{N}._-]/gu, "").slice(0, 40) }),
+      ...(suggestion ? [a.t("command.did_you_mean", { suggestion })] : []),
+      a.t("command.usage", { usage: USAGE.help }),
+      a.t("command.example", { example: EXAMPLES.help }),
+    ].join(" "),
+  );
+}
+
+const help: Handler<CommandOf<"help">> = async (ctx, a, c) => {
+  if (c.topic) return helpTopic(a, c.topic);
   const lines = [a.t("help.header"), a.t("help.client")];
   if (a.isAdmin || a.person?.isTherapist) lines.push(a.t("help.therapist"));
   if (a.isAdmin) lines.push(a.t("help.admin"));
