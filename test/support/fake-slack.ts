@@ -27,6 +27,7 @@ export interface FakeSlackUser {
   deleted: boolean;
   isAdmin: boolean;
   isOwner: boolean;
+  isPrimaryOwner?: boolean;
   isBot: boolean;
 }
 
@@ -191,7 +192,7 @@ export class FakeSlack {
       case "users.info": {
         const user = this.user(String(args.user));
         if (!user.exists) return { ok: false, error: "user_not_found" };
-        return { ok: true, user: { id: user.id, team_id: this.teamId, deleted: user.deleted, is_admin: user.isAdmin, is_owner: user.isOwner, is_bot: user.isBot } };
+        return { ok: true, user: { id: user.id, team_id: this.teamId, deleted: user.deleted, is_admin: user.isAdmin, is_owner: user.isOwner, is_primary_owner: user.isPrimaryOwner === true, is_bot: user.isBot } };
       }
       case "conversations.open": {
         const userId = String(args.users ?? "");

@@ -9,6 +9,7 @@ import { buttonActionIds, visibleText } from "../../support/fake-slack.ts";
 import { bootSlackRig, TEST_SIGNING_SECRET } from "./harness.ts";
 import type { SlackRig } from "./harness.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
+import { resolveSlackSettings } from "../../../adapters/slack/config.ts";
 
 /** Records every inbound event and answers with canned replies. */
 class RecordingInbound implements InboundPort, HomePort {
@@ -346,6 +347,39 @@ describe("Slack adapter against the real Bolt app and a fake Web API", () => {
       expect(rig.fake.callsTo("chat.postEphemeral")).toEqual([expect.objectContaining({ user: CLIENT, text: "Paused." })]);
       expect(rig.fake.callsTo("views.publish")).toHaveLength(1);
     });
+  });
+});
+
+describe("Slack settings from the environment", () => {
+  it("reads SLACK_ADMIN_USER_IDS and SLACK_API_URL, defaulting to Slack's own API in HTTP mode", () => {
+    const settings = resolveSlackSettings({}, { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s", SLACK_ADMIN_USER_IDS: " U1,U2 ,,", SLACK_API_URL: "https://slack-gov.com/api" });
+    expect([...settings.adminUserIds]).toEqual(["U1", "U2"]);
+    expect(settings.apiUrl).toBe("https://slack-gov.com/api/");
+    expect(settings.mode).toBe("http");
+    const plain = resolveSlackSettings({}, { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" });
+    expect([plain.apiUrl, plain.adminUserIds.size, plain.port]).toEqual([null, 0, 3000]);
+    expect(resolveSlackSettings({}, { SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).mode).toBe("socket");
+    expect(() => resolveSlackSettings({}, { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s", SLACK_API_URL: "ftp://x" })).toThrow(/SLACK_API_URL/);
+  });
+
+  it("counts the primary owner and SLACK_ADMIN_USER_IDS from the environment as admins", async () => {
+    const inbound = new RecordingInbound();
+    const rig = await bootSlackRig(inbound, { adminUserIds: undefined, env: { SLACK_ADMIN_USER_IDS: "UENVADMIN" } });
+    try {
+      await rig.adapter.start();
+      rig.fake.setUser("UPRIMARY", { isPrimaryOwner: true });
+      for (const user of ["UENVADMIN", "UPRIMARY", "UPLAIN2"]) {
+        await rig.sender().send(slashCommand({ teamId: rig.fake.teamId, userId: user, text: "list", triggerId: rig.sender().nextId("TR"), responseUrl: rig.fake.responseUrl() }));
+      }
+      await rig.adapter.idle();
+      expect(inbound.events.map((e) => [e.actor.userId, e.actor.isPlatformAdmin])).toEqual([
+        ["UENVADMIN", true],
+        ["UPRIMARY", true],
+        ["UPLAIN2", false],
+      ]);
+    } finally {
+      await rig.close();
+    }
   });
 });
 
