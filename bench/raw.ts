@@ -5,7 +5,9 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { randomUUID } from "node:crypto";
 import type { Provider } from "../src/store/database.ts";
-import { sqliteFilePath } from "../src/store/database.ts";
+
+/** `file:/path/bench.db` → `/path/bench.db` (kept local so a baseline process loads no Prisma). */
+const sqliteFilePath = (url: string): string => url.slice("file:".length).split("?")[0] ?? "";
 
 export interface RawConnection {
   /** Runs the statements in one transaction. */

@@ -141,16 +141,6 @@ async function large(): Promise<Record<string, unknown>> {
   };
 }
 
-/** The raw driver doing the same writes as `large` (updates and answer inserts), for its RSS. */
-async function largeRaw(): Promise<Record<string, unknown>> {
-  const raw = await openRaw(provider, url as string);
-  const ids = (await raw.query<{ id: string }>(`SELECT "id" FROM "CheckIn" WHERE "status" = 'scheduled'`)).map((r) => r.id);
-  const sendMs = await rawSendLoop(raw, ids);
-  const answerMs = await rawAnswerLoop(raw, ids.slice(0, options.answers ?? 2000));
-  await raw.close();
-  return { updates: ids.length, sendSeconds: round(sendMs / 1000, 2), answerSeconds: round(answerMs / 1000, 2), peakRssMb: peakRssMb() };
-}
-
 /** Check-ins fall due at a steady rate while the real ticker runs; lateness = sent − due. */
 async function steady(): Promise<Record<string, unknown>> {
   const rate = options.rate ?? 50;
@@ -228,7 +218,7 @@ async function steady(): Promise<Record<string, unknown>> {
   };
 }
 
-const scenarios: Record<string, () => Promise<Record<string, unknown>>> = { burst, ingestion, large, "large-raw": largeRaw, steady };
+const scenarios: Record<string, () => Promise<Record<string, unknown>>> = { burst, ingestion, large, steady };
 const run = scenarios[scenario ?? ""];
 if (!run) {
   process.stderr.write(`unknown scenario ${scenario}\n`);

@@ -27,9 +27,6 @@ import { gracefulShutdown } from "./runtime/shutdown.ts";
 import { createSinkPlatform, SINK_EVENTS_PATH } from "./runtime/sink-platform.ts";
 import type { ChatPlatform } from "./ports/chat-platform.ts";
 import type { PlatformName } from "./core/model.ts";
-import { createTerminalAdapter } from "../adapters/terminal/index.ts";
-import { createSlackAdapter } from "../adapters/slack/index.ts";
-import { createDiscordAdapter } from "../adapters/discord/index.ts";
 
 export class StartupError extends Error {
   readonly code = "startup";
@@ -167,12 +164,15 @@ export async function main(): Promise<BotParts> {
     install(platform);
     others.push(platform);
   } else {
+    // Adapters are loaded only when configured: Bolt and discord.js are large, and start-up time counts.
     if (slack) {
+      const { createSlackAdapter } = await import("../adapters/slack/index.ts");
       const platform = createSlackAdapter({ inbound: bot.engine, logger, port: env.PORT, mountOn: http });
       install(platform);
       others.push(platform);
     }
     if (!slack && !discord) {
+      const { createTerminalAdapter } = await import("../adapters/terminal/index.ts");
       const platform = createTerminalAdapter({ inbound: bot.engine, input: process.stdin, afterLine: () => ticker.runNow() });
       install(platform);
       others.push(platform);
@@ -185,6 +185,7 @@ export async function main(): Promise<BotParts> {
     status.set(platform.name, "connected");
   }
   if (discord && !sink) {
+    const { createDiscordAdapter } = await import("../adapters/discord/index.ts");
     gateway = await holdDiscordGateway(env, logger, install, () => createDiscordAdapter({ inbound: bot.engine, logger }), status, metrics);
   }
   logger.info({ platforms: status.snapshot(), port: http.port() }, "ready");

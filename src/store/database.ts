@@ -6,10 +6,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.ts";
-import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.ts";
+import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.ts";
 import { StoreError } from "./errors.ts";
 
 export type Provider = "sqlite" | "postgresql";
@@ -344,6 +341,11 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     // Checkpoint (and fsync) every ~40 MB of WAL rather than every 4 MB: bursts commit often.
     db.pragma("wal_autocheckpoint = 10000");
     db.pragma("busy_timeout = 0");
+    // Each provider's Prisma client and driver adapter is loaded only when used: start-up time.
+    const [{ PrismaClient: SqlitePrismaClient }, { PrismaBetterSQLite3 }] = await Promise.all([
+      import("./generated/sqlite/client.ts"),
+      import("@prisma/adapter-better-sqlite3"),
+    ]);
     const prisma = new SqlitePrismaClient({
       adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" }),
     });
@@ -360,6 +362,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
   pool.on("error", () => undefined);
+  const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([import("./generated/postgresql/client.ts"), import("@prisma/adapter-pg")]);
   const prisma = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }) });
   return {
     provider,

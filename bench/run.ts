@@ -1,0 +1,216 @@
+// `npm run bench`: measures the engine on SQLite and PostgreSQL and prints one JSON document.
+// Each scenario runs in its own process on a fresh database (created here, dropped afterwards);
+// each figure comes with a baseline measured in the same run: the raw driver doing the minimal
+// equivalent writes. Targets are evaluated against the measured numbers, nothing is assumed.
+//
+// Options (environment): BENCH_PROVIDERS=sqlite,postgresql  BENCH_SCALE=1 (0.1 for a quick look)
+
+import { spawn, spawnSync } from "node:child_process";
+import { loadavg, cpus } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Provider } from "../src/store/database.ts";
+import { openDatabase } from "../src/store/database.ts";
+import { applyMigrations, loadMigrations, migrationsDir } from "../src/store/migrate.ts";
+import { seedDueCheckIns, seedHistory, seedPractice } from "./seed.ts";
+import { createDatabase, postgresAvailable, round } from "./support.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const SCALE = Number(process.env.BENCH_SCALE ?? "1");
+const scaled = (n: number) => Math.max(10, Math.round(n * SCALE));
+const TICK_SECONDS = 1;
+
+type Json = Record<string, unknown>;
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function runNode(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * The benchmark runs compiled JavaScript, as production does (`npm run build`, then
+ * `node dist/src/main.js`): TypeScript compiled on the fly would add its own start-up time and
+ * memory to every figure.
+ */
+const OUT = path.join(ROOT, "dist-bench");
+
+function compile(): void {
+  log("compiling src, adapters and bench with tsc into dist-bench/");
+  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(ROOT, "bench", "tsconfig.json")], { cwd: ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("tsc failed");
+}
+
+async function worker(scenario: string, provider: Provider, url: string, options: Json = {}): Promise<Json> {
+  const script = scenario === "large-raw" ? ["raw-worker.js", provider, url, JSON.stringify(options)] : ["worker.js", scenario, provider, url, JSON.stringify(options)];
+  const { code, stdout, stderr } = await runNode([path.join(OUT, "bench", script[0] as string), ...script.slice(1)]);
+  const line = stdout.split("\n").reverse().find((l) => l.startsWith("{"));
+  if (code !== 0 || !line) throw new Error(`${scenario} on ${provider} failed (${code}): ${stderr.slice(-3000)}`);
+  return JSON.parse(line) as Json;
+}
+
+/** Spawns the real bot and times it from spawn to its "ready" log line (HTTP up, platforms connected). */
+async function timeToReady(url: string, sinkDir: string): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(OUT, "src", "main.js")], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATABASE_URL: url, PORT: "0", CHAT_SINK_FILE: path.join(sinkDir, "sink.log"), DATA_ENCRYPTION_KEY: "ab".repeat(32), TICK_SECONDS: "60", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    let elapsed = 0;
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      if (!elapsed && out.includes('"msg":"ready"')) {
+        elapsed = performance.now() - started;
+        child.kill("SIGTERM");
+      }
+    });
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
+    child.once("exit", () => (elapsed ? resolve(elapsed) : reject(new Error(`bot did not become ready: ${err.slice(-2000)}`))));
+  });
+}
+
+/** Baseline for start-up: a Node process that loads the raw driver, opens the database and runs SELECT 1. */
+async function rawTimeToReady(provider: Provider, url: string): Promise<number> {
+  const script =
+    provider === "sqlite"
+      ? `const D=require("better-sqlite3");const db=new D(${JSON.stringify(url.slice("file:".length))});db.prepare("SELECT 1").get();console.log("ready")`
+      : `const pg=require("pg");const c=new pg.Client({connectionString:${JSON.stringify(url)}});c.connect().then(()=>c.query("SELECT 1")).then(()=>{console.log("ready");return c.end()})`;
+  const started = performance.now();
+  const { code, stdout } = await runNode(["-e", script]);
+  if (code !== 0 || !stdout.includes("ready")) throw new Error("raw start-up baseline failed");
+  return performance.now() - started;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+async function benchProvider(provider: Provider): Promise<Json> {
+  const result: Json = {};
+  const fresh = async <T>(fn: (url: string) => Promise<T>): Promise<T> => {
+    const db = await createDatabase(provider);
+    try {
+      return await fn(db.url);
+    } finally {
+      await db.drop();
+    }
+  };
+
+  log(`${provider}: burst of ${scaled(20_000)}`);
+  result.burst = await fresh((url) => worker("burst", provider, url, { n: scaled(20_000) }));
+  log(`${provider}: ingestion with 5 answered check-ins of history per client`);
+  result.ingestion = await fresh((url) => worker("ingestion", provider, url, { n: scaled(3000), history: 5 }));
+
+  const enrollments = scaled(10_000);
+  const history = 50;
+  await fresh(async (url) => {
+    log(`${provider}: seeding ${enrollments} enrollments with ${history} answered check-ins each`);
+    const seedStart = performance.now();
+    const db = await openDatabase(url);
+    await applyMigrations(db.sql, loadMigrations(migrationsDir(provider)));
+    const practice = await seedPractice(db.sql, enrollments);
+    const responses = await seedHistory(db.sql, practice.enrollments, history, new Date(Date.now() - 3_600_000), provider === "sqlite" ? 500 : 200);
+    await seedDueCheckIns(db.sql, practice.enrollments, new Date(Date.now() - 1000));
+    await db.close();
+    log(`${provider}: seeded ${responses} responses in ${round((performance.now() - seedStart) / 1000)} s`);
+
+    const sinkDir = mkdtempSync(path.join(tmpdir(), "checkin-bench-sink-"));
+    try {
+      log(`${provider}: start-up time to ready (3 runs)`);
+      const startups: number[] = [];
+      for (let i = 0; i < 3; i++) startups.push(await timeToReady(url, sinkDir));
+      const rawStartups: number[] = [];
+      for (let i = 0; i < 3; i++) rawStartups.push(await rawTimeToReady(provider, url));
+      result.startup = {
+        enrollments,
+        historicalResponses: responses,
+        msToReady: round(median(startups)),
+        runsMs: startups.map((v) => round(v)),
+        how: "spawn of the compiled bot (node dist-bench/src/main.js) to its ready log line: migrations checked, HTTP server up, platform connected",
+        baseline: { what: "spawn of node that loads the raw driver, opens the database and runs SELECT 1", msToReady: round(median(rawStartups)) },
+      };
+    } finally {
+      rmSync(sinkDir, { recursive: true, force: true });
+    }
+
+    log(`${provider}: peak RSS at ${enrollments} enrollments / ${responses} responses (burst of ${enrollments} + ${scaled(3000)} answers)`);
+    const large = await worker("large", provider, url, { answers: scaled(3000), history });
+    const largeRaw = await worker("large-raw", provider, url, { answers: scaled(3000) });
+    result.large = { enrollments, historicalResponses: responses, ...large, baseline: { what: "raw driver doing the same updates and answer inserts", ...largeRaw } };
+
+    log(`${provider}: steady load, 50 check-ins/s for ${scaled(20)} s, tick ${TICK_SECONDS} s`);
+    result.steady = await worker("steady", provider, url, { rate: 50, seconds: scaled(20), tickSeconds: TICK_SECONDS, platformLatencyMs: 0 });
+  });
+  return result;
+}
+
+type Check = { value: number | null; target: string; pass: boolean | null };
+
+function targets(provider: Provider, r: Json): Record<string, Check> {
+  const get = (p: string): number => p.split(".").reduce<unknown>((o, k) => (o as Json | undefined)?.[k], r) as number;
+  const tickMs = TICK_SECONDS * 1000;
+  const checks: Record<string, Check> = {
+    burstUnder4s: { value: get("burst.seconds"), target: "< 4 s for 20,000 check-ins (issue 2, SQLite)", pass: get("burst.seconds") < 4 },
+    burstRatioToBaseline: { value: get("burst.ratioToBaseline"), target: ">= 0.3", pass: get("burst.ratioToBaseline") >= 0.3 },
+    sustainedPromptsPerSecond: { value: get("steady.sentPerSecond"), target: ">= 50 prompts/s", pass: get("steady.sentPerSecond") >= 50 },
+    latenessP99BeyondTick: { value: round(get("steady.latenessP99Ms") - tickMs), target: `< 1000 ms beyond the ${TICK_SECONDS} s tick`, pass: get("steady.latenessP99Ms") - tickMs < 1000 },
+    ingestionPerSecond: { value: get("ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("ingestion.perSecond") >= 1000 },
+    ingestionPerSecondAt500kHistory: { value: get("large.ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("large.ingestion.perSecond") >= 1000 },
+    ruleCostFlatWithHistory: {
+      value: round(get("large.ingestion.msPerResponse") / get("ingestion.msPerResponse"), 2),
+      target: "ms per response at 50 history / at 5 history <= 1.5",
+      pass: get("large.ingestion.msPerResponse") / get("ingestion.msPerResponse") <= 1.5,
+    },
+    peakRssMb: { value: get("large.peakRssMb"), target: "< 200 MB at 10,000 enrollments and 500,000 responses", pass: get("large.peakRssMb") < 200 },
+  };
+  if (SCALE !== 1) for (const c of Object.values(checks)) c.pass = null;
+  checks.startupMs = { value: get("startup.msToReady"), target: provider === "sqlite" ? "< 2000 ms" : "(target is for SQLite only)", pass: provider === "sqlite" && SCALE === 1 ? get("startup.msToReady") < 2000 : null };
+  return checks;
+}
+
+async function main(): Promise<void> {
+  compile();
+  const wanted = (process.env.BENCH_PROVIDERS ?? "sqlite,postgresql").split(",").map((s) => s.trim()) as Provider[];
+  const document: Json = {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    machine: { cpus: cpus().length, loadAverageAtStart: loadavg().map((v) => round(v, 2)) },
+    scale: SCALE,
+    notes: [
+      "Zero-latency fake platform throughout; each scenario runs in its own process on a fresh database.",
+      "Baselines are measured in the same run with the raw driver (better-sqlite3 / pg) doing the minimal equivalent writes, one transaction per row.",
+      "A response is one client answering all three items (three button presses through the engine's inbound port, each with its delivery receipt, authorisation and rule evaluation on completion).",
+    ],
+    results: {} as Json,
+    targets: {} as Json,
+  };
+  for (const provider of wanted) {
+    if (provider === "postgresql" && !(await postgresAvailable())) {
+      (document.results as Json)[provider] = { skipped: "PostgreSQL not reachable (set BENCH_POSTGRES_URL)" };
+      continue;
+    }
+    const r = await benchProvider(provider);
+    (document.results as Json)[provider] = r;
+    (document.targets as Json)[provider] = targets(provider, r);
+  }
+  document.machine = { ...(document.machine as Json), loadAverageAtEnd: loadavg().map((v) => round(v, 2)) };
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
