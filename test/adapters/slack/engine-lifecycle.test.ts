@@ -8,7 +8,7 @@ import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inboun
 import { DEFAULT_ENGINE_OPTIONS } from "../../../src/core/context.ts";
 import { createEngineFixture } from "../../support/engine-fixture.ts";
 import type { EngineFixture } from "../../support/engine-fixture.ts";
-import { appHomeOpened, blockAction, slashCommand } from "../../support/fake-slack-requests.ts";
+import { appHomeOpened, blockAction, commentSubmission, slashCommand } from "../../support/fake-slack-requests.ts";
 import { buttonActionIds, unescapeMrkdwn, visibleText } from "../../support/fake-slack.ts";
 import type { FakeSlackMessage } from "../../support/fake-slack.ts";
 import { bootSlackRig } from "./harness.ts";
@@ -236,6 +236,22 @@ describe("reliability", () => {
     // The client sees one confirmation and the prompt is replaced once.
     expect(rig.fake.responsesAt(responseUrl)).toHaveLength(1);
     expect(rig.fake.callsTo("chat.update").filter((c) => c.ts === prompt.ts)).toHaveLength(1);
+  });
+
+  it("acts once on four deliveries of a command and of a comment submission", async () => {
+    const prompt = await enrollAndPrompt();
+    fixture.clock.set("2026-03-02T11:00:00Z");
+    const checkIns = await count(`SELECT COUNT(*) AS "n" FROM "CheckIn"`);
+    const now = slashCommand({ teamId: rig.fake.teamId, userId: THERAPIST, text: `now <@${CLIENT}>`, triggerId: "TRNOW4", responseUrl: rig.fake.responseUrl() });
+    await Promise.all([0, 1, 2, 3].map((retryNum) => rig.sender().send(now, { retryNum })));
+    const comment = commentSubmission({ teamId: rig.fake.teamId, userId: CLIENT, checkInId: checkInIdOf(prompt), text: "four times", triggerId: "TRCOMMENT4" });
+    const replies = await Promise.all([0, 1, 2, 3].map(() => rig.sender().send(comment)));
+    await rig.adapter.idle();
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(await count(`SELECT COUNT(*) AS "n" FROM "CheckIn"`)).toBe(checkIns + 1);
+    expect(await count(`SELECT COUNT(*) AS "n" FROM "AuditEntry" WHERE "action" = 'checkin.now'`)).toBe(1);
+    expect(await count(`SELECT COUNT(*) AS "n" FROM "Response" WHERE "commentCipher" IS NOT NULL`)).toBe(1);
+    expect(await count(`SELECT COUNT(*) AS "n" FROM "InboundEvent" WHERE "eventKey" LIKE '%TRNOW4' OR "eventKey" LIKE '%TRCOMMENT4'`)).toBe(2);
   });
 
   it("reschedules a rate-limited send after Retry-After instead of waiting inside the claim", async () => {
