@@ -1,0 +1,64 @@
+// Two real bot replicas configured for Discord share PostgreSQL and a fake Discord (REST and
+// gateway): only one holds the gateway at a time; when it is killed, the other connects.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
+import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { FakeDiscord } from "../support/fake-discord.ts";
+import { spawnBot, waitFor } from "../support/bot-process.ts";
+import type { BotProcess } from "../support/bot-process.ts";
+
+const pgUnavailable = await probePostgres();
+
+async function leaderGauge(bot: BotProcess): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${bot.port()}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("checkin_discord_gateway_leader "));
+  return Number(line?.split(" ")[1]);
+}
+
+describe.skipIf(pgUnavailable !== null)(`Discord gateway across replicas${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
+  let db: PgTestDatabase;
+  let discord: FakeDiscord;
+  const bots: BotProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createPgTestDatabase();
+    discord = await FakeDiscord.start();
+  });
+  afterAll(async () => {
+    for (const bot of bots) bot.kill();
+    await Promise.all(bots.map((b) => b.exited));
+    await discord?.close();
+    await db?.drop();
+  });
+
+  it("one gateway connection among two replicas; the follower takes over when the leader is killed", async () => {
+    const env = {
+      DATABASE_URL: db.url,
+      DISCORD_TOKEN: discord.token,
+      DISCORD_APPLICATION_ID: discord.applicationId,
+      DISCORD_GUILD_IDS: discord.guildId,
+      DISCORD_API_URL: discord.apiUrl,
+    };
+    bots.push(spawnBot(env), spawnBot(env));
+    await Promise.all(bots.map((b) => b.ready));
+    await waitFor("a gateway connection", async () => discord.connectedClients === 1, 20_000);
+    const gauges = await Promise.all(bots.map(leaderGauge));
+    expect([...gauges].sort()).toEqual([0, 1]);
+    // Several election rounds later there is still exactly one connection.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(discord.connectedClients).toBe(1);
+    // Both replicas are ready: the follower reports Discord as standby.
+    for (const bot of bots) {
+      const ready = await fetch(`http://127.0.0.1:${bot.port()}/readyz`);
+      expect(ready.status).toBe(200);
+    }
+    const leader = bots[gauges.indexOf(1)]!;
+    const follower = bots.find((b) => b !== leader)!;
+    const identifiesBefore = discord.identifies.length;
+    leader.kill("SIGKILL");
+    await leader.exited;
+    await waitFor("the follower to identify on the gateway", async () => discord.identifies.length > identifiesBefore && discord.connectedClients === 1, 20_000, 50);
+    expect(await leaderGauge(follower)).toBe(1);
+  }, 90_000);
+});
