@@ -42,6 +42,8 @@ export function startPgLeader(options: PgLeaderOptions): Leadership {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let cycle: Promise<void> = Promise.resolve();
+  /** Consecutive failures to start the leader's work; each doubles the wait (Discord limits logins). */
+  let startFailures = 0;
 
   const dropConnection = async (): Promise<void> => {
     const current = client;
@@ -87,8 +89,10 @@ export function startPgLeader(options: PgLeaderOptions): Leadership {
         log.info({}, "elected leader");
         try {
           await options.onElected();
+          startFailures = 0;
         } catch (error) {
-          log.error({ err: errorCode(error) }, "starting leader work failed; giving up leadership");
+          startFailures++;
+          log.error({ err: errorCode(error), failures: startFailures }, "starting leader work failed; giving up leadership");
           leading = false;
           await options.onDeposed().catch(() => undefined);
           await dropConnection();
@@ -103,9 +107,10 @@ export function startPgLeader(options: PgLeaderOptions): Leadership {
 
   const schedule = (): void => {
     if (stopped) return;
+    const backoff = startFailures === 0 ? intervalMs : Math.min(60_000, intervalMs * 2 ** startFailures);
     timer = setTimeout(() => {
       cycle = cycle.then(attempt).finally(schedule);
-    }, intervalMs);
+    }, backoff);
   };
   cycle = cycle.then(attempt).finally(schedule);
 
