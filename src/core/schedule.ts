@@ -16,7 +16,9 @@
 //   repeated hour a wall-clock reading inside the window is quiet on both passes.
 
 import { TZDate, tzOffset } from "@date-fns/tz";
-import type { CheckInTiming, QuietHours, WeeklySchedule } from "./model.ts";
+import type { CheckInTiming, Locale, QuietHours, WeeklySchedule } from "./model.ts";
+import { translate } from "../i18n/index.ts";
+import type { MessageKey } from "../i18n/index.ts";
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -290,7 +292,6 @@ const WEEKDAY_SPELLINGS: readonly (readonly string[])[] = [
 WEEKDAY_SPELLINGS.forEach((names, i) => {
   for (const name of names) WEEKDAY_NAMES[name] = i + 1;
 });
-const WEEKDAY_SHORT = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;
 
 /** Lower case without diacritics, so "Sâm", "marți" and "Marţi" (cedilla) all match. */
 function foldWeekday(word: string): string {
@@ -345,8 +346,8 @@ export function parseDurationMinutes(text: string): number | null {
   return Number(m[1] ?? 0) * 1440 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
-/** "Tue, Thu 17:00 (50 min)" style short description (English-neutral, used in lists). */
-export function formatSchedule(schedule: WeeklySchedule): string {
-  const days = schedule.weekdays.map((d) => WEEKDAY_SHORT[d - 1] ?? String(d)).join(", ");
-  return `${days} ${schedule.startTime} (${schedule.sessionMinutes} min)`;
+/** "Tue, Thu 17:00 (50 min)" style short description in the reader's language (used in replies and lists). */
+export function formatSchedule(schedule: WeeklySchedule, locale: Locale = "en"): string {
+  const days = schedule.weekdays.map((d) => translate(locale, `weekday.short.${d}` as MessageKey)).join(", ");
+  return translate(locale, "schedule.summary", { days, time: schedule.startTime, minutes: schedule.sessionMinutes });
 }

@@ -242,6 +242,10 @@ describe("list, end, resume", () => {
       "@alice with @bob: Mon 09:00 (50 min) UTC, active; next Mon 2 Mar, 10:00",
       "@dave with @carol: Tue, Thu 17:00 (60 min) Europe/Bucharest, active; next Tue 3 Mar, 18:10",
     ]);
+    // The status is a word in the reader's language, not a stored code.
+    await admin("pause dave");
+    await admin("settings locale ro");
+    expect((await admin("list")).text).toContain("@dave cu @carol: mar, joi 17:00 (60 min) Europe/Bucharest, în pauză;");
   });
 
   it("ends an enrollment, cancels its pending check-in, and allows a new one", async () => {

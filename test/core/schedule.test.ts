@@ -410,5 +410,8 @@ describe("formatSchedule", () => {
   it("lists short weekday names, start time and length", () => {
     expect(formatSchedule({ weekdays: [2, 4], startTime: "17:00", sessionMinutes: 50 })).toBe("Tue, Thu 17:00 (50 min)");
     expect(formatSchedule({ weekdays: [7], startTime: "09:30", sessionMinutes: 90 })).toBe("Sun 09:30 (90 min)");
+    expect(formatSchedule({ weekdays: [2, 6], startTime: "17:00", sessionMinutes: 50 }, "ro")).toBe("mar, sâm 17:00 (50 min)");
+    // What is shown can be typed back: the Romanian short names parse to the same days.
+    expect(parseSchedule("mar,sâm 17:00 50m")).toMatchObject({ ok: true, schedule: { weekdays: [2, 6] } });
   });
 });

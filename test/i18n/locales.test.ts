@@ -21,8 +21,10 @@ const DYNAMIC_KEYS = [
   ...ALERT_STATUSES.map((s) => `alert.status.${s}`),
   ...ALERT_STATUSES.filter((s) => s !== "open" && s !== "acknowledged").map((s) => `command.trend.outcome.${s}`),
   ...[1, 2, 3, 4, 5, 6, 7].map((d) => `weekday.${d}`),
+  ...[1, 2, 3, 4, 5, 6, 7].map((d) => `weekday.short.${d}`),
   ...TENSION_ANSWERS.map((a) => `tension.${a}`),
   ...TALKED_THROUGH_ANSWERS.map((a) => `talked.${a}`),
+  ...["active", "paused", "ended"].map((s) => `enrollment.status.${s}`),
   "marker.confrontation",
   "marker.withdrawal",
 ];

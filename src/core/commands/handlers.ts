@@ -78,7 +78,7 @@ const enroll: Handler<CommandOf<"enroll">> = async (ctx, a, c) => {
     a.t("command.enrolled", {
       client: mention(a.practice.platform, c.client.userId),
       therapist: mention(a.practice.platform, c.therapist.userId),
-      schedule: formatSchedule(schedule),
+      schedule: formatSchedule(schedule, localeOfActor(a)),
       timeZone,
       next: nextText(a, enrollment, next?.dueAt),
     }),
@@ -91,7 +91,7 @@ const changeSchedule: Handler<CommandOf<"schedule">> = async (ctx, a, c) => {
   const updated = await ctx.store.updateEnrollment(enrollment.id, schedule);
   const next = await rescheduleEnrollment(ctx.store, updated, ctx.clock.now());
   await audit(ctx, a, "enrollment.rescheduled", client, { enrollmentId: enrollment.id });
-  return ok(a.t("command.rescheduled", { client: mention(a.practice.platform, c.client.userId), schedule: formatSchedule(schedule), next: nextText(a, updated, next?.dueAt) }));
+  return ok(a.t("command.rescheduled", { client: mention(a.practice.platform, c.client.userId), schedule: formatSchedule(schedule, localeOfActor(a)), next: nextText(a, updated, next?.dueAt) }));
 };
 
 /** End of the local day `yyyy-MM-dd` in the enrollment's zone: pausing "until" a date includes it. */
@@ -156,9 +156,9 @@ const list: Handler<CommandOf<"list">> = async (ctx, a) => {
       a.t("command.list.row", {
         client: mention(a.practice.platform, client?.platformUserId ?? "?"),
         therapist: mention(a.practice.platform, therapist?.platformUserId ?? "?"),
-        schedule: formatSchedule(e),
+        schedule: formatSchedule(e, localeOfActor(a)),
         timeZone: e.timeZone,
-        status: e.status,
+        status: a.t(`enrollment.status.${e.status}` as "enrollment.status.active"),
         next: nextText(a, e, next?.dueAt),
       }),
     );

@@ -5,12 +5,14 @@
 // check for its own country (docs/rupture-detection.md).
 
 import type { FiredSignal, Locale, Practice } from "../model.ts";
+import { LOCALES } from "../model.ts";
+import { translate } from "../../i18n/index.ts";
 import { findCrisisLanguage } from "./lexicon.ts";
 
-export const DEFAULT_CRISIS_RESOURCES: Record<Locale, string> = {
-  en: "If you are in immediate danger, call your local emergency number (112 in the EU, 999 in the UK, 911 in the US and Canada). In the US you can call or text 988 (Suicide & Crisis Lifeline). In the UK and Ireland you can call Samaritans free on 116 123, day or night.",
-  ro: "Dacă ești în pericol imediat, sună la 112. Poți vorbi gratuit cu cineva la linia Alianței Române de Prevenție a Suicidului: 0800 801 200. Dacă te afli în altă țară, sună la numărul local de urgență.",
-};
+/** The documented default resources per locale (`crisis.resources_default` in the locale files). */
+export const DEFAULT_CRISIS_RESOURCES: Record<Locale, string> = Object.fromEntries(
+  LOCALES.map((locale) => [locale, translate(locale, "crisis.resources_default")]),
+) as Record<Locale, string>;
 
 /** The crisis resource text a practice shows in `locale`. */
 export function crisisResources(practice: Pick<Practice, "settings">, locale: Locale): string {

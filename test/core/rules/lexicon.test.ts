@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { findCrisisLanguage, findMarkers, normaliseTokens } from "../../../src/core/rules/lexicon.ts";
 import { crisisResources, DEFAULT_CRISIS_RESOURCES } from "../../../src/core/rules/crisis.ts";
+import { en } from "../../../src/i18n/locales/en.ts";
+import { ro } from "../../../src/i18n/locales/ro.ts";
 import { DEFAULT_SETTINGS } from "../../../src/core/model.ts";
 
 const categories = (text: string) => findMarkers(text).map((m) => m.category);
@@ -98,6 +100,11 @@ describe("crisis language", () => {
     expect(crisisResources(DEFAULT_SETTINGS_PRACTICE, "en")).toContain("988");
     expect(crisisResources(DEFAULT_SETTINGS_PRACTICE, "en")).toContain("116 123");
     expect(crisisResources(DEFAULT_SETTINGS_PRACTICE, "ro")).toBe(DEFAULT_CRISIS_RESOURCES.ro);
+    expect(DEFAULT_CRISIS_RESOURCES.ro).toContain("112");
+    expect(DEFAULT_CRISIS_RESOURCES.ro).toContain("0800 801 200");
+    // The defaults are user-facing text, so they live in the locale files like every other string.
+    expect(DEFAULT_CRISIS_RESOURCES.en).toBe(en["crisis.resources_default"]);
+    expect(DEFAULT_CRISIS_RESOURCES.ro).toBe(ro["crisis.resources_default"]);
     expect(crisisResources({ settings: { ...DEFAULT_SETTINGS, crisisResources: { ro: "Sunați la 112." } } }, "ro")).toBe("Sunați la 112.");
     expect(crisisResources({ settings: { ...DEFAULT_SETTINGS, crisisResources: { ro: "Sunați la 112." } } }, "en")).toBe(DEFAULT_CRISIS_RESOURCES.en);
   });
