@@ -168,7 +168,12 @@ async function consent(ctx: EngineContext, actor: Actor, checkInId: string, acce
     const platform = ctx.platform(owned.practice.platform);
     const view = buildPromptView(owned.checkIn, owned.enrollment, owned.practice, owned.locale, ctx.options.commentMaxLength);
     const result = await platform?.sendDirect({ workspaceId: owned.practice.externalId, userId: owned.client.platformUserId }, view);
-    if (result?.ok) await ctx.store.setCheckInMessage(checkInId, result.ref, now);
+    if (!result?.ok) {
+      // Rate-limited or down: keep the consent message and its buttons, so "Yes" sends the prompt again.
+      ctx.logger.warn({ checkInId, code: result?.code ?? "platform_unavailable" }, "first prompt not sent after consent");
+      return { text: t("consent.prompt_failed") };
+    }
+    await ctx.store.setCheckInMessage(checkInId, result.ref, now);
   }
   return { text: t("consent.accepted"), replaceMessageText: t("consent.accepted") };
 }

@@ -108,6 +108,24 @@ describe("client", () => {
     expect(buttonActionIds(consent!.blocks)).toEqual([]);
   });
 
+  it("keeps the consent buttons when the first prompt is rate-limited, and sends it on the next press", async () => {
+    expect(await command(ADMIN, `enroll <@${CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`)).toContain(`<@${CLIENT}>`);
+    fixture.clock.set("2026-03-02T10:00:00Z");
+    await fixture.engine.tick();
+    const consent = rig.fake.messagesTo(CLIENT).at(-1)!;
+    const yes = button(consent, (a) => a.startsWith("consent:") && a.endsWith(":yes"));
+    rig.fake.fail("chat.postMessage", { status: 429, retryAfterSeconds: 30, when: (args) => args.channel === rig.fake.dmChannelOf(CLIENT) });
+    expect(await press(CLIENT, consent, yes)).toMatch(/couldn't be sent just now/);
+    expect(rig.fake.messagesTo(CLIENT)).toHaveLength(1);
+    expect(buttonActionIds(current(consent).blocks)).toContain(yes);
+
+    expect(await press(CLIENT, consent, yes)).toMatch(/Here is your first check-in/);
+    const prompt = rig.fake.messagesTo(CLIENT).at(-1)!;
+    expect(buttonActionIds(prompt.blocks).filter((a) => /:(goal|task|bond):\d$/.test(a))).toHaveLength(15);
+    expect(buttonActionIds(current(consent).blocks)).toEqual([]);
+    expect((await fixture.store.getCheckIn(checkInIdOf(prompt)))?.platformMessageId).toBe(prompt.ts);
+  });
+
   it("replaces the answered prompt with a thank-you that carries no scores", async () => {
     const prompt = await enrollAndPrompt();
     const checkInId = checkInIdOf(prompt);
