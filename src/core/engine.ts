@@ -9,6 +9,7 @@ import { EXAMPLES, parseCommand, suggestSubcommand } from "./commands/grammar.ts
 import type { GrammarError } from "./commands/grammar.ts";
 import { actorContext } from "./commands/guards.ts";
 import { runCommand } from "./commands/handlers.ts";
+import { commandRefusal } from "./commands/access.ts";
 import type { ExtraHandlers } from "./commands/handlers.ts";
 import { handleAction, handleComment } from "./answers.ts";
 import { InboundEventSchema, invalidArgument } from "./inbound-schema.ts";
@@ -112,8 +113,11 @@ export class CheckInEngine implements InboundPort, HomePort {
       }
       const badArgument = invalidArgument(parsed.command);
       if (badArgument) return { text: t("inbound.invalid_argument", { argument: badArgument, usage: USAGE[parsed.command.name] }), refused: true };
-      if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
       const a = await actorContext(this.ctx, event.actor);
+      // A command the actor may not run is refused before its delivery receipt is written.
+      const denied = await commandRefusal(this.ctx, a, parsed.command);
+      if (denied) return denied;
+      if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
       return runCommand(this.ctx, a, parsed.command, this.extraCommands);
     }
     if (event.type === "action") {

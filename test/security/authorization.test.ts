@@ -100,10 +100,13 @@ const command = (name: string, text: (target: string) => string, allow: Role[], 
   targeted,
   event: (userId, target) => ({ type: "command", actor: actor(userId), text: text(target) }),
 });
+/** Platforms send a delivery id with every press; a refused press must not leave even its receipt. */
+let deliveries = 0;
+const deliveryId = () => `authz-${++deliveries}`;
 const press = (name: string, actionId: () => string, allow: Role[]): Operation => ({
   name: `button ${name}`,
   allow,
-  event: (userId) => ({ type: "action", actor: actor(userId), actionId: actionId() }),
+  event: (userId) => ({ type: "action", actor: actor(userId), actionId: actionId(), deliveryId: deliveryId() }),
 });
 
 const ADMIN: Role[] = ["admin"];
@@ -141,7 +144,7 @@ const OPERATIONS: Operation[] = [
   {
     name: "submit comment",
     allow: ["client (self)"],
-    event: (userId) => ({ type: "comment", actor: actor(userId), checkInId: seed.prompt.checkInId, text: "a comment" }),
+    event: (userId) => ({ type: "comment", actor: actor(userId), checkInId: seed.prompt.checkInId, text: "a comment", deliveryId: deliveryId() }),
   },
   press("skip", () => seed.prompt.skipButton.actionId, ["client (self)"]),
   press("consent yes", () => seed.consentId, ["client (self)"]),
