@@ -114,15 +114,23 @@ async function benchProvider(provider: Provider): Promise<Json> {
   log(`${provider}: ingestion with 5 answered check-ins of history per client`);
   result.ingestion = await fresh((url) => worker("ingestion", provider, url, { n: scaled(3000), history: 5 }));
 
+  // 500,000 answered check-ins over 10,000 enrollments: half the clients have 95 each, half 5,
+  // so the same database shows whether rule evaluation slows down with a client's history.
   const enrollments = scaled(10_000);
-  const history = 50;
+  const longHistory = 95;
+  const shortHistory = 5;
   await fresh(async (url) => {
-    log(`${provider}: seeding ${enrollments} enrollments with ${history} answered check-ins each`);
+    log(`${provider}: seeding ${enrollments} enrollments with ${longHistory} or ${shortHistory} answered check-ins each`);
     const seedStart = performance.now();
     const db = await openDatabase(url);
     await applyMigrations(db.sql, loadMigrations(migrationsDir(provider)));
     const practice = await seedPractice(db.sql, enrollments);
-    const responses = await seedHistory(db.sql, practice.enrollments, history, new Date(Date.now() - 3_600_000), provider === "sqlite" ? 500 : 200);
+    const half = Math.floor(enrollments / 2);
+    const chunk = provider === "sqlite" ? 250 : 100;
+    const before = new Date(Date.now() - 3_600_000);
+    const responses =
+      (await seedHistory(db.sql, practice.enrollments.slice(0, half), longHistory, before, chunk)) +
+      (await seedHistory(db.sql, practice.enrollments.slice(half), shortHistory, before, chunk * 10));
     await seedDueCheckIns(db.sql, practice.enrollments, new Date(Date.now() - 1000));
     await db.close();
     log(`${provider}: seeded ${responses} responses in ${round((performance.now() - seedStart) / 1000)} s`);
@@ -147,7 +155,7 @@ async function benchProvider(provider: Provider): Promise<Json> {
     }
 
     log(`${provider}: peak RSS at ${enrollments} enrollments / ${responses} responses (burst of ${enrollments} + ${scaled(3000)} answers)`);
-    const large = await worker("large", provider, url, { answers: scaled(3000), history });
+    const large = await worker("large", provider, url, { answers: scaled(3000), longHistoryClients: half, longHistory, shortHistory });
     const largeRaw = await worker("large-raw", provider, url, { answers: scaled(3000) });
     result.large = { enrollments, historicalResponses: responses, ...large, baseline: { what: "raw driver doing the same updates and answer inserts", ...largeRaw } };
 
@@ -163,16 +171,20 @@ function targets(provider: Provider, r: Json): Record<string, Check> {
   const get = (p: string): number => p.split(".").reduce<unknown>((o, k) => (o as Json | undefined)?.[k], r) as number;
   const tickMs = TICK_SECONDS * 1000;
   const checks: Record<string, Check> = {
-    burstUnder4s: { value: get("burst.seconds"), target: "< 4 s for 20,000 check-ins (issue 2, SQLite)", pass: get("burst.seconds") < 4 },
+    burstUnder4s: {
+      value: get("burst.seconds"),
+      target: provider === "sqlite" ? "< 4 s for 20,000 check-ins" : "(target is for SQLite only)",
+      pass: provider === "sqlite" ? get("burst.seconds") < 4 : null,
+    },
     burstRatioToBaseline: { value: get("burst.ratioToBaseline"), target: ">= 0.3", pass: get("burst.ratioToBaseline") >= 0.3 },
     sustainedPromptsPerSecond: { value: get("steady.sentPerSecond"), target: ">= 50 prompts/s", pass: get("steady.sentPerSecond") >= 50 },
     latenessP99BeyondTick: { value: round(get("steady.latenessP99Ms") - tickMs), target: `< 1000 ms beyond the ${TICK_SECONDS} s tick`, pass: get("steady.latenessP99Ms") - tickMs < 1000 },
     ingestionPerSecond: { value: get("ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("ingestion.perSecond") >= 1000 },
     ingestionPerSecondAt500kHistory: { value: get("large.ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("large.ingestion.perSecond") >= 1000 },
     ruleCostFlatWithHistory: {
-      value: round(get("large.ingestion.msPerResponse") / get("ingestion.msPerResponse"), 2),
-      target: "ms per response at 50 history / at 5 history <= 1.5",
-      pass: get("large.ingestion.msPerResponse") / get("ingestion.msPerResponse") <= 1.5,
+      value: round(get("large.ingestion.meanLatencyMsLongHistory") / get("large.ingestion.meanLatencyMsShortHistory"), 2),
+      target: "answer latency, clients with 95 past answers / clients with 5, same database and run: <= 1.2",
+      pass: get("large.ingestion.meanLatencyMsLongHistory") / get("large.ingestion.meanLatencyMsShortHistory") <= 1.2,
     },
     peakRssMb: { value: get("large.peakRssMb"), target: "< 200 MB at 10,000 enrollments and 500,000 responses", pass: get("large.peakRssMb") < 200 },
   };

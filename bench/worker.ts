@@ -24,9 +24,10 @@ function scoresFor(i: number): { goal: number; task: number; bond: number } {
 }
 
 /** Clients answer their sent check-ins (three presses each), `concurrency` clients at a time. */
-async function ingest(bot: BotParts, items: { checkInId: string; userId: string }[], concurrency = 16): Promise<{ ms: number; completed: number }> {
+async function ingest(bot: BotParts, items: { checkInId: string; userId: string }[], concurrency = 16): Promise<{ ms: number; completed: number; latencies: number[] }> {
   let next = 0;
   let completed = 0;
+  const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -35,16 +36,18 @@ async function ingest(bot: BotParts, items: { checkInId: string; userId: string 
         const item = items[i]!;
         const scores = scoresFor(i);
         const actor = { platform: "terminal" as const, workspaceId: "local", userId: item.userId, isPlatformAdmin: false };
+        const itemStart = performance.now();
         let reply;
         for (const key of ["goal", "task", "bond"] as const) {
           reply = await bot.engine.receive({ type: "action", actor, actionId: encodeAction({ op: "score", checkInId: item.checkInId, item: key, value: scores[key] }), deliveryId: `${item.checkInId}:${key}` });
           if (reply.refused) throw new Error(`answer refused: ${reply.text}`);
         }
+        latencies[i] = performance.now() - itemStart;
         completed++;
       }
     }),
   );
-  return { ms: performance.now() - started, completed };
+  return { ms: performance.now() - started, completed, latencies };
 }
 
 async function sentItems(bot: BotParts, enrollments: SeededEnrollment[], limit: number): Promise<{ checkInId: string; userId: string }[]> {
@@ -130,13 +133,30 @@ async function large(): Promise<Record<string, unknown>> {
   const burstStart = performance.now();
   const report = await bot.engine.tick();
   const burstMs = performance.now() - burstStart;
-  const items = await sentItems(bot, enrollments, answers);
+  // Clients with a long history and clients with a short one answer interleaved, under the same
+  // conditions, so their per-response times isolate the cost of history length.
+  const longHistory = options.longHistoryClients ?? 0;
+  const isLong = (item: { userId: string }) => Number(item.userId.slice(1)) < longHistory;
+  const all = await sentItems(bot, enrollments, enrollments.length);
+  const longItems = all.filter(isLong).slice(0, answers / 2);
+  const shortItems = all.filter((i) => !isLong(i)).slice(0, answers - longItems.length);
+  const items = longItems.flatMap((item, k) => (shortItems[k] ? [item, shortItems[k]] : [item])).concat(shortItems.slice(longItems.length));
   const result = await ingest(bot, items);
   await bot.close();
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const latencyOf = (pick: (item: { userId: string }) => boolean) => round(mean(items.map((item, i) => (pick(item) ? result.latencies[i] : undefined)).filter((v): v is number => v !== undefined)), 3);
   return {
     openAndMigrateMs: round(openMs),
     burst: { checkIns: report.dispatch.sent, seconds: round(burstMs / 1000, 2), perSecond: round((report.dispatch.sent / burstMs) * 1000) },
-    ingestion: { responses: result.completed, historyPerEnrollment: options.history ?? null, perSecond: round((result.completed / result.ms) * 1000), msPerResponse: round(result.ms / result.completed, 3) },
+    ingestion: {
+      responses: result.completed,
+      perSecond: round((result.completed / result.ms) * 1000),
+      msPerResponse: round(result.ms / result.completed, 3),
+      meanLatencyMsLongHistory: latencyOf(isLong),
+      meanLatencyMsShortHistory: latencyOf((item) => !isLong(item)),
+      longHistory: options.longHistory ?? null,
+      shortHistory: options.shortHistory ?? null,
+    },
     peakRssMb: peakRssMb(),
   };
 }

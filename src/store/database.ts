@@ -340,6 +340,11 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     db.pragma("foreign_keys = ON");
     // Checkpoint (and fsync) every ~40 MB of WAL rather than every 4 MB: bursts commit often.
     db.pragma("wal_autocheckpoint = 10000");
+    // Planner statistics: without them SQLite may pick an index that scans every open check-in
+    // instead of one enrollment's rows. Analyse tables whose statistics are missing or stale now,
+    // and keep them fresh hourly (cheap: sampled, and only where the data changed a lot).
+    db.pragma("analysis_limit = 400");
+    db.exec("PRAGMA optimize = 0x10002");
     db.pragma("busy_timeout = 0");
     // Each provider's Prisma client and driver adapter is loaded only when used: start-up time.
     const [{ PrismaClient: SqlitePrismaClient }, { PrismaBetterSQLite3 }] = await Promise.all([
@@ -349,12 +354,21 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     const prisma = new SqlitePrismaClient({
       adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" }),
     });
+    const optimizer = setInterval(() => {
+      try {
+        db.exec("PRAGMA optimize");
+      } catch {
+        // busy: the next round will do it
+      }
+    }, 3_600_000);
+    optimizer.unref();
     return {
       provider,
       prisma,
       sql: new SqliteConnection(db),
       location: file,
       async close() {
+        clearInterval(optimizer);
         await prisma.$disconnect();
         db.close();
       },
