@@ -9,27 +9,31 @@ import type { OpsServer } from "../../src/runtime/http-server.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
 import type { InboundEvent, Reply } from "../../src/ports/inbound.ts";
 import { SlackRequestSender } from "../support/fake-slack-requests.ts";
+import { FakeSlack } from "../support/fake-slack.ts";
 
 const SECRET = "test-signing-secret";
 
 describe("Slack receiver mounted on the ops server", () => {
   let server: OpsServer | undefined;
   let slack: SlackAdapter | undefined;
+  let fake: FakeSlack | undefined;
   afterEach(async () => {
     await slack?.stop();
     await server?.close();
+    await fake?.close();
   });
 
   it("serves /slack/events, /healthz and /metrics on one port", async () => {
     server = createOpsServer({ port: 0, logger: silentLogger, readiness: [], metrics: async () => ({ contentType: "text/plain", body: "checkin_up 1\n" }) });
     const port = await server.listen();
+    fake = await FakeSlack.start();
     const events: InboundEvent[] = [];
     slack = createSlackAdapter({
       inbound: { receive: async (event: InboundEvent): Promise<Reply> => (events.push(event), { text: "ok" }) },
       logger: silentLogger,
       botToken: "xoxb-test",
       signingSecret: SECRET,
-      apiUrl: "http://127.0.0.1:9/api/",
+      apiUrl: fake.apiUrl,
       port: 0,
       mountOn: server,
       env: {},
