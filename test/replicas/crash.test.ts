@@ -72,7 +72,7 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
     let kills = 0;
     const killer = (async () => {
       while (!burstDone && kills < MAX_KILLS) {
-        await sleep(100 + Math.random() * 400);
+        await sleep(50 + Math.random() * 250);
         const live = bots.filter((b) => b.isReady());
         if (burstDone || live.length === 0) continue;
         pick(live).kill("SIGKILL");
