@@ -75,44 +75,80 @@ export async function raiseAlert(
   severity: Alert["severity"],
 ): Promise<Alert> {
   const now = ctx.clock.now();
-  const existing = await ctx.store.unresolvedAlert(enrollment.id);
   const becameUrgent = severity === "urgent";
-  if (existing && !becameUrgent && JSON.stringify(mergeSignals(existing.signals, fired)) === JSON.stringify(existing.signals)) {
-    // Nothing new (e.g. the client answered the tension question after the scores): leave the
-    // therapist's message alone rather than re-sending an identical edit.
-    return existing;
+  // Read, merge, compare-and-set; a concurrent evaluation makes us re-read and merge again.
+  for (let round = 0; round < 10; round++) {
+    const existing = await ctx.store.unresolvedAlert(enrollment.id);
+    if (!existing) {
+      const created = await ctx.store.createAlert({ enrollmentId: enrollment.id, checkInId, severity, signals: fired, createdAt: now });
+      if (!created) continue; // another evaluation created it a moment ago: merge into that one
+      ctx.logger.info({ alertId: created.id, enrollmentId: enrollment.id, signals: fired.map((s) => s.code), updated: false }, "rupture alert raised");
+      await deliverAlert(ctx, created, enrollment, practice);
+      return created;
+    }
+    const merged = mergeSignals(existing.signals, fired);
+    if (!becameUrgent && JSON.stringify(merged) === JSON.stringify(existing.signals)) {
+      // Nothing new (e.g. the client answered the tension question after the scores): leave the
+      // therapist's message alone rather than re-sending an identical edit.
+      return existing;
+    }
+    const alert = await ctx.store.updateAlertIfSignals(existing.id, existing.signals, {
+      signals: merged,
+      // The check-in that opened the alert is kept: repair detection measures from it.
+      checkInId: existing.checkInId ?? checkInId,
+      severity: existing.severity === "urgent" || becameUrgent ? "urgent" : "normal",
+      updatedAt: now,
+    });
+    if (!alert) continue;
+    ctx.logger.info({ alertId: alert.id, enrollmentId: enrollment.id, signals: fired.map((s) => s.code), updated: true }, "rupture alert raised");
+    await deliverAlert(ctx, alert, enrollment, practice, { fresh: becameUrgent });
+    return alert;
   }
-  const alert = existing
-    ? await ctx.store.updateAlert(existing.id, {
-        signals: mergeSignals(existing.signals, fired),
-        // The check-in that opened the alert is kept: repair detection measures from it.
-        checkInId: existing.checkInId ?? checkInId,
-        severity: existing.severity === "urgent" || becameUrgent ? "urgent" : "normal",
-        updatedAt: now,
-      })
-    : await ctx.store.createAlert({ enrollmentId: enrollment.id, checkInId, severity, signals: fired, createdAt: now });
-  ctx.logger.info({ alertId: alert.id, enrollmentId: enrollment.id, signals: fired.map((s) => s.code), updated: Boolean(existing) }, "rupture alert raised");
-  await deliverAlert(ctx, alert, enrollment, practice, { fresh: Boolean(existing) && becameUrgent });
-  return alert;
+  throw new Error("alert kept changing under concurrent evaluations");
 }
 
 /** Sends the alert to the therapist, or edits the message already sent (`fresh` forces a new message). */
-export async function deliverAlert(ctx: EngineContext, alert: Alert, enrollment: Enrollment, practice: Practice, opts: { fresh?: boolean } = {}): Promise<void> {
+export async function deliverAlert(ctx: EngineContext, alert: Alert, enrollment: Enrollment, practice: Practice, opts: { fresh?: boolean } = {}): Promise<boolean> {
   const [therapist, client] = await Promise.all([ctx.store.getPerson(enrollment.therapistId), ctx.store.getPerson(enrollment.clientId)]);
   const platform = ctx.platform(practice.platform);
-  if (!therapist || !client || !platform) return;
+  if (!therapist || !client || !platform) return false;
   const history = await ctx.store.recentScored(enrollment.id, 8);
   const totals = history.map((row) => total(row)).reverse();
   const view = buildAlertView(alert, practice.platform, client.platformUserId, totals, localeFor(practice, therapist), enrollment.timeZone);
   const to = { workspaceId: practice.externalId, userId: therapist.platformUserId };
   if (!opts.fresh && alert.platformChannelId && alert.platformMessageId) {
     const result = await platform.update(to, { channelId: alert.platformChannelId, messageId: alert.platformMessageId }, view);
-    if (result.ok) return;
+    if (result.ok) return true;
   }
   const result = await platform.sendDirect(to, view);
   if (result.ok) {
     await ctx.store.updateAlert(alert.id, { platformChannelId: result.ref.channelId, platformMessageId: result.ref.messageId, updatedAt: ctx.clock.now() });
-  } else {
-    ctx.logger.warn({ alertId: alert.id, code: result.code }, "alert not delivered");
+    return true;
   }
+  ctx.logger.warn({ alertId: alert.id, code: result.code }, "alert not delivered; it will be retried");
+  return false;
+}
+
+/** How long an alert whose message never arrived waits before the next delivery attempt. */
+export const ALERT_REDELIVERY_MS = 60_000;
+
+/**
+ * Retries alerts whose first message never reached the therapist (rate limit, outage). A failed
+ * attempt touches `updatedAt`, so each alert is tried at most once per ALERT_REDELIVERY_MS.
+ */
+export async function redeliverAlerts(ctx: EngineContext, limit = 100): Promise<number> {
+  const now = ctx.clock.now();
+  let delivered = 0;
+  for (const alert of await ctx.store.undeliveredAlerts(new Date(now.getTime() - ALERT_REDELIVERY_MS), limit)) {
+    try {
+      const enrollment = await ctx.store.getEnrollment(alert.enrollmentId);
+      const practice = enrollment ? await ctx.store.getPractice(enrollment.practiceId) : null;
+      if (!enrollment || !practice) continue;
+      if (await deliverAlert(ctx, alert, enrollment, practice)) delivered++;
+      else await ctx.store.updateAlert(alert.id, { updatedAt: now });
+    } catch (error) {
+      ctx.logger.error({ alertId: alert.id, err: error instanceof Error ? error.name : "unknown" }, "alert redelivery failed");
+    }
+  }
+  return delivered;
 }

@@ -179,7 +179,15 @@ export interface CheckInStore {
   /** The enrollment's unresolved alert (open or acknowledged), if any. */
   unresolvedAlert(enrollmentId: string): Promise<Alert | null>;
   getAlert(id: string): Promise<Alert | null>;
-  createAlert(input: NewAlert): Promise<Alert>;
+  /** Creates an open alert; null when the enrollment already has an unresolved one (at most one). */
+  createAlert(input: NewAlert): Promise<Alert | null>;
+  /**
+   * Compare-and-set: applies the patch only if the alert's signals are still exactly `expected`
+   * (null otherwise), so concurrent evaluations never overwrite each other's findings.
+   */
+  updateAlertIfSignals(id: string, expected: Alert["signals"], patch: AlertPatch): Promise<Alert | null>;
+  /** Unresolved alerts whose message never reached the therapist, untouched since the given time. */
+  undeliveredAlerts(notUpdatedSince: Date, limit: number): Promise<Alert[]>;
   updateAlert(id: string, patch: AlertPatch): Promise<Alert>;
   listAlerts(enrollmentIds: string[], statuses: AlertStatus[]): Promise<Alert[]>;
   /**

@@ -111,7 +111,7 @@ export function meterStore<S extends CheckInStore>(store: S, metrics: BotMetrics
   };
   const createAlert: CheckInStore["createAlert"] = async (input) => {
     const alert = await store.createAlert(input);
-    metrics.recordSignals(input.signals);
+    if (alert) metrics.recordSignals(input.signals);
     return alert;
   };
   const updateAlert: CheckInStore["updateAlert"] = async (id, patch) => {
@@ -123,7 +123,15 @@ export function meterStore<S extends CheckInStore>(store: S, metrics: BotMetrics
     }
     return alert;
   };
-  const overrides: Partial<CheckInStore> = { transitionCheckIn, createAlert, updateAlert };
+  const updateAlertIfSignals: CheckInStore["updateAlertIfSignals"] = async (id, expected, patch) => {
+    const alert = await store.updateAlertIfSignals(id, expected, patch);
+    if (alert && patch.signals) {
+      const known = new Set(expected.map((s) => s.code));
+      metrics.recordSignals(patch.signals.filter((s) => !known.has(s.code)));
+    }
+    return alert;
+  };
+  const overrides: Partial<CheckInStore> = { transitionCheckIn, createAlert, updateAlert, updateAlertIfSignals };
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (typeof prop === "string" && prop in overrides) return overrides[prop as keyof CheckInStore];

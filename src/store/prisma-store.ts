@@ -438,26 +438,46 @@ export class PrismaCheckInStore implements CheckInStore {
     return row ? toAlert(row) : null;
   }
 
-  async createAlert(input: NewAlert): Promise<Alert> {
+  async createAlert(input: NewAlert): Promise<Alert | null> {
+    // The partial unique index Alert_one_unresolved_per_enrollment turns a concurrent second
+    // alert into a no-op; the caller then folds its signals into the existing one.
     const rows = await this.sql.query<Row>(
       `INSERT INTO "Alert" ("id", "enrollmentId", "checkInId", "status", "severity", "signals", "createdAt", "updatedAt")
-       VALUES (?, ?, ?, 'open', ?, ?, ?, ?) RETURNING *`,
+       VALUES (?, ?, ?, 'open', ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
       [randomUUID(), input.enrollmentId, input.checkInId, input.severity, JSON.stringify(input.signals), input.createdAt, input.createdAt],
     );
-    if (!rows[0]) throw new StoreError("alert_lost", "the alert could not be read back");
-    return toAlert(rows[0]);
+    return rows[0] ? toAlert(rows[0]) : null;
+  }
+
+  async undeliveredAlerts(notUpdatedSince: Date, limit: number): Promise<Alert[]> {
+    const rows = await this.sql.query<Row>(
+      `SELECT * FROM "Alert" WHERE "status" IN ('open', 'acknowledged') AND "platformMessageId" IS NULL AND "updatedAt" <= ?
+       ORDER BY "updatedAt" ASC LIMIT ?`,
+      [notUpdatedSince, limit],
+    );
+    return rows.map(toAlert);
   }
 
   async updateAlert(id: string, patch: AlertPatch): Promise<Alert> {
+    const updated = await this.updateAlertWhere(id, patch, null);
+    if (!updated) throw new StoreError("alert_not_found", `no alert ${id}`);
+    return updated;
+  }
+
+  async updateAlertIfSignals(id: string, expected: Alert["signals"], patch: AlertPatch): Promise<Alert | null> {
+    return this.updateAlertWhere(id, patch, JSON.stringify(expected));
+  }
+
+  /** Updates an alert; with `expectedSignals`, only if its stored signals are still exactly those. */
+  private async updateAlertWhere(id: string, patch: AlertPatch, expectedSignals: string | null): Promise<Alert | null> {
     const entries = ALERT_PATCH_COLUMNS.filter((column) => patch[column] !== undefined).map(
       (column) => [column, column === "signals" ? JSON.stringify(patch.signals) : patch[column]] as const,
     );
     const rows = await this.sql.query<Row>(
-      `UPDATE "Alert" SET ${entries.map(([column]) => `"${column}" = ?`).join(", ")} WHERE "id" = ? RETURNING *`,
-      [...entries.map(([, value]) => value), id],
+      `UPDATE "Alert" SET ${entries.map(([column]) => `"${column}" = ?`).join(", ")} WHERE "id" = ?${expectedSignals === null ? "" : ` AND "signals" = ?`} RETURNING *`,
+      [...entries.map(([, value]) => value), id, ...(expectedSignals === null ? [] : [expectedSignals])],
     );
-    if (!rows[0]) throw new StoreError("alert_not_found", `no alert ${id}`);
-    return toAlert(rows[0]);
+    return rows[0] ? toAlert(rows[0]) : null;
   }
 
   async listAlerts(enrollmentIds: string[], statuses: AlertStatus[]): Promise<Alert[]> {

@@ -4,7 +4,7 @@
 
 import type { EngineContext } from "../context.ts";
 import type { CheckIn } from "../model.ts";
-import { evaluateWithdrawal } from "../alerts.ts";
+import { evaluateWithdrawal, redeliverAlerts } from "../alerts.ts";
 import { errorCode } from "../dispatch.ts";
 import { sendAlertFollowUps } from "./follow-ups.ts";
 import { sendWeeklyDigests } from "./digest.ts";
@@ -14,6 +14,8 @@ export interface LoopReport {
   reminders: number;
   escalations: number;
   digests: number;
+  /** Alerts whose message reached the therapist on a retry. */
+  redelivered: number;
 }
 
 /** Withdrawal check for every enrollment that just had a check-in expire. */
@@ -36,8 +38,9 @@ export async function withdrawalAfterExpiry(ctx: EngineContext, expired: CheckIn
 }
 
 export async function runTherapistLoop(ctx: EngineContext, expired: CheckIn[]): Promise<LoopReport> {
+  const redelivered = await redeliverAlerts(ctx);
   const withdrawalAlerts = await withdrawalAfterExpiry(ctx, expired);
   const { reminders, escalations } = await sendAlertFollowUps(ctx);
   const digests = await sendWeeklyDigests(ctx);
-  return { withdrawalAlerts, reminders, escalations, digests };
+  return { withdrawalAlerts, reminders, escalations, digests, redelivered };
 }

@@ -1,0 +1,68 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEngineFixture } from "../support/engine-fixture.ts";
+import type { EngineFixture } from "../support/engine-fixture.ts";
+import { RecordingPlatform } from "../support/recording-platform.ts";
+import type { ConsentView, PromptView } from "../../src/ports/chat-platform.ts";
+import { raiseAlert } from "../../src/core/alerts.ts";
+
+let f: EngineFixture;
+let platform: RecordingPlatform;
+
+beforeEach(async () => {
+  platform = new RecordingPlatform("terminal");
+  f = await createEngineFixture({ platform, start: "2026-03-02T08:00:00Z" });
+  expect((await f.command("admin", "enroll alice bob mon 09:00 50m UTC", { admin: true })).refused).toBeFalsy();
+});
+afterEach(async () => f.dispose());
+
+async function promptAlice(): Promise<PromptView> {
+  f.clock.set("2026-03-02T10:00:00Z");
+  await f.engine.tick();
+  await f.press("alice", (platform.lastTo("alice")!.view as ConsentView).accept.actionId);
+  return platform.lastTo("alice")!.view as PromptView;
+}
+
+describe("alert delivery", () => {
+  it("retries an alert whose first message was rate-limited, once a minute, until it reaches the therapist", async () => {
+    const prompt = await promptAlice();
+    await f.press("alice", prompt.rows[0]!.options[3]!.actionId);
+    await f.press("alice", prompt.rows[1]!.options[3]!.actionId);
+    platform.failNext = [{ ok: false, code: "rate_limited", retryable: true, retryAfterMs: 30_000 }, { ok: false, code: "rate_limited", retryable: true, retryAfterMs: 30_000 }];
+    await f.press("alice", prompt.rows[2]!.options[0]!.actionId); // bond 1: alert, but the DM is rate-limited
+    expect(platform.to("bob")).toHaveLength(0);
+    const [pending] = await f.store.undeliveredAlerts(f.clock.now(), 10);
+    expect(pending?.platformMessageId).toBeNull();
+
+    await f.engine.tick(); // too soon: nothing is retried within the first minute
+    expect(platform.failNext).toHaveLength(1);
+    f.clock.advance(61_000);
+    await f.engine.tick(); // retried, rate-limited again
+    expect(platform.failNext).toHaveLength(0);
+    expect(platform.to("bob")).toHaveLength(0);
+    f.clock.advance(61_000);
+    await f.engine.tick(); // delivered
+    expect(platform.to("bob")).toHaveLength(1);
+    expect(platform.lastTo("bob")!.view.kind).toBe("alert");
+    expect((await f.store.getAlert(pending!.id))?.platformMessageId).not.toBeNull();
+    f.clock.advance(61_000);
+    await f.engine.tick(); // delivered alerts are not sent again
+    expect(platform.to("bob")).toHaveLength(1);
+  });
+
+  it("keeps one unresolved alert per enrollment when two evaluations race", async () => {
+    const [enrollment] = await f.store.listEnrollments((await f.store.ensurePractice("terminal", "local")).id);
+    const practice = (await f.store.getPractice(enrollment!.practiceId))!;
+    const first = await f.store.createAlert({ enrollmentId: enrollment!.id, checkInId: null, severity: "normal", signals: [{ code: "low_total", params: { total: 9, threshold: 12 } }], createdAt: f.clock.now() });
+    expect(first).not.toBeNull();
+    const second = await f.store.createAlert({ enrollmentId: enrollment!.id, checkInId: null, severity: "normal", signals: [], createdAt: f.clock.now() });
+    expect(second).toBeNull();
+
+    await Promise.all([
+      raiseAlert(f.engine.context, enrollment!, practice, null, [{ code: "low_item", params: { item: "bond", value: 1, threshold: 2 } }], "normal"),
+      raiseAlert(f.engine.context, enrollment!, practice, null, [{ code: "low_item", params: { item: "goal", value: 2, threshold: 2 } }], "normal"),
+    ]);
+    const alerts = await f.store.listAlerts([enrollment!.id], ["open", "acknowledged", "repaired", "dismissed"]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.signals.map((s) => `${s.code}:${s.params.item ?? ""}`).sort()).toEqual(["low_item:bond", "low_item:goal", "low_total:"]);
+  });
+});
