@@ -481,12 +481,14 @@ export class PrismaCheckInStore implements CheckInStore {
   }
 
   async listAlerts(enrollmentIds: string[], statuses: AlertStatus[]): Promise<Alert[]> {
-    if (enrollmentIds.length === 0) return [];
-    const rows = await this.prisma.alert.findMany({
-      where: { enrollmentId: { in: enrollmentIds }, status: { in: statuses } },
-      orderBy: { createdAt: "desc" },
-      take: 200,
-    });
+    if (enrollmentIds.length === 0 || statuses.length === 0) return [];
+    // Alerts are written on the raw connection; reading them there too means a caller always
+    // sees its own latest write, whatever the other connection's snapshot.
+    const rows = await this.sql.query<Row>(
+      `SELECT * FROM "Alert" WHERE "enrollmentId" IN (${enrollmentIds.map(() => "?").join(", ")}) AND "status" IN (${statuses.map(() => "?").join(", ")})
+       ORDER BY "createdAt" DESC LIMIT 200`,
+      [...enrollmentIds, ...statuses],
+    );
     return rows.map(toAlert);
   }
 
