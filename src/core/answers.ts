@@ -28,11 +28,9 @@ const refused = (text: string): Reply => ({ text, refused: true });
 /** Loads a check-in and checks it belongs to the actor. Unknown and foreign look different only in wording. */
 async function loadOwnCheckIn(ctx: EngineContext, actor: Actor, checkInId: string): Promise<OwnedCheckIn | Reply> {
   const fallback = translator("en");
-  const checkIn = await ctx.store.getCheckIn(checkInId);
-  const enrollment = checkIn ? await ctx.store.getEnrollment(checkIn.enrollmentId) : null;
-  if (!checkIn || !enrollment) return refused(fallback("answer.unknown"));
-  const [practice, client] = await Promise.all([ctx.store.getPractice(enrollment.practiceId), ctx.store.getPerson(enrollment.clientId)]);
-  if (!practice || !client) return refused(fallback("answer.unknown"));
+  const found = await ctx.store.checkInContext(checkInId);
+  if (!found) return refused(fallback("answer.unknown"));
+  const { checkIn, enrollment, practice, client } = found;
   const owns = practice.platform === actor.platform && practice.externalId === actor.workspaceId && client.platformUserId === actor.userId;
   if (!owns) {
     ctx.logger.warn({ checkInId, platform: actor.platform }, "action on a check-in that is not the actor's refused");

@@ -12,10 +12,9 @@ const refused = (text: string): Reply => ({ text, refused: true });
 
 async function checkInRefusal(ctx: EngineContext, actor: Actor, checkInId: string): Promise<Reply | null> {
   const t = translator("en");
-  const checkIn = await ctx.store.getCheckIn(checkInId);
-  const enrollment = checkIn ? await ctx.store.getEnrollment(checkIn.enrollmentId) : null;
-  const [practice, client] = enrollment ? await Promise.all([ctx.store.getPractice(enrollment.practiceId), ctx.store.getPerson(enrollment.clientId)]) : [null, null];
-  if (!practice || !client) return refused(t("answer.unknown"));
+  const found = await ctx.store.checkInContext(checkInId);
+  if (!found) return refused(t("answer.unknown"));
+  const { practice, client } = found;
   const owns = practice.platform === actor.platform && practice.externalId === actor.workspaceId && client.platformUserId === actor.userId;
   return owns ? null : refused(t("answer.not_yours"));
 }

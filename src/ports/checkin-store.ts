@@ -113,6 +113,14 @@ export type AlertPatch = Partial<
 
 export type NewAuditEntry = Omit<AuditEntry, "id" | "createdAt"> & { createdAt: Date };
 
+/** A check-in with what authorising an action on it needs, read together. */
+export interface CheckInContext {
+  checkIn: CheckIn;
+  enrollment: Enrollment;
+  practice: Practice;
+  client: Person;
+}
+
 export interface CheckInStore {
   // ---- practices and people ----
   /** Returns the practice for a workspace/guild, creating it with defaults on first contact. */
@@ -139,6 +147,8 @@ export interface CheckInStore {
   /** Inserts a check-in; returns null if one already exists for the same enrollment and session end. */
   insertCheckIn(input: NewCheckIn): Promise<CheckIn | null>;
   getCheckIn(id: string): Promise<CheckIn | null>;
+  /** The check-in with its enrollment, practice and client in one read; null if unknown. */
+  checkInContext(id: string): Promise<CheckInContext | null>;
   /** Cancels the enrollment's check-ins still in `scheduled`; returns how many. */
   cancelScheduledCheckIns(enrollmentId: string, now: Date): Promise<number>;
   /** The enrollment's next `scheduled` check-in, if any. */

@@ -21,6 +21,7 @@ import { DEFAULT_SETTINGS } from "../core/model.ts";
 import type {
   AlertPatch,
   AnswerPatch,
+  CheckInContext,
   CheckInStore,
   ClaimOutcome,
   EnrollmentPatch,
@@ -34,7 +35,7 @@ import type {
 import type { MessageRef } from "../ports/chat-platform.ts";
 import type { OpenDatabase, PrismaDb, SqlConnection } from "./database.ts";
 import { StoreError } from "./errors.ts";
-import { toAlert, toAudit, toCheckIn, toDate, toEnrollment, toPerson, toPractice, toResponse } from "./rows.ts";
+import { aliasedColumns, pickAliased, toAlert, toAudit, toCheckIn, toDate, toEnrollment, toPerson, toPractice, toResponse } from "./rows.ts";
 
 type Row = Record<string, unknown>;
 
@@ -205,6 +206,23 @@ export class PrismaCheckInStore implements CheckInStore {
       answeredAt: null,
       platformChannelId: null,
       platformMessageId: null,
+    };
+  }
+
+  async checkInContext(id: string): Promise<CheckInContext | null> {
+    // One round trip instead of four: every button press and comment starts here.
+    const row = await this.one(
+      `SELECT ${aliasedColumns("CheckIn", "c")}, ${aliasedColumns("Enrollment", "e")}, ${aliasedColumns("Practice", "p")}, ${aliasedColumns("Person", "cl")}
+       FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" JOIN "Practice" p ON p."id" = e."practiceId" JOIN "Person" cl ON cl."id" = e."clientId"
+       WHERE c."id" = ?`,
+      [id],
+    );
+    if (!row) return null;
+    return {
+      checkIn: toCheckIn(pickAliased(row, "c")),
+      enrollment: toEnrollment(pickAliased(row, "e")),
+      practice: toPractice(pickAliased(row, "p")),
+      client: toPerson(pickAliased(row, "cl")),
     };
   }
 

@@ -190,3 +190,24 @@ export function toAudit(row: Row): AuditEntry {
     createdAt: mustDate(row.createdAt),
   };
 }
+
+/** Column names per table, for joins that must alias every column (names repeat across tables). */
+export const COLUMNS = {
+  CheckIn: ["id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "leaseOwner", "leaseExpiresAt", "sentAt", "reminderSentAt", "answeredAt", "closedAt", "platformChannelId", "platformMessageId", "lastErrorCode", "createdAt", "updatedAt"],
+  Enrollment: ["id", "practiceId", "clientId", "therapistId", "status", "weekdays", "startTime", "sessionMinutes", "timeZone", "delayMinutes", "reminderMinutes", "windowMinutes", "locale", "pausedUntil", "skipDates", "createdAt", "updatedAt", "endedAt"],
+  Practice: ["id", "platform", "externalId", "locale", "timeZone", "settings", "createdAt", "updatedAt"],
+  Person: ["id", "practiceId", "platformUserId", "isAdmin", "isTherapist", "isClient", "locale", "consentVersion", "consentAt", "consentDeclinedAt", "stoppedAt", "pausedUntil", "undeliverableAt", "undeliverableCode", "digestWeekday", "digestTime", "createdAt", "updatedAt"],
+} as const;
+
+/** `alias."col" AS "alias__col", …` for one table in a join. */
+export function aliasedColumns(table: keyof typeof COLUMNS, alias: string): string {
+  return COLUMNS[table].map((column) => `${alias}."${column}" AS "${alias}__${column}"`).join(", ");
+}
+
+/** The columns of one alias from a joined row, with the prefix removed. */
+export function pickAliased(row: Row, alias: string): Row {
+  const prefix = `${alias}__`;
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = value;
+  return out;
+}
