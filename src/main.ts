@@ -173,7 +173,13 @@ export async function main(): Promise<BotParts> {
     }
     if (!slack && !discord) {
       const { createTerminalAdapter } = await import("../adapters/terminal/index.ts");
-      const platform = createTerminalAdapter({ inbound: bot.engine, input: process.stdin, afterLine: () => ticker.runNow() });
+      const platform = createTerminalAdapter({
+        inbound: bot.engine,
+        input: process.stdin,
+        afterLine: () => ticker.runNow(),
+        // Ctrl-D, the end of piped input or /quit: shut down like SIGTERM.
+        onInputEnd: () => process.kill(process.pid, "SIGTERM"),
+      });
       install(platform);
       others.push(platform);
       process.stdout.write(TERMINAL_BANNER);

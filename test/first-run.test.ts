@@ -70,6 +70,22 @@ describe("first run", () => {
     expect(await exited).toBe(0);
   }, 60_000);
 
+  it("creates a missing data folder, and shuts down cleanly when piped input ends", () => {
+    const dir = tempDir();
+    const nested = path.join(dir, "not", "yet", "there");
+    const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: ROOT,
+      env: cleanEnv(dir, { NODE_ENV: "development", DATABASE_URL: `file:${path.join(nested, "bot.db")}` }),
+      input: "/as admin dana\n/checkin list\n",
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.stderr).not.toContain("start-up failed");
+    expect(result.stdout).toContain("No one is enrolled yet.");
+    expect(result.status).toBe(0); // ended by the end of input, not by the timeout
+    expect(existsSync(path.join(nested, "bot.db"))).toBe(true);
+  }, 60_000);
+
   it("NODE_ENV=production without credentials stops with a clear error before touching the database", () => {
     const dir = tempDir();
     const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env: cleanEnv(dir, { NODE_ENV: "production" }), encoding: "utf8", timeout: 60_000 });

@@ -33,6 +33,8 @@ export interface TerminalAdapterOptions {
   input?: Readable;
   /** Called after each handled line, e.g. to run a tick so `/checkin now` shows up at once. */
   afterLine?: () => Promise<void>;
+  /** Called once the input ends (Ctrl-D, end of a pipe) or the person types /quit, after pending lines ran. */
+  onInputEnd?: () => void;
   /** Folder files sent to a person (data exports) are written to, one subfolder per person. Default: ./data/exports. */
   fileDir?: string;
 }
@@ -81,9 +83,16 @@ export class TerminalAdapter implements ChatPlatform {
         .then(() => this.options.afterLine?.())
         .catch(() => this.print("That didn't work; nothing was changed. Type /help."));
     });
+    this.rl.on("close", () => {
+      if (this.stopped) return;
+      void this.queue.then(() => this.options.onInputEnd?.());
+    });
   }
 
+  private stopped = false;
+
   async stop(): Promise<void> {
+    this.stopped = true;
     this.rl?.close();
     this.rl = null;
   }
@@ -182,8 +191,8 @@ export class TerminalAdapter implements ChatPlatform {
       case "/quit":
       case "/exit":
         this.print("Bye.");
-        this.rl?.close();
-        process.kill(process.pid, "SIGTERM");
+        if (this.rl) this.rl.close();
+        else this.options.onInputEnd?.();
         return;
       case "/as": {
         const [role, handle] = rest;

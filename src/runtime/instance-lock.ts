@@ -4,6 +4,8 @@
 // that lock when the process exits for any reason (including kill -9), so there is no stale lock
 // file to clean up, and a second process sees the lock at once and refuses to start.
 
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../store/errors.ts";
 
@@ -24,6 +26,8 @@ export interface InstanceLock {
 
 export function acquireSqliteInstanceLock(databaseFile: string, holder: string): InstanceLock {
   const file = `${databaseFile}.instance-lock`;
+  // The lock sits next to the database, whose folder may not exist yet on a first run.
+  mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { timeout: 0 });
   try {
     db.pragma("locking_mode = EXCLUSIVE");
