@@ -8,7 +8,7 @@ import { localeFor } from "./context.ts";
 import type { Alert, CheckIn, Enrollment, Item, Locale, Person, Practice } from "./model.ts";
 import { ITEMS } from "./model.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
-import type { AnswerPatch } from "../ports/checkin-store.ts";
+import type { AnswerPatch, CheckInContext } from "../ports/checkin-store.ts";
 import { translator } from "../i18n/index.ts";
 import { commentModalTexts, buildPromptView } from "./views.ts";
 import { evaluateCheckIn, deliverAlert } from "./alerts.ts";
@@ -26,9 +26,10 @@ interface OwnedCheckIn {
 const refused = (text: string): Reply => ({ text, refused: true });
 
 /** Loads a check-in and checks it belongs to the actor. Unknown and foreign look different only in wording. */
-async function loadOwnCheckIn(ctx: EngineContext, actor: Actor, checkInId: string): Promise<OwnedCheckIn | Reply> {
+async function loadOwnCheckIn(ctx: EngineContext, actor: Actor, checkInId: string, preloaded?: CheckInContext): Promise<OwnedCheckIn | Reply> {
   const fallback = translator("en");
-  const found = await ctx.store.checkInContext(checkInId);
+  // The engine's pre-check may already have read it (same event, moments ago).
+  const found = preloaded?.checkIn.id === checkInId ? preloaded : await ctx.store.checkInContext(checkInId);
   if (!found) return refused(fallback("answer.unknown"));
   const { checkIn, enrollment, practice, client } = found;
   const owns = practice.platform === actor.platform && practice.externalId === actor.workspaceId && client.platformUserId === actor.userId;
@@ -83,8 +84,8 @@ function promptFinished(owned: OwnedCheckIn, r: { goal: number | null; task: num
   return r.tension === "no" || r.talkedThrough !== null;
 }
 
-async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string, patch: AnswerPatch): Promise<Reply> {
-  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string, patch: AnswerPatch, preloaded?: CheckInContext): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId, preloaded);
   if (isReply(owned)) return owned;
   const gate = await answerGate(ctx, owned);
   if (gate) return gate;
@@ -214,14 +215,14 @@ async function changeAlert(ctx: EngineContext, actor: Actor, alertId: string, ch
 }
 
 /** Routes a decoded button action. */
-export async function handleAction(ctx: EngineContext, actor: Actor, action: Action): Promise<Reply | null> {
+export async function handleAction(ctx: EngineContext, actor: Actor, action: Action, preloaded?: CheckInContext): Promise<Reply | null> {
   switch (action.op) {
     case "score":
-      return recordAnswer(ctx, actor, action.checkInId, { [action.item as Item]: action.value });
+      return recordAnswer(ctx, actor, action.checkInId, { [action.item as Item]: action.value }, preloaded);
     case "tension":
-      return recordAnswer(ctx, actor, action.checkInId, { tension: action.value });
+      return recordAnswer(ctx, actor, action.checkInId, { tension: action.value }, preloaded);
     case "talked":
-      return recordAnswer(ctx, actor, action.checkInId, { talkedThrough: action.value });
+      return recordAnswer(ctx, actor, action.checkInId, { talkedThrough: action.value }, preloaded);
     case "comment":
       return openComment(ctx, actor, action.checkInId);
     case "skip":

@@ -13,7 +13,7 @@ import { commandRefusal } from "./commands/access.ts";
 import type { ExtraHandlers } from "./commands/handlers.ts";
 import { handleAction, handleComment } from "./answers.ts";
 import { InboundEventSchema, invalidArgument } from "./inbound-schema.ts";
-import { targetRefusal } from "./targets.ts";
+import { targetAccess, targetRefusal } from "./targets.ts";
 import { USAGE } from "./commands/grammar.ts";
 import { closeExpired, dispatchDue, errorCode, sendReminders } from "./dispatch.ts";
 import type { DispatchStats } from "./dispatch.ts";
@@ -130,12 +130,12 @@ export class CheckInEngine implements InboundPort, HomePort {
         return this.receive({ type: "command", actor: event.actor, text: action.change, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}) });
       }
       // A press on what is not the actor's is refused before any receipt is written.
-      const foreign = await targetRefusal(this.ctx, event.actor, action);
-      if (foreign) return foreign;
+      const access = await targetAccess(this.ctx, event.actor, action);
+      if (access.refusal) return access.refusal;
       // Opening the comment modal changes nothing, so it needs no receipt; some platforms
       // must show the modal as their immediate response.
       if (action.op !== "comment" && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
-      return (await handleAction(this.ctx, event.actor, action)) ?? { text: t("answer.unknown"), refused: true };
+      return (await handleAction(this.ctx, event.actor, action, access.checkIn ?? undefined)) ?? { text: t("answer.unknown"), refused: true };
     }
     if (event.type === "comment") {
       if (typeof event.checkInId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(event.checkInId)) return { text: t("answer.unknown"), refused: true };

@@ -6,17 +6,24 @@
 import type { EngineContext } from "./context.ts";
 import type { Action } from "./actions.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
+import type { CheckInContext } from "../ports/checkin-store.ts";
 import { translator } from "../i18n/index.ts";
 
 const refused = (text: string): Reply => ({ text, refused: true });
 
-async function checkInRefusal(ctx: EngineContext, actor: Actor, checkInId: string): Promise<Reply | null> {
+async function checkInAccess(ctx: EngineContext, actor: Actor, checkInId: string): Promise<TargetAccess> {
   const t = translator("en");
   const found = await ctx.store.checkInContext(checkInId);
-  if (!found) return refused(t("answer.unknown"));
+  if (!found) return { refusal: refused(t("answer.unknown")), checkIn: null };
   const { practice, client } = found;
   const owns = practice.platform === actor.platform && practice.externalId === actor.workspaceId && client.platformUserId === actor.userId;
-  return owns ? null : refused(t("answer.not_yours"));
+  return owns ? { refusal: null, checkIn: found } : { refusal: refused(t("answer.not_yours")), checkIn: null };
+}
+
+/** The outcome of the pre-check; `checkIn` is what was read, so the handler need not read it again. */
+export interface TargetAccess {
+  refusal: Reply | null;
+  checkIn: CheckInContext | null;
 }
 
 async function alertRefusal(ctx: EngineContext, actor: Actor, alertId: string): Promise<Reply | null> {
@@ -32,14 +39,19 @@ async function alertRefusal(ctx: EngineContext, actor: Actor, alertId: string): 
   return therapist?.platformUserId === actor.userId ? null : refused(t("alert.not_yours"));
 }
 
-/** A refusal when the actor may not act on what `target` names; null when they may. */
-export async function targetRefusal(ctx: EngineContext, actor: Actor, target: Action | { op: "comment_text"; checkInId: string }): Promise<Reply | null> {
+/** Whether the actor may act on what `target` names: a refusal, or null plus what was read. */
+export async function targetAccess(ctx: EngineContext, actor: Actor, target: Action | { op: "comment_text"; checkInId: string }): Promise<TargetAccess> {
   switch (target.op) {
     case "self":
-      return null;
+      return { refusal: null, checkIn: null };
     case "alert":
-      return alertRefusal(ctx, actor, target.alertId);
+      return { refusal: await alertRefusal(ctx, actor, target.alertId), checkIn: null };
     default:
-      return checkInRefusal(ctx, actor, target.checkInId);
+      return checkInAccess(ctx, actor, target.checkInId);
   }
+}
+
+/** A refusal when the actor may not act on what `target` names; null when they may. */
+export async function targetRefusal(ctx: EngineContext, actor: Actor, target: Action | { op: "comment_text"; checkInId: string }): Promise<Reply | null> {
+  return (await targetAccess(ctx, actor, target)).refusal;
 }

@@ -2,6 +2,7 @@
 // driver connection for the few hot paths (claims, sends, answers) where Prisma's per-query
 // overhead would dominate. Both point at the same database.
 
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -208,8 +209,25 @@ function toPgPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+const pgStatements = new Map<string, pg.QueryConfig>();
+
+/**
+ * The pg query for a `?`-placeholder statement. Data statements get a stable name, so each pooled
+ * connection parses and plans them once (server-side prepared statements) instead of per call;
+ * other statements (DDL in migrations) run unnamed.
+ */
+function pgStatement(sql: string): pg.QueryConfig {
+  let statement = pgStatements.get(sql);
+  if (!statement) {
+    const text = toPgPlaceholders(sql);
+    statement = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(text) ? { name: `q_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`, text } : { text };
+    if (pgStatements.size < 2000) pgStatements.set(sql, statement);
+  }
+  return statement;
+}
+
 interface QueuedPgWrite {
-  sql: string;
+  statement: pg.QueryConfig;
   params: unknown[];
   resolve(changes: number): void;
   reject(error: unknown): void;
@@ -233,17 +251,17 @@ class PostgresConnection implements SqlConnection {
   }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const result = await this.client.query(toPgPlaceholders(sql), params);
+    const result = await this.client.query({ ...pgStatement(sql), values: params });
     return result.rows as T[];
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
     if (!this.pool) {
-      const result = await this.client.query(toPgPlaceholders(sql), params);
+      const result = await this.client.query({ ...pgStatement(sql), values: params });
       return result.rowCount ?? 0;
     }
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ sql: toPgPlaceholders(sql), params, resolve, reject });
+      this.queue.push({ statement: pgStatement(sql), params, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => void this.flush());
@@ -253,7 +271,7 @@ class PostgresConnection implements SqlConnection {
 
   private async runAlone(pool: pg.Pool, write: QueuedPgWrite): Promise<void> {
     try {
-      const result = await pool.query(write.sql, write.params);
+      const result = await pool.query({ ...write.statement, values: write.params });
       write.resolve(result.rowCount ?? 0);
     } catch (error) {
       write.reject(error);
@@ -278,7 +296,7 @@ class PostgresConnection implements SqlConnection {
     let failed = false;
     try {
       await conn.query("BEGIN");
-      for (const write of batch) counts.push((await conn.query(write.sql, write.params)).rowCount ?? 0);
+      for (const write of batch) counts.push((await conn.query({ ...write.statement, values: write.params })).rowCount ?? 0);
       await conn.query("COMMIT");
     } catch {
       failed = true;
