@@ -12,6 +12,7 @@ import { appHomeOpened, blockAction, commentSubmission, slashCommand } from "../
 import { buttonActionIds, unescapeMrkdwn, visibleText } from "../../support/fake-slack.ts";
 import type { FakeSlackMessage } from "../../support/fake-slack.ts";
 import { bootSlackRig } from "./harness.ts";
+import { findButton, pressButton, runSlashCommand } from "./drive.ts";
 import type { SlackRig } from "./harness.ts";
 
 const ADMIN = "UADMIN0001";
@@ -47,29 +48,9 @@ afterEach(async () => {
   await fixture.dispose();
 });
 
-async function command(userId: string, text: string): Promise<string> {
-  const responseUrl = rig.fake.responseUrl();
-  const result = await rig.sender().send(slashCommand({ teamId: rig.fake.teamId, userId, text, triggerId: rig.sender().nextId("TR"), responseUrl }));
-  expect(result.status).toBe(200);
-  await rig.adapter.idle();
-  const bodies = rig.fake.responsesAt(responseUrl);
-  expect(bodies.every((b) => b.response_type === "ephemeral")).toBe(true);
-  return unescapeMrkdwn(String(bodies.at(-1)?.text ?? ""));
-}
-
-async function press(userId: string, message: FakeSlackMessage, actionId: string, triggerId = rig.sender().nextId("TR")): Promise<string | null> {
-  const responseUrl = rig.fake.responseUrl();
-  await rig.sender().send(blockAction({ teamId: rig.fake.teamId, userId, actionId, triggerId, container: { type: "message", channelId: message.channel, messageTs: message.ts }, responseUrl }));
-  await rig.adapter.idle();
-  const text = rig.fake.responsesAt(responseUrl).at(-1)?.text;
-  return typeof text === "string" ? unescapeMrkdwn(text) : null;
-}
-
-function button(message: FakeSlackMessage | undefined, test: (actionId: string) => boolean): string {
-  const id = buttonActionIds(message?.blocks ?? []).find(test);
-  if (!id) throw new Error("button not found");
-  return id;
-}
+const command = (userId: string, text: string, triggerId?: string): Promise<string> => runSlashCommand(rig, userId, text, triggerId);
+const press = (userId: string, message: FakeSlackMessage, actionId: string, triggerId?: string): Promise<string | null> => pressButton(rig, userId, message, actionId, triggerId);
+const button = findButton;
 
 const current = (message: FakeSlackMessage): FakeSlackMessage => rig.fake.message(message.channel, message.ts)!;
 
