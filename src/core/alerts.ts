@@ -114,7 +114,7 @@ export async function deliverAlert(ctx: EngineContext, alert: Alert, enrollment:
   if (!therapist || !client || !platform) return false;
   const history = await ctx.store.recentScored(enrollment.id, 8);
   const totals = history.map((row) => total(row)).reverse();
-  const view = buildAlertView(alert, practice.platform, client.platformUserId, totals, localeFor(practice, therapist), enrollment.timeZone);
+  const view = buildAlertView(alert, practice.platform, client.platformUserId, totals, localeFor(practice, therapist), enrollment.timeZone, ctx.clock.now());
   const to = { workspaceId: practice.externalId, userId: therapist.platformUserId };
   if (!opts.fresh && alert.platformChannelId && alert.platformMessageId) {
     const result = await platform.update(to, { channelId: alert.platformChannelId, messageId: alert.platformMessageId }, view);

@@ -107,11 +107,12 @@ export function buildAlertView(
   totalsOldestFirst: number[],
   locale: Locale,
   timeZone: string,
+  now: Date,
 ): AlertView {
   const t = translator(locale);
   const client = mention(platform, clientUserId);
   // Snooze pauses reminders and escalation; it does not change the status (see src/core/loop).
-  const snoozed = alert.snoozedUntil && (alert.status === "open" || alert.status === "acknowledged") && alert.snoozedUntil.getTime() > alert.updatedAt.getTime() - 1;
+  const snoozed = alert.snoozedUntil !== null && (alert.status === "open" || alert.status === "acknowledged") && alert.snoozedUntil > now;
   const status = snoozed
     ? t("alert.status.snoozed", { until: formatLocalDate(alert.snoozedUntil as Date, timeZone, locale) })
     : t(`alert.status.${alert.status}` as MessageKey);

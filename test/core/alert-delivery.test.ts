@@ -66,3 +66,24 @@ describe("alert delivery", () => {
     expect(alerts[0]!.signals.map((s) => `${s.code}:${s.params.item ?? ""}`).sort()).toEqual(["low_item:bond", "low_item:goal", "low_total:"]);
   });
 });
+
+describe("alert status line", () => {
+  it("shows 'Snoozed until' only while the snooze lasts", async () => {
+    const prompt = await promptAlice();
+    for (const [row, value] of [[0, 4], [1, 4], [2, 1]] as const) await f.press("alice", prompt.rows[row]!.options[value - 1]!.actionId);
+    const alert = platform.lastTo("bob")!;
+    expect(alert.view.kind).toBe("alert");
+    if (alert.view.kind !== "alert") return;
+    const snooze = alert.view.buttons.find((b) => b.actionId.endsWith(":snooze"))!;
+    await f.press("bob", snooze.actionId);
+    expect(alert.view.kind === "alert" && alert.view.status).toBe("Snoozed until 9 Mar 2026");
+
+    // Eight days later a new finding edits the same alert message: the snooze is over.
+    f.clock.set("2026-03-10T12:00:00Z");
+    const stored = (await f.store.getAlert(alert.view.alertId))!;
+    const enrollment = (await f.store.getEnrollment(stored.enrollmentId))!;
+    const practice = (await f.store.getPractice(enrollment.practiceId))!;
+    await raiseAlert(f.engine.context, enrollment, practice, null, [{ code: "low_total", params: { total: 8, threshold: 12 } }], "normal");
+    expect(alert.view.kind === "alert" && alert.view.status).toBe("Open");
+  });
+});
