@@ -111,8 +111,8 @@ async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string,
   return { text: saved.completedAt && remaining === 0 ? t("answer.complete") : t("answer.saved", { remaining }) };
 }
 
-export async function handleComment(ctx: EngineContext, actor: Actor, checkInId: string, text: unknown): Promise<Reply> {
-  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+export async function handleComment(ctx: EngineContext, actor: Actor, checkInId: string, text: unknown, preloaded?: CheckInContext): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId, preloaded);
   if (isReply(owned)) return owned;
   const t = translator(owned.locale);
   if (typeof text !== "string" || text.trim().length === 0) return refused(t("answer.comment_empty"));

@@ -13,7 +13,7 @@ import { commandRefusal } from "./commands/access.ts";
 import type { ExtraHandlers } from "./commands/handlers.ts";
 import { handleAction, handleComment } from "./answers.ts";
 import { InboundEventSchema, invalidArgument } from "./inbound-schema.ts";
-import { targetAccess, targetRefusal } from "./targets.ts";
+import { targetAccess } from "./targets.ts";
 import { USAGE } from "./commands/grammar.ts";
 import { closeExpired, dispatchDue, errorCode, sendReminders } from "./dispatch.ts";
 import type { DispatchStats } from "./dispatch.ts";
@@ -143,10 +143,10 @@ export class CheckInEngine implements InboundPort, HomePort {
       // Cheap bound before counting code points: more than 2×max UTF-16 units is over the limit.
       const max = this.ctx.options.commentMaxLength;
       if (event.text.length > 2 * max) return { text: t("answer.comment_too_long", { length: event.text.length, max }), refused: true };
-      const foreign = await targetRefusal(this.ctx, event.actor, { op: "comment_text", checkInId: event.checkInId });
-      if (foreign) return foreign;
+      const access = await targetAccess(this.ctx, event.actor, { op: "comment_text", checkInId: event.checkInId });
+      if (access.refusal) return access.refusal;
       if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
-      return handleComment(this.ctx, event.actor, event.checkInId, event.text);
+      return handleComment(this.ctx, event.actor, event.checkInId, event.text, access.checkIn ?? undefined);
     }
     return { text: t("answer.unknown"), refused: true };
   }

@@ -50,8 +50,3 @@ export async function targetAccess(ctx: EngineContext, actor: Actor, target: Act
       return checkInAccess(ctx, actor, target.checkInId);
   }
 }
-
-/** A refusal when the actor may not act on what `target` names; null when they may. */
-export async function targetRefusal(ctx: EngineContext, actor: Actor, target: Action | { op: "comment_text"; checkInId: string }): Promise<Reply | null> {
-  return (await targetAccess(ctx, actor, target)).refusal;
-}

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngineFixture } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
 import { RecordingPlatform } from "../support/recording-platform.ts";
+import { enrollAndPrompt } from "../support/checkin-flow.ts";
 import type { ConsentView, PromptView } from "../../src/ports/chat-platform.ts";
 import type { Reply } from "../../src/ports/inbound.ts";
 
@@ -15,18 +16,7 @@ beforeEach(async () => {
 afterEach(async () => f.dispose());
 
 /** Enrolls alice (Mon 09:00-09:50 UTC, due 10:00, closes Wed 09:50), sends and consents, returns the prompt. */
-async function promptFor(client = "alice", therapist = "bob"): Promise<PromptView> {
-  const enrolled = await f.command("admin", `enroll ${client} ${therapist} mon 09:00 50m UTC`, { admin: true });
-  expect(enrolled.refused, enrolled.text).toBeFalsy();
-  f.clock.set("2026-03-02T10:00:00Z");
-  await f.engine.tick();
-  const consent = platform.lastTo(client)?.view as ConsentView;
-  expect(consent.kind).toBe("consent");
-  await f.press(client, consent.accept.actionId);
-  const prompt = platform.lastTo(client)?.view as PromptView;
-  expect(prompt.kind).toBe("prompt");
-  return prompt;
-}
+const promptFor = (client = "alice", therapist = "bob"): Promise<PromptView> => enrollAndPrompt(f, platform, client, therapist);
 
 const score = (prompt: PromptView, row: number, value: number) => prompt.rows[row]!.options[value - 1]!.actionId;
 

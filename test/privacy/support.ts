@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { createEngineFixture } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
 import { RecordingPlatform } from "../support/recording-platform.ts";
-import type { ConsentView, FileView, PromptView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
+import type { FileView, PromptView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
 import type { Reply } from "../../src/ports/inbound.ts";
 
 /** RecordingPlatform plus the optional sendFile capability. */
@@ -38,19 +38,7 @@ export async function privacyFixture(platform: RecordingPlatform = new FilePlatf
   return { f, platform };
 }
 
-/** Enrolls `client` with `therapist` (Mondays 09:00 UTC) and sends the first prompt at `at`. */
-export async function enrollAndPrompt(f: EngineFixture, platform: RecordingPlatform, client = "alice", therapist = "bob", at = "2026-03-02T10:00:00Z"): Promise<PromptView> {
-  const enrolled = await f.command("admin", `enroll ${client} ${therapist} mon 09:00 50m UTC`, { admin: true });
-  expect(enrolled.refused).toBeFalsy();
-  f.clock.set(at);
-  await f.engine.tick();
-  const consent = platform.lastTo(client)?.view as ConsentView;
-  expect(consent.kind).toBe("consent");
-  await f.press(client, consent.accept.actionId);
-  const prompt = platform.lastTo(client)?.view as PromptView;
-  expect(prompt.kind).toBe("prompt");
-  return prompt;
-}
+export { enrollAndPrompt } from "../support/checkin-flow.ts";
 
 export async function answer(f: EngineFixture, client: string, prompt: PromptView, scores: [number, number, number], tension: "no" | "a_little" | "yes" = "no"): Promise<Reply[]> {
   const replies: Reply[] = [];
