@@ -9,6 +9,7 @@ import type {
   ChatInputCommandInteraction,
   Interaction,
   InteractionEditReplyOptions,
+  InteractionReplyOptions,
   ModalSubmitInteraction,
   REST,
 } from "discord.js";
@@ -116,18 +117,22 @@ async function answerPrivately(interaction: Repliable, reply: Reply | null, work
     if (rest.length === 0 && file.length > 0) options.files = file;
     if (rest.length === 0 && openModal.length > 0) options.components = openModal as never;
     await interaction.editReply(options);
-    for (const [index, piece] of rest.entries()) {
-      const last = index === rest.length - 1;
-      await interaction.followUp({
-        content: piece,
-        flags: MessageFlags.Ephemeral,
-        allowedMentions: { parse: [] },
-        ...(last && file.length > 0 ? { files: file } : {}),
-        ...(last && openModal.length > 0 ? { components: openModal as never } : {}),
-      });
-    }
+    await privateFollowUps(interaction, rest, file, openModal);
     return;
   }
+  await privateFollowUps(interaction, pieces, file, openModal);
+  if (pieces.length === 0 && (file.length > 0 || openModal.length > 0)) {
+    await interaction.followUp({ flags: MessageFlags.Ephemeral, files: file, components: openModal as never });
+  }
+}
+
+/** Sends text pieces as private follow-ups; the file and the modal button ride on the last one. */
+async function privateFollowUps(
+  interaction: { followUp(options: InteractionReplyOptions): Promise<unknown> },
+  pieces: string[],
+  file: NonNullable<InteractionReplyOptions["files"]>,
+  openModal: unknown[],
+): Promise<void> {
   for (const [index, piece] of pieces.entries()) {
     const last = index === pieces.length - 1;
     await interaction.followUp({
@@ -137,9 +142,6 @@ async function answerPrivately(interaction: Repliable, reply: Reply | null, work
       ...(last && file.length > 0 ? { files: file } : {}),
       ...(last && openModal.length > 0 ? { components: openModal as never } : {}),
     });
-  }
-  if (pieces.length === 0 && (file.length > 0 || openModal.length > 0)) {
-    await interaction.followUp({ flags: MessageFlags.Ephemeral, files: file, components: openModal as never });
   }
 }
 
