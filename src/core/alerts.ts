@@ -38,7 +38,8 @@ export function mergeSignals(existing: FiredSignal[], fresh: FiredSignal[]): Fir
  * and at most HISTORY_WINDOW earlier ones), then raises/updates the alert, or records a repair.
  */
 export async function evaluateCheckIn(ctx: EngineContext, enrollment: Enrollment, practice: Practice, checkInId: string): Promise<Alert | null> {
-  const rows = await ctx.store.recentScored(enrollment.id, HISTORY_WINDOW + 1);
+  // Both reads are needed whatever the rules decide; they go out together.
+  const [rows, unresolved] = await Promise.all([ctx.store.recentScored(enrollment.id, HISTORY_WINDOW + 1), ctx.store.unresolvedAlert(enrollment.id)]);
   const index = rows.findIndex((row) => row.checkInId === checkInId);
   if (index < 0) return null;
   const currentRow = rows[index] as ScoredRow;
@@ -46,9 +47,9 @@ export async function evaluateCheckIn(ctx: EngineContext, enrollment: Enrollment
   const current = toScored(currentRow, comment);
   const history = rows.slice(index + 1).map((row) => toScored(row, null));
   const fired = evaluateSignals({ current, history, thresholds: practice.settings.thresholds });
-  if (fired.length > 0) return raiseAlert(ctx, enrollment, practice, checkInId, fired, "normal");
+  if (fired.length > 0) return raiseAlert(ctx, enrollment, practice, checkInId, fired, "normal", unresolved);
   // A quiet check-in may close an acknowledged rupture (only the newest check-in counts).
-  if (index === 0) await detectRepair(ctx, enrollment, practice, rows.map((row) => toScored(row, null)));
+  if (index === 0) await detectRepair(ctx, enrollment, practice, rows.map((row) => toScored(row, null)), unresolved);
   return null;
 }
 
@@ -73,12 +74,15 @@ export async function raiseAlert(
   checkInId: string | null,
   fired: FiredSignal[],
   severity: Alert["severity"],
+  /** The enrollment's unresolved alert as read moments ago, if the caller has it. */
+  known?: Alert | null,
 ): Promise<Alert> {
   const now = ctx.clock.now();
   const becameUrgent = severity === "urgent";
   // Read, merge, compare-and-set; a concurrent evaluation makes us re-read and merge again.
   for (let round = 0; round < 10; round++) {
-    const existing = await ctx.store.unresolvedAlert(enrollment.id);
+    // A stale first read is harmless: creating and updating are both compare-and-set.
+    const existing = round === 0 && known !== undefined ? known : await ctx.store.unresolvedAlert(enrollment.id);
     if (!existing) {
       const created = await ctx.store.createAlert({ enrollmentId: enrollment.id, checkInId, severity, signals: fired, createdAt: now });
       if (!created) continue; // another evaluation created it a moment ago: merge into that one

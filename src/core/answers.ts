@@ -5,10 +5,10 @@
 import type { Action } from "./actions.ts";
 import type { EngineContext } from "./context.ts";
 import { localeFor } from "./context.ts";
-import type { Alert, CheckIn, Enrollment, Item, Locale, Person, Practice } from "./model.ts";
+import type { Alert, CheckIn, Enrollment, Item, Locale, Person, Practice, ResponseRecord } from "./model.ts";
 import { ITEMS } from "./model.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
-import type { AnswerPatch, CheckInContext } from "../ports/checkin-store.ts";
+import type { AnswerPatch, CheckInContext, Receipt } from "../ports/checkin-store.ts";
 import { translator } from "../i18n/index.ts";
 import { commentModalTexts, buildPromptView } from "./views.ts";
 import { evaluateCheckIn, deliverAlert } from "./alerts.ts";
@@ -44,22 +44,25 @@ function isReply(value: OwnedCheckIn | Reply): value is Reply {
   return "text" in value;
 }
 
-/** Whether a change to this check-in's answers is still allowed now. */
-async function answerGate(ctx: EngineContext, owned: OwnedCheckIn): Promise<Reply | null> {
+/**
+ * Whether a change to this check-in's answers is still allowed now. When it is and the check-in
+ * was answered already (an edit), also the stored response, read for the edit window.
+ */
+async function answerGate(ctx: EngineContext, owned: OwnedCheckIn): Promise<{ refusal: Reply } | { answered: ResponseRecord | null }> {
   const t = translator(owned.locale);
   const now = ctx.clock.now();
   const { checkIn } = owned;
-  if (!owned.client.consentAt) return refused(t("consent.needed"));
-  if (owned.client.stoppedAt) return refused(t("answer.closed"));
-  if (checkIn.status === "skipped") return refused(t("answer.skipped_already"));
-  if (checkIn.status !== "sent" && checkIn.status !== "answered") return refused(t(checkIn.status === "scheduled" || checkIn.status === "sending" ? "answer.unknown" : "answer.closed"));
-  if (now >= checkIn.closesAt) return refused(t("answer.closed"));
-  if (checkIn.status === "answered") {
-    const response = await ctx.store.getResponse(checkIn.id);
-    const completedAt = response?.completedAt ?? checkIn.answeredAt;
-    if (completedAt && now.getTime() - completedAt.getTime() > ctx.options.answerEditMinutes * 60_000) return refused(t("answer.locked"));
-  }
-  return null;
+  const no = (key: Parameters<typeof t>[0]) => ({ refusal: refused(t(key)) });
+  if (!owned.client.consentAt) return no("consent.needed");
+  if (owned.client.stoppedAt) return no("answer.closed");
+  if (checkIn.status === "skipped") return no("answer.skipped_already");
+  if (checkIn.status !== "sent" && checkIn.status !== "answered") return no(checkIn.status === "scheduled" || checkIn.status === "sending" ? "answer.unknown" : "answer.closed");
+  if (now >= checkIn.closesAt) return no("answer.closed");
+  if (checkIn.status !== "answered") return { answered: null };
+  const response = await ctx.store.getResponse(checkIn.id);
+  const completedAt = response?.completedAt ?? checkIn.answeredAt;
+  if (completedAt && now.getTime() - completedAt.getTime() > ctx.options.answerEditMinutes * 60_000) return no("answer.locked");
+  return { answered: response };
 }
 
 /**
@@ -84,19 +87,24 @@ function promptFinished(owned: OwnedCheckIn, r: { goal: number | null; task: num
   return r.tension === "no" || r.talkedThrough !== null;
 }
 
-async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string, patch: AnswerPatch, preloaded?: CheckInContext): Promise<Reply> {
+async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string, patch: AnswerPatch, preloaded?: CheckInContext, receipt?: Receipt): Promise<Reply> {
   const owned = await loadOwnCheckIn(ctx, actor, checkInId, preloaded);
   if (isReply(owned)) return owned;
   const gate = await answerGate(ctx, owned);
-  if (gate) return gate;
+  if ("refusal" in gate) return gate.refusal;
   const t = translator(owned.locale);
   const now = ctx.clock.now();
-  const before = await ctx.store.getResponse(checkInId);
-  const saved = await ctx.store.saveAnswer(checkInId, patch, now);
+  // Before the check-in is answered (status `sent`) its response is not complete: the store
+  // marks the check-in answered in the same transaction that completes the response.
+  const before = gate.answered;
+  // The receipt is written with the answer, so a crash between the two cannot turn a
+  // redelivered press into a lost answer.
+  const result = await ctx.store.saveAnswer(checkInId, patch, now, receipt);
+  if (!result) return { text: t("command.duplicate"), duplicate: true };
+  const saved = result.response;
   ctx.logger.debug({ checkInId, complete: Boolean(saved.completedAt) }, "answer recorded");
   const scoresChanged = ITEMS.some((item) => patch[item] !== undefined && before?.[item] !== patch[item]);
   if (saved.completedAt) {
-    await ctx.store.transitionCheckIn(checkInId, ["sent"], "answered", now);
     if (!before?.completedAt || scoresChanged || patch.tension !== undefined || patch.talkedThrough !== undefined) {
       await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId);
     }
@@ -119,7 +127,7 @@ export async function handleComment(ctx: EngineContext, actor: Actor, checkInId:
   const max = ctx.options.commentMaxLength;
   if ([...text].length > max) return refused(t("answer.comment_too_long", { length: [...text].length, max }));
   const gate = await answerGate(ctx, owned);
-  if (gate) return gate;
+  if ("refusal" in gate) return gate.refusal;
   const { cipher, keyId } = ctx.cipher.encrypt(text.trim());
   const saved = await ctx.store.saveComment(checkInId, cipher, keyId, ctx.clock.now());
   ctx.logger.debug({ checkInId, keyId, complete: Boolean(saved.completedAt) }, "comment stored encrypted");
@@ -132,7 +140,7 @@ async function openComment(ctx: EngineContext, actor: Actor, checkInId: string):
   const owned = await loadOwnCheckIn(ctx, actor, checkInId);
   if (isReply(owned)) return owned;
   const gate = await answerGate(ctx, owned);
-  if (gate) return gate;
+  if ("refusal" in gate) return gate.refusal;
   const modal = commentModalTexts(owned.locale, ctx.options.commentMaxLength);
   return { text: modal.title, openCommentModal: { checkInId, ...modal } };
 }
@@ -214,15 +222,21 @@ async function changeAlert(ctx: EngineContext, actor: Actor, alertId: string, ch
   return { text };
 }
 
-/** Routes a decoded button action. */
-export async function handleAction(ctx: EngineContext, actor: Actor, action: Action, preloaded?: CheckInContext): Promise<Reply | null> {
+/** Actions that record an answer; they write their delivery receipt together with the answer. */
+export const ANSWER_OPS: ReadonlySet<Action["op"]> = new Set(["score", "tension", "talked"]);
+
+/**
+ * Routes a decoded button action. `receipt` is the press's delivery receipt for answer actions
+ * (see ANSWER_OPS); the caller has written it already for all others.
+ */
+export async function handleAction(ctx: EngineContext, actor: Actor, action: Action, preloaded?: CheckInContext, receipt?: Receipt): Promise<Reply | null> {
   switch (action.op) {
     case "score":
-      return recordAnswer(ctx, actor, action.checkInId, { [action.item as Item]: action.value }, preloaded);
+      return recordAnswer(ctx, actor, action.checkInId, { [action.item as Item]: action.value }, preloaded, receipt);
     case "tension":
-      return recordAnswer(ctx, actor, action.checkInId, { tension: action.value }, preloaded);
+      return recordAnswer(ctx, actor, action.checkInId, { tension: action.value }, preloaded, receipt);
     case "talked":
-      return recordAnswer(ctx, actor, action.checkInId, { talkedThrough: action.value }, preloaded);
+      return recordAnswer(ctx, actor, action.checkInId, { talkedThrough: action.value }, preloaded, receipt);
     case "comment":
       return openComment(ctx, actor, action.checkInId);
     case "skip":

@@ -11,7 +11,7 @@ import { actorContext } from "./commands/guards.ts";
 import { runCommand } from "./commands/handlers.ts";
 import { commandRefusal } from "./commands/access.ts";
 import type { ExtraHandlers } from "./commands/handlers.ts";
-import { handleAction, handleComment } from "./answers.ts";
+import { ANSWER_OPS, handleAction, handleComment } from "./answers.ts";
 import { InboundEventSchema, invalidArgument } from "./inbound-schema.ts";
 import { targetAccess } from "./targets.ts";
 import { USAGE } from "./commands/grammar.ts";
@@ -40,6 +40,11 @@ export interface EngineHooks {
   onExpired?(checkIns: CheckIn[]): Promise<void>;
   /** Extra periodic work run after each tick (alert reminders, digests, retention). */
   afterTick?(): Promise<void>;
+}
+
+/** The key under which an event's delivery receipt is stored (its type keeps kinds apart). */
+function deliveryKey(event: InboundEvent): string {
+  return `${event.type}:${event.deliveryId}`;
 }
 
 function grammarErrorText(t: Translator, error: GrammarError): string {
@@ -82,11 +87,12 @@ export class CheckInEngine implements InboundPort, HomePort {
   async receive(event: InboundEvent): Promise<Reply> {
     const fallback = translator("en");
     try {
-      const reply = await this.route(event);
+      // Every payload is checked against its schema before anything is read or written.
+      const valid = InboundEventSchema.safeParse(event).success;
+      const reply = valid ? await this.route(event) : { text: translator("en")("inbound.invalid"), refused: true };
       // Ids and outcome flags only: never the command text, the action id's values or a comment.
-      const valid = InboundEventSchema.safeParse(event);
       this.ctx.logger.debug(
-        { type: valid.success ? valid.data.type : "invalid", platform: valid.success ? valid.data.actor.platform : null, refused: Boolean(reply.refused), duplicate: Boolean(reply.duplicate) },
+        { type: valid ? event.type : "invalid", platform: valid ? event.actor.platform : null, refused: Boolean(reply.refused), duplicate: Boolean(reply.duplicate) },
         "inbound event handled",
       );
       return reply;
@@ -98,13 +104,12 @@ export class CheckInEngine implements InboundPort, HomePort {
 
   private async firstDelivery(event: InboundEvent): Promise<boolean> {
     if (!event.deliveryId) return true;
-    return this.ctx.store.recordDelivery(event.actor.platform, `${event.type}:${event.deliveryId}`, this.ctx.clock.now());
+    return this.ctx.store.recordDelivery(event.actor.platform, deliveryKey(event), this.ctx.clock.now());
   }
 
+  /** Handles an event that passed InboundEventSchema. */
   private async route(event: InboundEvent): Promise<Reply> {
     const t = translator("en");
-    // Every payload is checked against its schema before anything is read or written.
-    if (!InboundEventSchema.safeParse(event).success) return { text: t("inbound.invalid"), refused: true };
     if (event.type === "command") {
       const parsed = parseCommand(event.text);
       if (!parsed.ok) {
@@ -134,8 +139,11 @@ export class CheckInEngine implements InboundPort, HomePort {
       if (access.refusal) return access.refusal;
       // Opening the comment modal changes nothing, so it needs no receipt; some platforms
       // must show the modal as their immediate response.
-      if (action.op !== "comment" && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
-      return (await handleAction(this.ctx, event.actor, action, access.checkIn ?? undefined)) ?? { text: t("answer.unknown"), refused: true };
+      // Answers write their receipt together with the answer (one transaction).
+      const answer = ANSWER_OPS.has(action.op);
+      if (action.op !== "comment" && !answer && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
+      const receipt = answer && event.deliveryId ? { platform: event.actor.platform, key: deliveryKey(event) } : undefined;
+      return (await handleAction(this.ctx, event.actor, action, access.checkIn ?? undefined, receipt)) ?? { text: t("answer.unknown"), refused: true };
     }
     if (event.type === "comment") {
       if (typeof event.checkInId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(event.checkInId)) return { text: t("answer.unknown"), refused: true };

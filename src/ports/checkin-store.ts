@@ -86,6 +86,18 @@ export interface AnswerPatch {
   talkedThrough?: TalkedThroughAnswer;
 }
 
+/** The receipt of an inbound delivery (platform + delivery key), so a redelivery changes nothing. */
+export interface Receipt {
+  platform: PlatformName;
+  key: string;
+}
+
+export interface SavedAnswer {
+  response: ResponseRecord;
+  /** This save completed the response and moved the check-in from `sent` to `answered`. */
+  answeredNow: boolean;
+}
+
 /** A completed response joined with its check-in, as the rupture rules read history. */
 export interface ScoredRow {
   checkInId: string;
@@ -179,8 +191,13 @@ export interface CheckInStore {
 
   // ---- responses ----
   getResponse(checkInId: string): Promise<ResponseRecord | null>;
-  /** Creates or updates the response; sets completedAt the first time goal, task and bond are all present. */
-  saveAnswer(checkInId: string, patch: AnswerPatch, now: Date): Promise<ResponseRecord>;
+  /**
+   * Creates or updates the response and sets completedAt the first time goal, task and bond are
+   * all present; in the same transaction, a complete response moves the check-in from `sent` to
+   * `answered`. With a receipt, the receipt is written in that transaction too, and when it was
+   * there already nothing changes and null is returned (a redelivered press).
+   */
+  saveAnswer(checkInId: string, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<SavedAnswer | null>;
   saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord>;
   /** Completed responses of an enrollment, newest first, at most `limit` (a bounded window). */
   recentScored(enrollmentId: string, limit: number): Promise<ScoredRow[]>;
@@ -210,6 +227,7 @@ export interface CheckInStore {
   listActiveTherapists(): Promise<Person[]>;
 
   // ---- inbound receipts and audit ----
+  // (Answers write their receipt together with the answer: see saveAnswer.)
   /** Records a delivery id; false if it was seen before (a retry or replay). */
   recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean>;
   appendAudit(entry: NewAuditEntry): Promise<void>;

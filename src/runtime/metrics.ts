@@ -104,10 +104,11 @@ export class BotMetrics {
  * method is passed through unchanged.
  */
 export function meterStore<S extends CheckInStore>(store: S, metrics: BotMetrics): S {
-  const transitionCheckIn: CheckInStore["transitionCheckIn"] = async (id, from, to, now) => {
-    const changed = await store.transitionCheckIn(id, from, to, now);
-    if (changed && to === "answered") metrics.promptsAnswered.inc();
-    return changed;
+  // A check-in becomes answered in the same write that completes its response.
+  const saveAnswer: CheckInStore["saveAnswer"] = async (...args) => {
+    const saved = await store.saveAnswer(...args);
+    if (saved?.answeredNow) metrics.promptsAnswered.inc();
+    return saved;
   };
   const createAlert: CheckInStore["createAlert"] = async (input) => {
     const alert = await store.createAlert(input);
@@ -131,7 +132,7 @@ export function meterStore<S extends CheckInStore>(store: S, metrics: BotMetrics
     }
     return alert;
   };
-  const overrides: Partial<CheckInStore> = { transitionCheckIn, createAlert, updateAlert, updateAlertIfSignals };
+  const overrides: Partial<CheckInStore> = { saveAnswer, createAlert, updateAlert, updateAlertIfSignals };
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (typeof prop === "string" && prop in overrides) return overrides[prop as keyof CheckInStore];

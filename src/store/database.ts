@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.ts";
 import { StoreError } from "./errors.ts";
+import { PgPipeline } from "./pg-pipeline.ts";
 
 export type Provider = "sqlite" | "postgresql";
 
@@ -226,98 +227,44 @@ function pgStatement(sql: string): pg.QueryConfig {
   return statement;
 }
 
-interface QueuedPgWrite {
-  statement: pg.QueryConfig;
-  params: unknown[];
-  resolve(changes: number): void;
-  reject(error: unknown): void;
+/** Whether a statement writes (and so needs a commit). */
+function isWrite(sql: string): boolean {
+  return /^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || (/^\s*WITH\b/i.test(sql) && /\b(INSERT|UPDATE|DELETE)\b/i.test(sql));
 }
 
 /**
- * PostgreSQL connection. Like the SQLite one, it group-commits the single-statement writes
- * issued in one turn of the event loop: one transaction (one WAL flush) per group instead of
- * one per row. If anything in a group fails, the group is rolled back and each statement is
- * retried on its own, so one caller's constraint error never fails another caller's write.
+ * PostgreSQL connection. Outside an explicit transaction, statements go through a few pipelined
+ * connections that batch what is issued together and group-commit writes (see PgPipeline).
  */
 class PostgresConnection implements SqlConnection {
   readonly provider = "postgresql" as const;
-  private queue: QueuedPgWrite[] = [];
-  private flushScheduled = false;
 
-  constructor(private readonly client: pg.Pool | pg.PoolClient) {}
-
-  private get pool(): pg.Pool | null {
-    return typeof (this.client as pg.Pool).totalCount === "number" ? (this.client as pg.Pool) : null;
-  }
+  /** `pipeline` is set for the top-level connection, null for one inside a transaction. */
+  constructor(
+    private readonly client: pg.Pool | pg.PoolClient,
+    private readonly pipeline: PgPipeline | null,
+  ) {}
 
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const result = await this.client.query({ ...pgStatement(sql), values: params });
-    return result.rows as T[];
+    return (await this.run(sql, params)).rows as T[];
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<number> {
-    if (!this.pool) {
-      const result = await this.client.query({ ...pgStatement(sql), values: params });
-      return result.rowCount ?? 0;
-    }
-    return new Promise<number>((resolve, reject) => {
-      this.queue.push({ statement: pgStatement(sql), params, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
+    return (await this.run(sql, params)).rowCount ?? 0;
   }
 
-  private async runAlone(pool: pg.Pool, write: QueuedPgWrite): Promise<void> {
-    try {
-      const result = await pool.query({ ...write.statement, values: write.params });
-      write.resolve(result.rowCount ?? 0);
-    } catch (error) {
-      write.reject(error);
-    }
-  }
-
-  private async flush(): Promise<void> {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    const pool = this.pool;
-    if (!pool || batch.length === 0) return;
-    if (batch.length === 1) return this.runAlone(pool, batch[0]!);
-    let conn: pg.PoolClient;
-    try {
-      conn = await pool.connect();
-    } catch (error) {
-      for (const write of batch) write.reject(error);
-      return;
-    }
-    const counts: number[] = [];
-    let failed = false;
-    try {
-      await conn.query("BEGIN");
-      for (const write of batch) counts.push((await conn.query({ ...write.statement, values: write.params })).rowCount ?? 0);
-      await conn.query("COMMIT");
-    } catch {
-      failed = true;
-      await conn.query("ROLLBACK").catch(() => undefined);
-    } finally {
-      conn.release();
-    }
-    if (!failed) {
-      batch.forEach((write, i) => write.resolve(counts[i] ?? 0));
-      return;
-    }
-    for (const write of batch) await this.runAlone(pool, write);
+  private run(sql: string, params: unknown[]): Promise<pg.QueryResult> {
+    const statement = { ...pgStatement(sql), values: params };
+    if (!this.pipeline) return this.client.query(statement);
+    return isWrite(sql) ? this.pipeline.write(statement) : this.pipeline.query(statement);
   }
 
   async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
-    const pool = this.pool;
-    if (!pool) return fn(this);
-    const conn = await pool.connect();
+    if (!this.pipeline) return fn(this);
+    const conn = await (this.client as pg.Pool).connect();
     try {
       await conn.query("BEGIN");
-      const result = await fn(new PostgresConnection(conn));
+      const result = await fn(new PostgresConnection(conn, null));
       await conn.query("COMMIT");
       return result;
     } catch (error) {
@@ -330,17 +277,21 @@ class PostgresConnection implements SqlConnection {
 }
 
 /** Prisma stores DateTime as UTC `timestamp(3)`; read it back as UTC, not local time. */
+const utcTimestamp = (value: string) => new Date(`${value.replace(" ", "T")}Z`);
 const pgTypes = {
+  // Called for every column of every result, so it answers the common cases without a lookup.
   getTypeParser(oid: number, format?: string) {
-    if (oid === 1114) return (value: string) => new Date(`${value.replace(" ", "T")}Z`);
-    if (oid === 20) return (value: string) => Number(value);
+    if (oid === 1114) return utcTimestamp;
+    if (oid === 20) return Number;
     return pg.types.getTypeParser(oid, format as "text");
   },
 } as pg.CustomTypesConfig;
 
 export interface OpenOptions {
-  /** Maximum PostgreSQL pool size for the raw connection. */
+  /** Maximum PostgreSQL pool size for explicit transactions (and Prisma's own pool). */
   poolSize?: number;
+  /** PostgreSQL connections that carry the pipelined statements outside transactions. */
+  pipelineConnections?: number;
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<OpenDatabase> {
@@ -394,15 +345,20 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
   pool.on("error", () => undefined);
+  const pipeline = new PgPipeline(
+    { connectionString: url, types: pgTypes, application_name: "alliance-checkin", keepAlive: true, connectionTimeoutMillis: 10_000 },
+    options.pipelineConnections ?? Number(process.env.PG_PIPELINE ?? 2),
+  );
   const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([import("./generated/postgresql/client.ts"), import("@prisma/adapter-pg")]);
   const prisma = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }) });
   return {
     provider,
     prisma: prisma as unknown as PrismaDb,
-    sql: new PostgresConnection(pool),
+    sql: new PostgresConnection(pool, pipeline),
     location: url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"),
     async close() {
       await prisma.$disconnect();
+      await pipeline.close();
       await pool.end();
     },
   };

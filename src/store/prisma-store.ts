@@ -30,6 +30,8 @@ import type {
   NewCheckIn,
   NewEnrollment,
   PersonPatch,
+  Receipt,
+  SavedAnswer,
   ScoredRow,
 } from "../ports/checkin-store.ts";
 import type { MessageRef } from "../ports/chat-platform.ts";
@@ -40,6 +42,68 @@ import { aliasedColumns, pickAliased, toAlert, toAudit, toCheckIn, toDate, toEnr
 type Row = Record<string, unknown>;
 
 const CLOSED_STATUSES: CheckInStatus[] = ["answered", "expired", "skipped", "missed_by_system"];
+
+const ANSWER_COLUMNS = ["goal", "task", "bond", "tension", "talkedThrough"] as const;
+
+const CONTEXT_FROM = `FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" JOIN "Practice" p ON p."id" = e."practiceId" JOIN "Person" cl ON cl."id" = e."clientId"
+  WHERE c."id" = ?`;
+const CONTEXT_SQL_COLUMNS = `SELECT ${aliasedColumns("CheckIn", "c")}, ${aliasedColumns("Enrollment", "e")}, ${aliasedColumns("Practice", "p")}, ${aliasedColumns("Person", "cl")} ${CONTEXT_FROM}`;
+const CONTEXT_SQL_JSON = `SELECT row_to_json(c) AS "c", row_to_json(e) AS "e", row_to_json(p) AS "p", row_to_json(cl) AS "cl" ${CONTEXT_FROM}`;
+
+/** Delivery ids are stored up to this length (platform ids are far shorter). */
+const RECEIPT_KEY_MAX = 200;
+const RECEIPT_SQL = `INSERT INTO "InboundEvent" ("id", "platform", "eventKey", "receivedAt") VALUES (?, ?, ?, ?) ON CONFLICT ("platform", "eventKey") DO NOTHING`;
+
+type AnswerColumn = (typeof ANSWER_COLUMNS)[number];
+
+interface AnswerSql {
+  /** PostgreSQL: receipt, answer and status change in one statement. */
+  combined: string | null;
+  /** SQLite: the same as separate statements, run in one transaction. */
+  receipt: string;
+  upsert: string;
+  markAnswered: string;
+}
+
+const answerSqlCache = new Map<string, AnswerSql>();
+
+/**
+ * The statements that save an answer (see CheckInStore.saveAnswer), for the columns a patch sets.
+ * Built once per shape: every button press runs them.
+ */
+function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[], withReceipt: boolean): AnswerSql {
+  const cacheKey = `${provider}:${columns.join(",")}:${withReceipt}`;
+  const cached = answerSqlCache.get(cacheKey);
+  if (cached) return cached;
+  const pg = provider === "postgresql";
+  // PostgreSQL infers no type for a parameter in a SELECT list: name each one's column type.
+  const typed = (type: string) => (pg ? `CAST(? AS ${type})` : "?");
+  const updates = columns.map((c) => `"${c}" = excluded."${c}"`).join(", ");
+  // After the change, is each item answered? The new value if this patch sets it, else the stored one.
+  const after = (item: "goal" | "task" | "bond") => (columns.includes(item) ? `excluded."${item}"` : `"Response"."${item}"`);
+  const upsert = (gate: string) =>
+    `INSERT INTO "Response" ("id", "checkInId", ${columns.map((c) => `"${c}"`).join(", ")}, "completedAt", "createdAt", "updatedAt")
+     SELECT ${typed("TEXT")}, ${typed("TEXT")}, ${columns.map((c) => typed(c === "tension" || c === "talkedThrough" ? "TEXT" : "INTEGER")).join(", ")}, ${typed("TIMESTAMP(3)")}, ${typed("TIMESTAMP(3)")}, ${typed("TIMESTAMP(3)")} ${gate}
+     ON CONFLICT ("checkInId") DO UPDATE SET ${updates}, "updatedAt" = excluded."updatedAt",
+       "completedAt" = COALESCE("Response"."completedAt", CASE WHEN ${after("goal")} IS NOT NULL AND ${after("task")} IS NOT NULL AND ${after("bond")} IS NOT NULL THEN excluded."updatedAt" END)
+     RETURNING *`;
+  const markAnswered = `UPDATE "CheckIn" SET "status" = 'answered', "answeredAt" = ${typed("TIMESTAMP(3)")}, "closedAt" = ${typed("TIMESTAMP(3)")}, "updatedAt" = ${typed("TIMESTAMP(3)")}`;
+  const receipt = RECEIPT_SQL;
+  const sql: AnswerSql = {
+    // One statement, so one round trip and one commit per button press.
+    combined: pg
+      ? `WITH ${withReceipt ? `receipt AS (${receipt} RETURNING 1), ` : ""}saved AS (${upsert(withReceipt ? "WHERE EXISTS (SELECT 1 FROM receipt)" : "")}),
+         answered AS (${markAnswered} WHERE "id" IN (SELECT "checkInId" FROM saved WHERE "completedAt" IS NOT NULL) AND "status" = 'sent' RETURNING 1)
+         SELECT saved.*, (SELECT COUNT(*) FROM answered) AS "answeredNow" FROM saved`
+      : null,
+    receipt,
+    // SQLite needs a WHERE after INSERT … SELECT when an upsert clause follows.
+    upsert: upsert("WHERE true"),
+    markAnswered: `${markAnswered} WHERE "id" = ? AND "status" = 'sent'`,
+  };
+  answerSqlCache.set(cacheKey, sql);
+  return sql;
+}
 
 /** Alert columns an AlertPatch may set (updatedAt is always present). */
 const ALERT_PATCH_COLUMNS = [
@@ -211,12 +275,13 @@ export class PrismaCheckInStore implements CheckInStore {
 
   async checkInContext(id: string): Promise<CheckInContext | null> {
     // One round trip instead of four: every button press and comment starts here.
-    const row = await this.one(
-      `SELECT ${aliasedColumns("CheckIn", "c")}, ${aliasedColumns("Enrollment", "e")}, ${aliasedColumns("Practice", "p")}, ${aliasedColumns("Person", "cl")}
-       FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" JOIN "Practice" p ON p."id" = e."practiceId" JOIN "Person" cl ON cl."id" = e."clientId"
-       WHERE c."id" = ?`,
-      [id],
-    );
+    if (this.sql.provider === "postgresql") {
+      // One JSON value per table: decoding 4 JSON fields is far cheaper for the driver than 64 columns.
+      const row = await this.one(CONTEXT_SQL_JSON, [id]);
+      if (!row) return null;
+      return { checkIn: toCheckIn(row.c as Row), enrollment: toEnrollment(row.e as Row), practice: toPractice(row.p as Row), client: toPerson(row.cl as Row) };
+    }
+    const row = await this.one(CONTEXT_SQL_COLUMNS, [id]);
     if (!row) return null;
     return {
       checkIn: toCheckIn(pickAliased(row, "c")),
@@ -387,26 +452,33 @@ export class PrismaCheckInStore implements CheckInStore {
     return row ? toResponse(row) : null;
   }
 
-  async saveAnswer(checkInId: string, patch: AnswerPatch, now: Date): Promise<ResponseRecord> {
-    const columns = (["goal", "task", "bond", "tension", "talkedThrough"] as const).filter((c) => patch[c] !== undefined);
+  async saveAnswer(checkInId: string, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<SavedAnswer | null> {
+    const columns = ANSWER_COLUMNS.filter((c) => patch[c] !== undefined);
     if (columns.length === 0) throw new StoreError("empty_answer", "an answer needs at least one value");
-    const values = columns.map((c) => patch[c]);
-    const updates = columns.map((c) => `"${c}" = excluded."${c}"`).join(", ");
-    // After the change, is each item answered? The new value if this patch sets it, else the stored one.
-    const after = (item: "goal" | "task" | "bond") => (columns.includes(item) ? `excluded."${item}"` : `"Response"."${item}"`);
+    const sql = answerSql(this.sql.provider, columns, Boolean(receipt));
     const completeOnInsert = patch.goal !== undefined && patch.task !== undefined && patch.bond !== undefined;
-    // One statement: upsert, stamp completion the first time all three items are in, return the row.
-    const rows = await this.sql.query<Row>(
-      `INSERT INTO "Response" ("id", "checkInId", ${columns.map((c) => `"${c}"`).join(", ")}, "completedAt", "createdAt", "updatedAt")
-       VALUES (?, ?, ${columns.map(() => "?").join(", ")}, ?, ?, ?)
-       ON CONFLICT ("checkInId") DO UPDATE SET ${updates}, "updatedAt" = excluded."updatedAt",
-         "completedAt" = COALESCE("Response"."completedAt", CASE WHEN ${after("goal")} IS NOT NULL AND ${after("task")} IS NOT NULL AND ${after("bond")} IS NOT NULL THEN excluded."updatedAt" END)
-       RETURNING *`,
-      [randomUUID(), checkInId, ...values, completeOnInsert ? now : null, now, now],
-    );
-    const saved = rows[0];
-    if (!saved) throw new StoreError("answer_lost", "the answer could not be read back");
-    return toResponse(saved);
+    const upsertParams = [randomUUID(), checkInId, ...columns.map((c) => patch[c]), completeOnInsert ? now : null, now, now];
+    const receiptParams = receipt ? [randomUUID(), receipt.platform, receipt.key.slice(0, RECEIPT_KEY_MAX), now] : [];
+    let row: Row | undefined;
+    let answeredNow = false;
+    if (sql.combined) {
+      const rows = await this.sql.query<Row>(sql.combined, [...receiptParams, ...upsertParams, now, now, now]);
+      if (receipt && rows.length === 0) return null;
+      row = rows[0];
+      answeredNow = Number(row?.answeredNow ?? 0) > 0;
+    } else {
+      const saved = await this.sql.transaction(async (tx) => {
+        if (receipt && (await tx.execute(sql.receipt, receiptParams)) === 0) return null;
+        const [upserted] = await tx.query<Row>(sql.upsert, upsertParams);
+        const moved = upserted?.completedAt != null && (await tx.execute(sql.markAnswered, [now, now, now, checkInId])) > 0;
+        return { upserted, moved };
+      });
+      if (!saved) return null;
+      row = saved.upserted;
+      answeredNow = saved.moved;
+    }
+    if (!row) throw new StoreError("answer_lost", "the answer could not be read back");
+    return { response: toResponse(row), answeredNow };
   }
 
   async saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord> {
@@ -536,8 +608,8 @@ export class PrismaCheckInStore implements CheckInStore {
 
   async recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean> {
     const inserted = await this.sql.execute(
-      `INSERT INTO "InboundEvent" ("id", "platform", "eventKey", "receivedAt") VALUES (?, ?, ?, ?) ON CONFLICT ("platform", "eventKey") DO NOTHING`,
-      [randomUUID(), platform, deliveryId.slice(0, 200), now],
+      RECEIPT_SQL,
+      [randomUUID(), platform, deliveryId.slice(0, RECEIPT_KEY_MAX), now],
     );
     return inserted === 1;
   }

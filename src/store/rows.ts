@@ -1,5 +1,6 @@
 // Row → domain mapping shared by the Prisma and raw-SQL paths. SQLite hands back dates as
-// epoch milliseconds and booleans as 0/1; PostgreSQL hands back Date and boolean.
+// epoch milliseconds and booleans as 0/1; PostgreSQL hands back Date and boolean, or inside
+// row_to_json an ISO timestamp without zone.
 
 import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS } from "../core/model.ts";
 import type {
@@ -24,7 +25,11 @@ export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
   if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
-  if (typeof value === "string") return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
+  if (typeof value === "string") {
+    if (/^\d+$/.test(value)) return new Date(Number(value));
+    // A PostgreSQL timestamp inside JSON carries no zone; stored timestamps are UTC.
+    return new Date(/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(value) ? `${value}Z` : value);
+  }
   return null;
 }
 

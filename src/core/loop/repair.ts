@@ -42,8 +42,8 @@ export function isReturnToBaseline(alert: Pick<Alert, "status" | "acknowledgedAt
 }
 
 /** Marks the enrollment's acknowledged alert repaired when the newest check-in is back at baseline. */
-export async function detectRepair(ctx: EngineContext, enrollment: Enrollment, practice: Practice, rows: ScoredCheckIn[]): Promise<Alert | null> {
-  const alert = await ctx.store.unresolvedAlert(enrollment.id);
+export async function detectRepair(ctx: EngineContext, enrollment: Enrollment, practice: Practice, rows: ScoredCheckIn[], known?: Alert | null): Promise<Alert | null> {
+  const alert = known !== undefined ? known : await ctx.store.unresolvedAlert(enrollment.id);
   if (!alert) return null;
   const decision = isReturnToBaseline(alert, rows, practice.settings.thresholds);
   if (!decision.repaired) return null;

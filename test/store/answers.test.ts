@@ -1,0 +1,139 @@
+// saveAnswer on both databases: the receipt, the answer and the check-in's move to `answered`
+// are one transaction, so a redelivered press changes nothing and a failed save leaves no receipt
+// behind that would swallow the retry.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStore } from "../../src/app.ts";
+import type { OpenDatabase } from "../../src/store/database.ts";
+import type { PrismaCheckInStore } from "../../src/store/prisma-store.ts";
+import type { CheckIn } from "../../src/core/model.ts";
+import { insertCheckIns, seedEnrollment } from "../support/store-seed.ts";
+import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
+import type { PgTestDatabase } from "../support/pg-test-database.ts";
+
+const T0 = new Date("2026-03-02T10:00:00Z");
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+const ref = { channelId: "D1", messageId: "m1" };
+
+function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaCheckInStore }>) {
+  let db: OpenDatabase;
+  let store: PrismaCheckInStore;
+
+  /** `count` check-ins whose prompts were sent at T0. */
+  async function sentCheckIns(count: number): Promise<CheckIn[]> {
+    const enrollment = await seedEnrollment(store);
+    const rows = await insertCheckIns(store, enrollment.id, count, at(-20 - count));
+    await store.claimDueCheckIns(at(0), "owner", 60_000, count);
+    for (const row of rows) expect(await store.completeClaim(row.id, 1, { status: "sent", ref, sentAt: at(0) }, at(0))).toBe(true);
+    return rows;
+  }
+
+  const receiptsNamed = async (key: string) =>
+    Number((await db.sql.query<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "InboundEvent" WHERE "eventKey" = ?`, [key]))[0]?.n);
+
+  beforeEach(async () => {
+    ({ db, store } = await connect());
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  it("the press that completes the response moves the check-in to answered in the same write, once", async () => {
+    const [row] = await sentCheckIns(1);
+    const id = row!.id;
+    const goal = await store.saveAnswer(id, { goal: 4 }, at(1));
+    expect(goal).toMatchObject({ answeredNow: false, response: { goal: 4, task: null, completedAt: null } });
+    expect((await store.getCheckIn(id))?.status).toBe("sent");
+    await store.saveAnswer(id, { task: 3 }, at(2));
+    const bond = await store.saveAnswer(id, { bond: 5 }, at(3));
+    expect(bond?.answeredNow).toBe(true);
+    expect(bond?.response.completedAt?.toISOString()).toBe(at(3).toISOString());
+    const answered = await store.getCheckIn(id);
+    expect(answered).toMatchObject({ status: "answered" });
+    expect(answered?.answeredAt?.toISOString()).toBe(at(3).toISOString());
+    const closedAt = await db.sql.query<{ closedAt: unknown }>(`SELECT "closedAt" FROM "CheckIn" WHERE "id" = ?`, [id]);
+    expect(closedAt[0]?.closedAt).not.toBeNull();
+    // An edit afterwards changes the score, not the completion time, and does not count again.
+    const edit = await store.saveAnswer(id, { bond: 2 }, at(4));
+    expect(edit).toMatchObject({ answeredNow: false, response: { goal: 4, task: 3, bond: 2 } });
+    expect(edit?.response.completedAt?.toISOString()).toBe(at(3).toISOString());
+    expect((await store.getCheckIn(id))?.answeredAt?.toISOString()).toBe(at(3).toISOString());
+  });
+
+  it("an answer on a check-in no longer `sent` (expired, skipped) is saved but does not move it", async () => {
+    const [row] = await sentCheckIns(1);
+    expect(await store.transitionCheckIn(row!.id, ["sent"], "skipped", at(1))).toBe(true);
+    const saved = await store.saveAnswer(row!.id, { goal: 1, task: 1, bond: 1 }, at(2));
+    expect(saved?.answeredNow).toBe(false);
+    expect((await store.getCheckIn(row!.id))?.status).toBe("skipped");
+  });
+
+  it("a redelivered press (same receipt) returns null and changes nothing", async () => {
+    const [row] = await sentCheckIns(1);
+    const receipt = { platform: "slack" as const, key: "action:press-1" };
+    expect((await store.saveAnswer(row!.id, { goal: 2 }, at(1), receipt))?.response.goal).toBe(2);
+    // The same delivery again, even with a different value (a replay), is not applied.
+    expect(await store.saveAnswer(row!.id, { goal: 5 }, at(2), receipt)).toBeNull();
+    expect((await store.getResponse(row!.id))?.goal).toBe(2);
+    // Receipts are per platform: the same key from another platform is a different delivery.
+    expect((await store.saveAnswer(row!.id, { goal: 3 }, at(3), { platform: "discord", key: receipt.key }))?.response.goal).toBe(3);
+    expect(await receiptsNamed(receipt.key)).toBe(2);
+  });
+
+  it("a save that fails leaves no receipt behind, so the retry of that delivery is applied", async () => {
+    const [row] = await sentCheckIns(1);
+    const receipt = { platform: "slack" as const, key: "action:press-lost" };
+    // The check-in does not exist (e.g. erased a moment ago): the foreign key refuses the answer.
+    await expect(store.saveAnswer("no-such-check-in", { goal: 4 }, at(1), receipt)).rejects.toThrow();
+    expect(await receiptsNamed(receipt.key)).toBe(0);
+    const retried = await store.saveAnswer(row!.id, { goal: 4 }, at(2), receipt);
+    expect(retried?.response.goal).toBe(4);
+    expect(await receiptsNamed(receipt.key)).toBe(1);
+  });
+
+  it("many presses at once, one of them failing: every other answer is stored exactly once", async () => {
+    const rows = await sentCheckIns(30);
+    const saves = rows.map((row, i) => store.saveAnswer(row.id, { goal: 1 + (i % 5), task: 3, bond: 4 }, at(1), { platform: "slack", key: `action:burst-${i}` }));
+    const failing = store.saveAnswer("no-such-check-in", { goal: 1 }, at(1), { platform: "slack", key: "action:burst-bad" });
+    const [results, failure] = await Promise.all([Promise.allSettled(saves), failing.then(() => null, (error: unknown) => error)]);
+    expect(failure).toBeInstanceOf(Error);
+    expect(results.every((r) => r.status === "fulfilled" && r.value?.answeredNow === true)).toBe(true);
+    const stored = await Promise.all(rows.map((row) => store.getResponse(row.id)));
+    expect(stored.map((r) => r?.goal)).toEqual(rows.map((_, i) => 1 + (i % 5)));
+    const statuses = await Promise.all(rows.map((row) => store.getCheckIn(row.id)));
+    expect(statuses.every((c) => c?.status === "answered")).toBe(true);
+    expect(await receiptsNamed("action:burst-bad")).toBe(0);
+    // All the same deliveries again: every one is recognised as a duplicate.
+    const again = await Promise.all(rows.map((row, i) => store.saveAnswer(row.id, { goal: 5, task: 5, bond: 5 }, at(2), { platform: "slack", key: `action:burst-${i}` })));
+    expect(again.every((r) => r === null)).toBe(true);
+    expect((await store.getResponse(rows[0]!.id))?.goal).toBe(1);
+  });
+}
+
+describe("saveAnswer on SQLite", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "checkin-answers-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  answerTests(() => openStore(`file:${path.join(dir, "bot.db")}`));
+});
+
+const pgUnavailable = await probePostgres();
+if (pgUnavailable) console.warn(`[answers.test] skipping PostgreSQL: ${pgUnavailable}`);
+
+describe.skipIf(pgUnavailable !== null)(`saveAnswer on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
+  const created: PgTestDatabase[] = [];
+  let database: PgTestDatabase;
+  beforeEach(async () => {
+    database = await createPgTestDatabase();
+    created.push(database);
+  });
+  afterAll(async () => {
+    await Promise.all(created.map((d) => d.drop()));
+  });
+  answerTests(() => openStore(database.url));
+});
