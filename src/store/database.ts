@@ -227,6 +227,15 @@ function pgStatement(sql: string): pg.QueryConfig {
   return statement;
 }
 
+/**
+ * Dates are stored as UTC in `timestamp(3)` columns. pg would send a Date in the process's local
+ * time with an offset, which PostgreSQL ignores for a timestamp without time zone: on a server
+ * whose clock is not set to UTC every stored time would be shifted. Send UTC text instead.
+ */
+function toPgValue(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
 /** Whether a statement writes (and so needs a commit). */
 function isWrite(sql: string): boolean {
   return /^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || (/^\s*WITH\b/i.test(sql) && /\b(INSERT|UPDATE|DELETE)\b/i.test(sql));
@@ -254,7 +263,7 @@ class PostgresConnection implements SqlConnection {
   }
 
   private run(sql: string, params: unknown[]): Promise<pg.QueryResult> {
-    const statement = { ...pgStatement(sql), values: params };
+    const statement = { ...pgStatement(sql), values: params.map(toPgValue) };
     if (!this.pipeline) return this.client.query(statement);
     return isWrite(sql) ? this.pipeline.write(statement) : this.pipeline.query(statement);
   }

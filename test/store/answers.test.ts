@@ -63,6 +63,25 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     expect((await store.getCheckIn(id))?.answeredAt?.toISOString()).toBe(at(3).toISOString());
   });
 
+  it("times are stored and read back as UTC when the server's local time zone is not UTC", async () => {
+    const [row] = await sentCheckIns(1);
+    const zone = process.env.TZ;
+    process.env.TZ = "Asia/Kolkata"; // UTC+05:30
+    try {
+      expect(new Date(at(1)).getTimezoneOffset()).toBe(-330);
+      await store.saveAnswer(row!.id, { goal: 4, task: 4, bond: 4 }, at(1));
+      const stored = await store.getCheckIn(row!.id);
+      expect(stored?.answeredAt?.toISOString()).toBe(at(1).toISOString());
+      expect(stored?.sentAt?.toISOString()).toBe(at(0).toISOString());
+      expect((await store.getResponse(row!.id))?.completedAt?.toISOString()).toBe(at(1).toISOString());
+      // Times written while the zone was different still compare correctly with UTC inputs.
+      expect(await store.expireClosed(new Date(row!.closesAt.getTime() - 1000), 10)).toEqual([]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it("an answer on a check-in no longer `sent` (expired, skipped) is saved but does not move it", async () => {
     const [row] = await sentCheckIns(1);
     expect(await store.transitionCheckIn(row!.id, ["sent"], "skipped", at(1))).toBe(true);
