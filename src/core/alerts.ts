@@ -38,8 +38,8 @@ export function mergeSignals(existing: FiredSignal[], fresh: FiredSignal[]): Fir
  * and at most HISTORY_WINDOW earlier ones), then raises/updates the alert, or records a repair.
  */
 export async function evaluateCheckIn(ctx: EngineContext, enrollment: Enrollment, practice: Practice, checkInId: string): Promise<Alert | null> {
-  // Both reads are needed whatever the rules decide; they go out together.
-  const [rows, unresolved] = await Promise.all([ctx.store.recentScored(enrollment.id, HISTORY_WINDOW + 1), ctx.store.unresolvedAlert(enrollment.id)]);
+  // Both are needed whatever the rules decide, so they are read together.
+  const { history: rows, unresolved } = await ctx.store.evaluationInputs(enrollment.id, HISTORY_WINDOW + 1);
   const index = rows.findIndex((row) => row.checkInId === checkInId);
   if (index < 0) return null;
   const currentRow = rows[index] as ScoredRow;

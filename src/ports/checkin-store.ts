@@ -92,6 +92,11 @@ export interface Receipt {
   key: string;
 }
 
+export interface EvaluationInputs {
+  history: ScoredRow[];
+  unresolved: Alert | null;
+}
+
 export interface SavedAnswer {
   response: ResponseRecord;
   /** This save completed the response and moved the check-in from `sent` to `answered`. */
@@ -201,6 +206,8 @@ export interface CheckInStore {
   saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord>;
   /** Completed responses of an enrollment, newest first, at most `limit` (a bounded window). */
   recentScored(enrollmentId: string, limit: number): Promise<ScoredRow[]>;
+  /** What rule evaluation reads: recentScored plus the enrollment's unresolved alert, read together. */
+  evaluationInputs(enrollmentId: string, limit: number): Promise<EvaluationInputs>;
 
   // ---- alerts ----
   /** The enrollment's unresolved alert (open or acknowledged), if any. */

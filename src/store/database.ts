@@ -48,10 +48,16 @@ export function sqliteFilePath(url: string): string {
 
 const BUSY_TIMEOUT_MS = 5000;
 
+/** Synchronous statements, for a unit of work run inside a SQLite group commit. */
+export interface SyncSql {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): T[];
+  execute(sql: string, params?: unknown[]): number;
+}
+
 interface QueuedWrite {
-  statement: Database.Statement;
-  values: unknown[];
-  resolve(changes: number): void;
+  /** Runs synchronously inside the group's transaction; its result goes to the caller. */
+  run(): unknown;
+  resolve(result: unknown): void;
   reject(error: unknown): void;
 }
 
@@ -121,8 +127,35 @@ class SqliteConnection implements SqlConnection {
   async execute(sql: string, params: unknown[] = []): Promise<number> {
     const statement = this.prepare(sql);
     const values = params.map(toSqliteValue);
-    return new Promise<number>((resolve, reject) => {
-      this.queue.push({ statement, values, resolve, reject });
+    return this.enqueue(() => statement.run(...values).changes);
+  }
+
+  /**
+   * Runs `unit` atomically inside the next group commit: its statements commit with the other
+   * writes of this turn, and if it throws, a savepoint undoes only its own statements.
+   */
+  async atomic<T>(unit: (tx: SyncSql) => T): Promise<T> {
+    const tx: SyncSql = {
+      query: <R>(sql: string, params: unknown[] = []) => this.prepare(sql).all(...params.map(toSqliteValue)) as R[],
+      execute: (sql, params = []) => this.prepare(sql).run(...params.map(toSqliteValue)).changes,
+    };
+    return this.enqueue(() => {
+      this.db.exec("SAVEPOINT unit");
+      try {
+        const result = unit(tx);
+        this.db.exec("RELEASE unit");
+        return result;
+      } catch (error) {
+        this.db.exec("ROLLBACK TO unit");
+        this.db.exec("RELEASE unit");
+        throw error;
+      }
+    });
+  }
+
+  private enqueue<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (result: unknown) => void, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => void this.flush());
@@ -143,9 +176,9 @@ class SqliteConnection implements SqlConnection {
         return;
       }
       // From BEGIN to COMMIT everything is synchronous: nothing else runs on this connection.
-      const results: ({ ok: true; changes: number } | { ok: false; error: unknown })[] = batch.map((write) => {
+      const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = batch.map((write) => {
         try {
-          return { ok: true, changes: write.statement.run(...write.values).changes };
+          return { ok: true, value: write.run() };
         } catch (error) {
           return { ok: false, error };
         }
@@ -159,7 +192,7 @@ class SqliteConnection implements SqlConnection {
       }
       batch.forEach((write, i) => {
         const result = results[i]!;
-        if (result.ok) write.resolve(result.changes);
+        if (result.ok) write.resolve(result.value);
         else write.reject(result.error);
       });
     });
@@ -178,6 +211,11 @@ class SqliteConnection implements SqlConnection {
       }
     });
   }
+}
+
+/** The connection's atomic group-committed unit (SQLite at top level), or null where there is none. */
+export function atomicUnit(sql: SqlConnection): (<T>(unit: (tx: SyncSql) => T) => Promise<T>) | null {
+  return sql instanceof SqliteConnection ? (unit) => sql.atomic(unit) : null;
 }
 
 /** Statements inside an explicit transaction run directly, in order, on the owning connection. */

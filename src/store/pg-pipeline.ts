@@ -1,22 +1,24 @@
 // A few long-lived PostgreSQL connections in pipeline mode for statements outside explicit
-// transactions. Everything issued in one turn of the event loop goes to one connection in one
-// socket write and is answered together: one round trip for the lot instead of one each (the
-// next turn uses the next connection, so the server works on several batches at once).
+// transactions. Statements wait in a queue; whenever a connection has no answers outstanding,
+// everything queued is written to it at once (one socket write) and answered together. Under
+// load the batches grow by themselves, so each statement costs a fraction of a round trip and
+// of a system call; when idle, a statement goes out at the end of the current event-loop turn.
 //
-// Reads are sent as they are; each ends with its own Sync, so each is its own implicit
-// transaction. Writes of the same turn are group-committed: sent as one BEGIN … COMMIT block,
-// so they cost one WAL flush together. If anything in the block fails, the block is rolled back
-// and each write is retried on its own, so one caller's constraint error never fails another's.
+// Reads (and other single statements) each end with their own Sync, so each is its own implicit
+// transaction. Writes queued together are group-committed: one BEGIN … COMMIT block, so they
+// cost one WAL flush together. If anything in the block fails, the block is rolled back and each
+// write is retried on its own, so one caller's constraint error never fails another's write.
 
 import pg from "pg";
 
 interface Slot {
-  ready: Promise<pg.Client>;
   client: pg.Client;
   connected: boolean;
+  /** Statements written to this connection and not answered yet. */
+  inflight: number;
 }
 
-interface QueuedWrite {
+interface Pending {
   config: pg.QueryConfig;
   resolve(result: pg.QueryResult): void;
   reject(error: unknown): void;
@@ -27,18 +29,21 @@ interface Corkable {
   uncork(): void;
 }
 
-/** The socket under a pg client; pg does not type it, but corking it is how writes are grouped. */
+/** The socket under a pg client; pg does not type it, but corking it is how a batch becomes one write. */
 function streamOf(client: pg.Client): Corkable | null {
   const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
   return stream && typeof stream.cork === "function" && typeof stream.uncork === "function" ? (stream as Corkable) : null;
 }
 
+const closedError = () => new Error("the database connection is closed");
+
 export class PgPipeline {
   private readonly slots: (Slot | null)[];
-  private next = 0;
-  private readonly corked = new Set<pg.Client>();
-  private writes: QueuedWrite[] = [];
-  private turnScheduled = false;
+  /** Statements that run on their own: reads, and writes retried after their group failed. */
+  private singles: Pending[] = [];
+  /** Writes to commit together. */
+  private writes: Pending[] = [];
+  private dispatchScheduled = false;
   private closed = false;
 
   constructor(
@@ -48,102 +53,119 @@ export class PgPipeline {
     this.slots = Array.from({ length: Math.max(1, size) }, () => null);
   }
 
-  private open(index: number): Slot {
-    const client = new pg.Client({ ...this.config, pipeline: true } as pg.ClientConfig);
-    const forget = () => {
-      if (this.slots[index]?.client === client) this.slots[index] = null;
-    };
-    // A broken connection is dropped; its in-flight statements fail, the next statement reconnects.
-    client.on("error", forget);
-    client.on("end", forget);
-    const slot: Slot = { ready: client.connect().then(() => ((slot.connected = true), client)), client, connected: false };
-    slot.ready.catch(forget);
-    this.slots[index] = slot;
-    return slot;
-  }
-
   /** Runs one statement on its own (autocommit). */
-  async query(config: pg.QueryConfig): Promise<pg.QueryResult> {
-    const slot = this.acquire();
-    // Queued synchronously when connected, so it joins this turn's write.
-    return (slot.connected ? this.corkFor(slot.client) : this.corkFor(await slot.ready)).query(config);
+  query(config: pg.QueryConfig): Promise<pg.QueryResult> {
+    return this.enqueue(this.singles, config);
   }
 
-  /** Runs one writing statement, committed together with the other writes of this turn. */
+  /** Runs one writing statement, committed together with the writes queued alongside it. */
   write(config: pg.QueryConfig): Promise<pg.QueryResult> {
-    if (this.closed) return Promise.reject(new Error("the database connection is closed"));
+    return this.enqueue(this.writes, config);
+  }
+
+  private enqueue(queue: Pending[], config: pg.QueryConfig): Promise<pg.QueryResult> {
+    if (this.closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
-      this.writes.push({ config, resolve, reject });
-      this.scheduleTurnEnd();
+      queue.push({ config, resolve, reject });
+      this.scheduleDispatch();
     });
   }
 
-  /** The connection for this turn. */
-  private acquire(): Slot {
-    if (this.closed) throw new Error("the database connection is closed");
-    return this.slots[this.next] ?? this.open(this.next);
+  /** Dispatches at the end of this turn, so statements issued together travel together. */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled || this.closed) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
   }
 
-  /** Holds the client's socket writes until the turn ends. */
-  private corkFor(client: pg.Client): pg.Client {
-    if (!this.corked.has(client)) {
-      streamOf(client)?.cork();
-      this.corked.add(client);
-      this.scheduleTurnEnd();
-    }
-    return client;
+  private open(index: number): void {
+    const client = new pg.Client({ ...this.config, pipeline: true } as pg.ClientConfig);
+    const slot: Slot = { client, connected: false, inflight: 0 };
+    this.slots[index] = slot;
+    const forget = (error?: unknown) => {
+      if (this.slots[index] !== slot) return;
+      this.slots[index] = null;
+      // Statements already written fail through pg; if nothing else can connect, fail the queue too.
+      if (!slot.connected && error && this.slots.every((s) => s === null)) this.failQueued(error);
+      this.scheduleDispatch();
+    };
+    // A broken connection is dropped; its in-flight statements fail, the next batch reconnects.
+    client.on("error", forget);
+    client.on("end", () => forget());
+    client.connect().then(
+      () => {
+        slot.connected = true;
+        this.scheduleDispatch();
+      },
+      (error: unknown) => forget(error),
+    );
   }
 
-  private scheduleTurnEnd(): void {
-    if (this.turnScheduled) return;
-    this.turnScheduled = true;
-    setImmediate(() => void this.endTurn());
-  }
-
-  private async endTurn(): Promise<void> {
-    const writes = this.writes;
+  private failQueued(error: unknown): void {
+    const queued = [...this.singles, ...this.writes];
+    this.singles = [];
     this.writes = [];
-    // On a connected slot these queue their statements synchronously, joining this turn's write.
-    const committing = writes.length > 1 ? this.commitGroup(writes) : writes.length === 1 ? this.runAlone(writes[0]!) : null;
-    this.turnScheduled = false;
-    this.next = (this.next + 1) % this.slots.length;
-    for (const client of this.corked) streamOf(client)?.uncork();
-    this.corked.clear();
-    await committing;
+    for (const p of queued) p.reject(error);
   }
 
-  private async runAlone(write: QueuedWrite): Promise<void> {
-    try {
-      write.resolve(await this.query(write.config));
-    } catch (error) {
-      write.reject(error);
-    }
-  }
-
-  private async commitGroup(writes: QueuedWrite[]): Promise<void> {
-    let results: pg.QueryResult[];
-    try {
-      const slot = this.acquire();
-      const client = this.corkFor(slot.connected ? slot.client : await slot.ready);
-      // Queued back to back with no await in between, so nothing else interleaves on this connection.
-      const sent = [client.query("BEGIN"), ...writes.map((w) => client.query(w.config)), client.query("COMMIT")];
-      const settled = await Promise.allSettled(sent);
-      if (settled.some((s) => s.status === "rejected")) throw new Error("group failed");
-      results = settled.map((s) => (s as PromiseFulfilledResult<pg.QueryResult>).value);
-      // After a failure inside the block the server answers COMMIT with ROLLBACK.
-      if (results.at(-1)?.command !== "COMMIT") throw new Error("group rolled back");
-    } catch {
-      await Promise.all(writes.map((w) => this.runAlone(w)));
+  /** Writes everything queued to an idle connection, if there is one. */
+  private dispatch(): void {
+    if (this.closed || (this.singles.length === 0 && this.writes.length === 0)) return;
+    const idle = this.slots.find((s): s is Slot => s !== null && s.connected && s.inflight === 0);
+    if (!idle) {
+      // All busy: the queue goes out when one of them has its answers. Open another if allowed.
+      const free = this.slots.findIndex((s) => s === null);
+      if (free >= 0) this.open(free);
       return;
     }
-    writes.forEach((w, i) => w.resolve(results[i + 1]!));
+    const singles = this.singles;
+    const writes = this.writes;
+    this.singles = [];
+    this.writes = [];
+    if (writes.length === 1) singles.push(writes.pop()!);
+    const stream = streamOf(idle.client);
+    stream?.cork();
+    try {
+      for (const p of singles) this.send(idle, p.config).then(p.resolve, p.reject);
+      if (writes.length > 0) this.commitGroup(idle, writes);
+    } finally {
+      stream?.uncork();
+    }
+  }
+
+  /** Submits one statement on the slot's connection and keeps the in-flight count. */
+  private send(slot: Slot, config: pg.QueryConfig | string): Promise<pg.QueryResult> {
+    slot.inflight++;
+    const settle = () => {
+      slot.inflight--;
+      if (slot.inflight === 0) this.scheduleDispatch();
+    };
+    const result = slot.client.query(config);
+    result.then(settle, settle);
+    return result;
+  }
+
+  private commitGroup(slot: Slot, writes: Pending[]): void {
+    // Queued back to back, so nothing else interleaves inside the block on this connection.
+    const sent = [this.send(slot, "BEGIN"), ...writes.map((w) => this.send(slot, w.config)), this.send(slot, "COMMIT")];
+    void Promise.allSettled(sent).then((settled) => {
+      const results = settled.map((s) => (s.status === "fulfilled" ? s.value : null));
+      // After a failure inside the block the server answers COMMIT with ROLLBACK.
+      if (results.every((r) => r !== null) && results.at(-1)?.command === "COMMIT") {
+        writes.forEach((w, i) => w.resolve(results[i + 1]!));
+        return;
+      }
+      for (const w of writes) this.enqueue(this.singles, w.config).then(w.resolve, w.reject);
+    });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const client of this.corked) streamOf(client)?.uncork();
-    this.corked.clear();
+    this.failQueued(closedError());
     const slots = this.slots.splice(0).filter((s): s is Slot => s !== null);
-    await Promise.all(slots.map(async (slot) => (await slot.ready.catch(() => null))?.end().catch(() => undefined)));
+    await Promise.all(slots.map((slot) => slot.client.end().catch(() => undefined)));
   }
 }

@@ -30,11 +30,13 @@ import type {
   NewCheckIn,
   NewEnrollment,
   PersonPatch,
+  EvaluationInputs,
   Receipt,
   SavedAnswer,
   ScoredRow,
 } from "../ports/checkin-store.ts";
 import type { MessageRef } from "../ports/chat-platform.ts";
+import { atomicUnit } from "./database.ts";
 import type { OpenDatabase, PrismaDb, SqlConnection } from "./database.ts";
 import { StoreError } from "./errors.ts";
 import { aliasedColumns, pickAliased, toAlert, toAudit, toCheckIn, toDate, toEnrollment, toPerson, toPractice, toResponse } from "./rows.ts";
@@ -50,6 +52,25 @@ const CONTEXT_FROM = `FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enroll
 const CONTEXT_SQL_COLUMNS = `SELECT ${aliasedColumns("CheckIn", "c")}, ${aliasedColumns("Enrollment", "e")}, ${aliasedColumns("Practice", "p")}, ${aliasedColumns("Person", "cl")} ${CONTEXT_FROM}`;
 const CONTEXT_SQL_JSON = `SELECT row_to_json(c) AS "c", row_to_json(e) AS "e", row_to_json(p) AS "p", row_to_json(cl) AS "cl" ${CONTEXT_FROM}`;
 
+const RECENT_SCORED_SQL = `SELECT r."checkInId", c."sessionEndAt", r."goal", r."task", r."bond", r."tension", r."talkedThrough", r."commentCipher", r."commentKeyId"
+  FROM "CheckIn" c JOIN "Response" r ON r."checkInId" = c."id"
+  WHERE c."enrollmentId" = ? AND r."completedAt" IS NOT NULL
+  ORDER BY c."sessionEndAt" DESC LIMIT ?`;
+
+function toScoredRow(row: Row): ScoredRow {
+  return {
+    checkInId: String(row.checkInId),
+    sessionEndAt: toDate(row.sessionEndAt) ?? new Date(0),
+    goal: Number(row.goal),
+    task: Number(row.task),
+    bond: Number(row.bond),
+    tension: (row.tension ?? null) as ScoredRow["tension"],
+    talkedThrough: (row.talkedThrough ?? null) as ScoredRow["talkedThrough"],
+    commentCipher: (row.commentCipher ?? null) as string | null,
+    commentKeyId: (row.commentKeyId ?? null) as string | null,
+  };
+}
+
 /** Delivery ids are stored up to this length (platform ids are far shorter). */
 const RECEIPT_KEY_MAX = 200;
 const RECEIPT_SQL = `INSERT INTO "InboundEvent" ("id", "platform", "eventKey", "receivedAt") VALUES (?, ?, ?, ?) ON CONFLICT ("platform", "eventKey") DO NOTHING`;
@@ -59,7 +80,7 @@ type AnswerColumn = (typeof ANSWER_COLUMNS)[number];
 interface AnswerSql {
   /** PostgreSQL: receipt, answer and status change in one statement. */
   combined: string | null;
-  /** SQLite: the same as separate statements, run in one transaction. */
+  /** SQLite: the same as separate statements, run as one atomic unit inside a group commit. */
   receipt: string;
   upsert: string;
   markAnswered: string;
@@ -467,10 +488,13 @@ export class PrismaCheckInStore implements CheckInStore {
       row = rows[0];
       answeredNow = Number(row?.answeredNow ?? 0) > 0;
     } else {
-      const saved = await this.sql.transaction(async (tx) => {
-        if (receipt && (await tx.execute(sql.receipt, receiptParams)) === 0) return null;
-        const [upserted] = await tx.query<Row>(sql.upsert, upsertParams);
-        const moved = upserted?.completedAt != null && (await tx.execute(sql.markAnswered, [now, now, now, checkInId])) > 0;
+      // SQLite: one atomic unit, committed with the other writes of this turn (group commit).
+      const atomic = atomicUnit(this.sql);
+      if (!atomic) throw new StoreError("no_atomic_unit", "answers are saved on the top-level SQLite connection");
+      const saved = await atomic((tx) => {
+        if (receipt && tx.execute(sql.receipt, receiptParams) === 0) return null;
+        const [upserted] = tx.query<Row>(sql.upsert, upsertParams);
+        const moved = upserted?.completedAt != null && tx.execute(sql.markAnswered, [now, now, now, checkInId]) > 0;
         return { upserted, moved };
       });
       if (!saved) return null;
@@ -493,24 +517,24 @@ export class PrismaCheckInStore implements CheckInStore {
   }
 
   async recentScored(enrollmentId: string, limit: number): Promise<ScoredRow[]> {
-    const rows = await this.sql.query<Row>(
-      `SELECT r."checkInId", c."sessionEndAt", r."goal", r."task", r."bond", r."tension", r."talkedThrough", r."commentCipher", r."commentKeyId"
-       FROM "CheckIn" c JOIN "Response" r ON r."checkInId" = c."id"
-       WHERE c."enrollmentId" = ? AND r."completedAt" IS NOT NULL
-       ORDER BY c."sessionEndAt" DESC LIMIT ?`,
-      [enrollmentId, limit],
-    );
-    return rows.map((row) => ({
-      checkInId: String(row.checkInId),
-      sessionEndAt: toDate(row.sessionEndAt) ?? new Date(0),
-      goal: Number(row.goal),
-      task: Number(row.task),
-      bond: Number(row.bond),
-      tension: (row.tension ?? null) as ScoredRow["tension"],
-      talkedThrough: (row.talkedThrough ?? null) as ScoredRow["talkedThrough"],
-      commentCipher: (row.commentCipher ?? null) as string | null,
-      commentKeyId: (row.commentKeyId ?? null) as string | null,
-    }));
+    return (await this.sql.query<Row>(RECENT_SCORED_SQL, [enrollmentId, limit])).map(toScoredRow);
+  }
+
+  async evaluationInputs(enrollmentId: string, limit: number): Promise<EvaluationInputs> {
+    if (this.sql.provider === "postgresql") {
+      // One round trip: the unresolved alert rides along as a JSON column of every history row.
+      const rows = await this.sql.query<Row>(
+        `SELECT h.*, (SELECT row_to_json(a) FROM "Alert" a WHERE a."enrollmentId" = ? AND a."status" IN ('open', 'acknowledged') ORDER BY a."createdAt" DESC LIMIT 1) AS "unresolved"
+         FROM (${RECENT_SCORED_SQL}) h`,
+        [enrollmentId, enrollmentId, limit],
+      );
+      if (rows.length > 0) {
+        const unresolved = rows[0]!.unresolved;
+        return { history: rows.map(toScoredRow), unresolved: unresolved ? toAlert(unresolved as Row) : null };
+      }
+    }
+    const [history, unresolved] = await Promise.all([this.recentScored(enrollmentId, limit), this.unresolvedAlert(enrollmentId)]);
+    return { history, unresolved };
   }
 
   // ---- alerts ----

@@ -82,6 +82,33 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     }
   });
 
+  it("evaluationInputs: the newest completed responses and the unresolved alert, whatever the history", async () => {
+    const rows = await sentCheckIns(4);
+    const enrollmentId = rows[0]!.enrollmentId;
+    // No history and no alert.
+    expect(await store.evaluationInputs(enrollmentId, 3)).toEqual({ history: [], unresolved: null });
+    const signals = [{ code: "low_item" as const, params: { item: "goal", value: 2 } }];
+    const alert = await store.createAlert({ enrollmentId, checkInId: rows[0]!.id, severity: "normal", signals, createdAt: at(1) });
+    // An alert but no history yet.
+    expect((await store.evaluationInputs(enrollmentId, 3)).unresolved?.id).toBe(alert?.id);
+    for (const [i, row] of rows.entries()) await store.saveAnswer(row.id, { goal: 1 + i, task: 3, bond: 4 }, at(2 + i));
+    await store.saveAnswer(rows[3]!.id, { tension: "yes" }, at(9));
+    const inputs = await store.evaluationInputs(enrollmentId, 3);
+    expect(inputs.history.map((h) => [h.checkInId, h.goal])).toEqual([3, 2, 1].map((i) => [rows[i]!.id, 1 + i]));
+    expect(inputs.history[0]).toMatchObject({ task: 3, bond: 4, tension: "yes", talkedThrough: null, commentCipher: null });
+    expect(inputs.history[0]?.sessionEndAt.toISOString()).toBe(rows[3]!.sessionEndAt.toISOString());
+    expect(inputs.unresolved).toMatchObject({ id: alert?.id, status: "open", signals });
+    expect(inputs.unresolved?.createdAt.toISOString()).toBe(at(1).toISOString());
+    await store.updateAlert(alert!.id, { status: "acknowledged", acknowledgedAt: at(10), updatedAt: at(10) });
+    expect((await store.evaluationInputs(enrollmentId, 3)).unresolved).toMatchObject({ id: alert?.id, status: "acknowledged" });
+    expect((await store.evaluationInputs(enrollmentId, 3)).unresolved?.acknowledgedAt?.toISOString()).toBe(at(10).toISOString());
+    // A resolved alert is not unresolved any more.
+    await store.updateAlert(alert!.id, { status: "repaired", resolvedAt: at(11), updatedAt: at(11) });
+    const after = await store.evaluationInputs(enrollmentId, 3);
+    expect(after.unresolved).toBeNull();
+    expect(after.history).toHaveLength(3);
+  });
+
   it("an answer on a check-in no longer `sent` (expired, skipped) is saved but does not move it", async () => {
     const [row] = await sentCheckIns(1);
     expect(await store.transitionCheckIn(row!.id, ["sent"], "skipped", at(1))).toBe(true);
