@@ -8,7 +8,7 @@ import { localeFor } from "./context.ts";
 import type { Alert, CheckIn, Enrollment, Item, Locale, Person, Practice, ResponseRecord } from "./model.ts";
 import { ITEMS } from "./model.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
-import type { AnswerPatch, CheckInContext, Receipt } from "../ports/checkin-store.ts";
+import type { AnswerPatch, CheckInContext, Receipt, SavedAnswer } from "../ports/checkin-store.ts";
 import { translator } from "../i18n/index.ts";
 import { commentModalTexts, buildPromptView } from "./views.ts";
 import { evaluateCheckIn, deliverAlert } from "./alerts.ts";
@@ -37,6 +37,11 @@ async function loadOwnCheckIn(ctx: EngineContext, actor: Actor, checkInId: strin
     ctx.logger.warn({ checkInId, platform: actor.platform }, "action on a check-in that is not the actor's refused");
     return refused(fallback("answer.not_yours"));
   }
+  return ownedFrom(found);
+}
+
+function ownedFrom(found: CheckInContext): OwnedCheckIn {
+  const { checkIn, enrollment, practice, client } = found;
   return { checkIn, enrollment, practice, client, locale: localeFor(practice, client, enrollment) };
 }
 
@@ -92,16 +97,25 @@ async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string,
   if (isReply(owned)) return owned;
   const gate = await answerGate(ctx, owned);
   if ("refusal" in gate) return gate.refusal;
-  const t = translator(owned.locale);
   const now = ctx.clock.now();
-  // Before the check-in is answered (status `sent`) its response is not complete: the store
-  // marks the check-in answered in the same transaction that completes the response.
-  const before = gate.answered;
   // The receipt is written with the answer, so a crash between the two cannot turn a
   // redelivered press into a lost answer.
   const result = await ctx.store.saveAnswer(checkInId, patch, now, receipt);
+  return answerRecorded(ctx, owned, patch, gate.answered, result);
+}
+
+/**
+ * After an answer was saved (`result` null: the delivery was a duplicate): evaluates the rules
+ * when the response is complete and something that matters changed, and words the reply.
+ * `before` is the stored response when the check-in was answered already (an edit), else null:
+ * while it is `sent` its response is not complete, because the store marks the check-in answered
+ * in the same transaction that completes the response.
+ */
+async function answerRecorded(ctx: EngineContext, owned: OwnedCheckIn, patch: AnswerPatch, before: ResponseRecord | null, result: SavedAnswer | null): Promise<Reply> {
+  const t = translator(owned.locale);
   if (!result) return { text: t("command.duplicate"), duplicate: true };
   const saved = result.response;
+  const checkInId = owned.checkIn.id;
   ctx.logger.debug({ checkInId, complete: Boolean(saved.completedAt) }, "answer recorded");
   const scoresChanged = ITEMS.some((item) => patch[item] !== undefined && before?.[item] !== patch[item]);
   if (saved.completedAt) {
@@ -117,6 +131,34 @@ async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string,
     (owned.practice.settings.tensionQuestion && saved.tension === null ? 1 : 0) +
     (saved.tension && saved.tension !== "no" && saved.talkedThrough === null ? 1 : 0);
   return { text: saved.completedAt && remaining === 0 ? t("answer.complete") : t("answer.saved", { remaining }) };
+}
+
+/** Actions that record an answer; they write their delivery receipt together with the answer. */
+export type AnswerAction = Extract<Action, { op: "score" | "tension" | "talked" }>;
+
+export function isAnswerAction(action: Action): action is AnswerAction {
+  return action.op === "score" || action.op === "tension" || action.op === "talked";
+}
+
+function patchOf(action: AnswerAction): AnswerPatch {
+  if (action.op === "score") return { [action.item as Item]: action.value };
+  if (action.op === "tension") return { tension: action.value };
+  return { talkedThrough: action.value };
+}
+
+/**
+ * A press that answers. The common case, the client's own open prompt, is checked and saved in
+ * one round trip (store.answerIfOpen, whose conditions mirror loadOwnCheckIn and answerGate for
+ * a `sent` check-in). Anything else (someone else's check-in, no consent, closed, an edit after
+ * answering) goes through the full checks, on the context that same round trip read.
+ */
+export async function handleAnswer(ctx: EngineContext, actor: Actor, action: AnswerAction, receipt?: Receipt): Promise<Reply> {
+  const patch = patchOf(action);
+  const now = ctx.clock.now();
+  const open = await ctx.store.answerIfOpen(action.checkInId, { platform: actor.platform, workspaceId: actor.workspaceId, userId: actor.userId }, patch, now, receipt);
+  if (!open.context) return refused(translator("en")("answer.unknown"));
+  if (!open.allowed) return recordAnswer(ctx, actor, action.checkInId, patch, open.context, receipt);
+  return answerRecorded(ctx, ownedFrom(open.context), patch, null, open.saved);
 }
 
 export async function handleComment(ctx: EngineContext, actor: Actor, checkInId: string, text: unknown, preloaded?: CheckInContext): Promise<Reply> {
@@ -222,21 +264,9 @@ async function changeAlert(ctx: EngineContext, actor: Actor, alertId: string, ch
   return { text };
 }
 
-/** Actions that record an answer; they write their delivery receipt together with the answer. */
-export const ANSWER_OPS: ReadonlySet<Action["op"]> = new Set(["score", "tension", "talked"]);
-
-/**
- * Routes a decoded button action. `receipt` is the press's delivery receipt for answer actions
- * (see ANSWER_OPS); the caller has written it already for all others.
- */
-export async function handleAction(ctx: EngineContext, actor: Actor, action: Action, preloaded?: CheckInContext, receipt?: Receipt): Promise<Reply | null> {
+/** Routes a decoded button action other than an answer (see handleAnswer); its receipt is written already. */
+export async function handleAction(ctx: EngineContext, actor: Actor, action: Exclude<Action, AnswerAction>): Promise<Reply | null> {
   switch (action.op) {
-    case "score":
-      return recordAnswer(ctx, actor, action.checkInId, { [action.item as Item]: action.value }, preloaded, receipt);
-    case "tension":
-      return recordAnswer(ctx, actor, action.checkInId, { tension: action.value }, preloaded, receipt);
-    case "talked":
-      return recordAnswer(ctx, actor, action.checkInId, { talkedThrough: action.value }, preloaded, receipt);
     case "comment":
       return openComment(ctx, actor, action.checkInId);
     case "skip":

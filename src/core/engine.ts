@@ -11,7 +11,7 @@ import { actorContext } from "./commands/guards.ts";
 import { runCommand } from "./commands/handlers.ts";
 import { commandRefusal } from "./commands/access.ts";
 import type { ExtraHandlers } from "./commands/handlers.ts";
-import { ANSWER_OPS, handleAction, handleComment } from "./answers.ts";
+import { handleAction, handleAnswer, handleComment, isAnswerAction } from "./answers.ts";
 import { InboundEventSchema, invalidArgument } from "./inbound-schema.ts";
 import { targetAccess } from "./targets.ts";
 import { USAGE } from "./commands/grammar.ts";
@@ -134,16 +134,19 @@ export class CheckInEngine implements InboundPort, HomePort {
       if (action.op === "self") {
         return this.receive({ type: "command", actor: event.actor, text: action.change, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}) });
       }
+      // An answer checks ownership and writes its receipt together with the answer (one
+      // transaction, and for the client's own open prompt one round trip).
+      if (isAnswerAction(action)) {
+        const receipt = event.deliveryId ? { platform: event.actor.platform, key: deliveryKey(event) } : undefined;
+        return handleAnswer(this.ctx, event.actor, action, receipt);
+      }
       // A press on what is not the actor's is refused before any receipt is written.
       const access = await targetAccess(this.ctx, event.actor, action);
       if (access.refusal) return access.refusal;
       // Opening the comment modal changes nothing, so it needs no receipt; some platforms
       // must show the modal as their immediate response.
-      // Answers write their receipt together with the answer (one transaction).
-      const answer = ANSWER_OPS.has(action.op);
-      if (action.op !== "comment" && !answer && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
-      const receipt = answer && event.deliveryId ? { platform: event.actor.platform, key: deliveryKey(event) } : undefined;
-      return (await handleAction(this.ctx, event.actor, action, access.checkIn ?? undefined, receipt)) ?? { text: t("answer.unknown"), refused: true };
+      if (action.op !== "comment" && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
+      return (await handleAction(this.ctx, event.actor, action)) ?? { text: t("answer.unknown"), refused: true };
     }
     if (event.type === "comment") {
       if (typeof event.checkInId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(event.checkInId)) return { text: t("answer.unknown"), refused: true };

@@ -92,6 +92,20 @@ export interface Receipt {
   key: string;
 }
 
+/** Who pressed: platform, workspace (team or guild) and user id. */
+export interface AnswerActor {
+  platform: PlatformName;
+  workspaceId: string;
+  userId: string;
+}
+
+export interface OpenAnswer {
+  context: CheckInContext | null;
+  /** The conditions held; with `saved` null, the receipt was there already (a redelivery). */
+  allowed: boolean;
+  saved: SavedAnswer | null;
+}
+
 export interface EvaluationInputs {
   history: ScoredRow[];
   unresolved: Alert | null;
@@ -203,6 +217,14 @@ export interface CheckInStore {
    * there already nothing changes and null is returned (a redelivered press).
    */
   saveAnswer(checkInId: string, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<SavedAnswer | null>;
+  /**
+   * A button press in one round trip, for the common case: saves as saveAnswer does, but only if
+   * the actor is the check-in's client in its practice's workspace, the client has consented and
+   * not stopped, and the prompt is `sent` and open at `now`. Returns the check-in's context as it
+   * was before the write (null for an unknown check-in) and whether those conditions held; when
+   * they did not, nothing is written and the caller applies its full checks to that context.
+   */
+  answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<OpenAnswer>;
   saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord>;
   /** Completed responses of an enrollment, newest first, at most `limit` (a bounded window). */
   recentScored(enrollmentId: string, limit: number): Promise<ScoredRow[]>;

@@ -110,6 +110,11 @@ export function meterStore<S extends CheckInStore>(store: S, metrics: BotMetrics
     if (saved?.answeredNow) metrics.promptsAnswered.inc();
     return saved;
   };
+  const answerIfOpen: CheckInStore["answerIfOpen"] = async (...args) => {
+    const open = await store.answerIfOpen(...args);
+    if (open.saved?.answeredNow) metrics.promptsAnswered.inc();
+    return open;
+  };
   const createAlert: CheckInStore["createAlert"] = async (input) => {
     const alert = await store.createAlert(input);
     if (alert) metrics.recordSignals(input.signals);
@@ -132,7 +137,7 @@ export function meterStore<S extends CheckInStore>(store: S, metrics: BotMetrics
     }
     return alert;
   };
-  const overrides: Partial<CheckInStore> = { saveAnswer, createAlert, updateAlert, updateAlertIfSignals };
+  const overrides: Partial<CheckInStore> = { saveAnswer, answerIfOpen, createAlert, updateAlert, updateAlertIfSignals };
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (typeof prop === "string" && prop in overrides) return overrides[prop as keyof CheckInStore];

@@ -30,7 +30,9 @@ import type {
   NewCheckIn,
   NewEnrollment,
   PersonPatch,
+  AnswerActor,
   EvaluationInputs,
+  OpenAnswer,
   Receipt,
   SavedAnswer,
   ScoredRow,
@@ -49,7 +51,8 @@ const ANSWER_COLUMNS = ["goal", "task", "bond", "tension", "talkedThrough"] as c
 
 const CONTEXT_FROM = `FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" JOIN "Practice" p ON p."id" = e."practiceId" JOIN "Person" cl ON cl."id" = e."clientId"
   WHERE c."id" = ?`;
-const CONTEXT_SQL_COLUMNS = `SELECT ${aliasedColumns("CheckIn", "c")}, ${aliasedColumns("Enrollment", "e")}, ${aliasedColumns("Practice", "p")}, ${aliasedColumns("Person", "cl")} ${CONTEXT_FROM}`;
+const CONTEXT_COLUMNS = `${aliasedColumns("CheckIn", "c")}, ${aliasedColumns("Enrollment", "e")}, ${aliasedColumns("Practice", "p")}, ${aliasedColumns("Person", "cl")}`;
+const CONTEXT_SQL_COLUMNS = `SELECT ${CONTEXT_COLUMNS} ${CONTEXT_FROM}`;
 const CONTEXT_SQL_JSON = `SELECT row_to_json(c) AS "c", row_to_json(e) AS "e", row_to_json(p) AS "p", row_to_json(cl) AS "cl" ${CONTEXT_FROM}`;
 
 const RECENT_SCORED_SQL = `SELECT r."checkInId", c."sessionEndAt", r."goal", r."task", r."bond", r."tension", r."talkedThrough", r."commentCipher", r."commentKeyId"
@@ -78,22 +81,32 @@ const RECEIPT_SQL = `INSERT INTO "InboundEvent" ("id", "platform", "eventKey", "
 type AnswerColumn = (typeof ANSWER_COLUMNS)[number];
 
 interface AnswerSql {
-  /** PostgreSQL: receipt, answer and status change in one statement. */
+  /** PostgreSQL: (the guard,) receipt, answer and status change in one statement. */
   combined: string | null;
   /** SQLite: the same as separate statements, run as one atomic unit inside a group commit. */
+  context: string;
   receipt: string;
   upsert: string;
   markAnswered: string;
 }
 
+/**
+ * The condition under which a press is answered in one round trip (CheckInStore.answerIfOpen):
+ * the actor is the check-in's client in its practice's workspace, the client has consented and
+ * not stopped, and the prompt is `sent` and still open. It mirrors the engine's own checks
+ * (answers.ts: loadOwnCheckIn and answerGate) for that case; anything else takes the engine's path.
+ * Parameters: platform, workspace id, user id, now.
+ */
+const OPEN_FOR_ACTOR = `(p."platform" = ? AND p."externalId" = ? AND cl."platformUserId" = ? AND cl."consentAt" IS NOT NULL AND cl."stoppedAt" IS NULL AND c."status" = 'sent' AND c."closesAt" > ?)`;
+
 const answerSqlCache = new Map<string, AnswerSql>();
 
 /**
- * The statements that save an answer (see CheckInStore.saveAnswer), for the columns a patch sets.
- * Built once per shape: every button press runs them.
+ * The statements that save an answer (see CheckInStore.saveAnswer and answerIfOpen), for the
+ * columns a patch sets. Built once per shape: every button press runs them.
  */
-function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[], withReceipt: boolean): AnswerSql {
-  const cacheKey = `${provider}:${columns.join(",")}:${withReceipt}`;
+function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[], withReceipt: boolean, guarded: boolean): AnswerSql {
+  const cacheKey = `${provider}:${columns.join(",")}:${withReceipt}:${guarded}`;
   const cached = answerSqlCache.get(cacheKey);
   if (cached) return cached;
   const pg = provider === "postgresql";
@@ -110,13 +123,27 @@ function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[],
      RETURNING *`;
   const markAnswered = `UPDATE "CheckIn" SET "status" = 'answered', "answeredAt" = ${typed("TIMESTAMP(3)")}, "closedAt" = ${typed("TIMESTAMP(3)")}, "updatedAt" = ${typed("TIMESTAMP(3)")}`;
   const receipt = RECEIPT_SQL;
-  const sql: AnswerSql = {
+  let combined: string | null = null;
+  if (pg) {
+    const allowed = `EXISTS (SELECT 1 FROM ctx WHERE "allowed")`;
+    const parts = [
+      guarded ? `ctx AS (SELECT row_to_json(c) AS "c", row_to_json(e) AS "e", row_to_json(p) AS "p", row_to_json(cl) AS "cl", ${OPEN_FOR_ACTOR} AS "allowed" ${CONTEXT_FROM})` : null,
+      withReceipt
+        ? guarded
+          ? `receipt AS (INSERT INTO "InboundEvent" ("id", "platform", "eventKey", "receivedAt") SELECT ${typed("TEXT")}, ${typed("TEXT")}, ${typed("TEXT")}, ${typed("TIMESTAMP(3)")} WHERE ${allowed} ON CONFLICT ("platform", "eventKey") DO NOTHING RETURNING 1)`
+          : `receipt AS (${receipt} RETURNING 1)`
+        : null,
+      `saved AS (${upsert(withReceipt ? "WHERE EXISTS (SELECT 1 FROM receipt)" : guarded ? `WHERE ${allowed}` : "")})`,
+      `answered AS (${markAnswered} WHERE "id" IN (SELECT "checkInId" FROM saved WHERE "completedAt" IS NOT NULL) AND "status" = 'sent' RETURNING 1)`,
+    ].filter((part): part is string => part !== null);
     // One statement, so one round trip and one commit per button press.
-    combined: pg
-      ? `WITH ${withReceipt ? `receipt AS (${receipt} RETURNING 1), ` : ""}saved AS (${upsert(withReceipt ? "WHERE EXISTS (SELECT 1 FROM receipt)" : "")}),
-         answered AS (${markAnswered} WHERE "id" IN (SELECT "checkInId" FROM saved WHERE "completedAt" IS NOT NULL) AND "status" = 'sent' RETURNING 1)
-         SELECT saved.*, (SELECT COUNT(*) FROM answered) AS "answeredNow" FROM saved`
-      : null,
+    combined = guarded
+      ? `WITH ${parts.join(",\n")} SELECT ctx.*, (SELECT row_to_json(s) FROM saved s) AS "saved", (SELECT COUNT(*) FROM answered) AS "answeredNow" FROM ctx`
+      : `WITH ${parts.join(",\n")} SELECT saved.*, (SELECT COUNT(*) FROM answered) AS "answeredNow" FROM saved`;
+  }
+  const sql: AnswerSql = {
+    combined,
+    context: `SELECT ${CONTEXT_COLUMNS}, ${OPEN_FOR_ACTOR} AS "allowed" ${CONTEXT_FROM}`,
     receipt,
     // SQLite needs a WHERE after INSERT … SELECT when an upsert clause follows.
     upsert: upsert("WHERE true"),
@@ -124,6 +151,19 @@ function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[],
   };
   answerSqlCache.set(cacheKey, sql);
   return sql;
+}
+
+function contextFromJson(row: Row): CheckInContext {
+  return { checkIn: toCheckIn(row.c as Row), enrollment: toEnrollment(row.e as Row), practice: toPractice(row.p as Row), client: toPerson(row.cl as Row) };
+}
+
+function contextFromColumns(row: Row): CheckInContext {
+  return {
+    checkIn: toCheckIn(pickAliased(row, "c")),
+    enrollment: toEnrollment(pickAliased(row, "e")),
+    practice: toPractice(pickAliased(row, "p")),
+    client: toPerson(pickAliased(row, "cl")),
+  };
 }
 
 /** Alert columns an AlertPatch may set (updatedAt is always present). */
@@ -299,17 +339,10 @@ export class PrismaCheckInStore implements CheckInStore {
     if (this.sql.provider === "postgresql") {
       // One JSON value per table: decoding 4 JSON fields is far cheaper for the driver than 64 columns.
       const row = await this.one(CONTEXT_SQL_JSON, [id]);
-      if (!row) return null;
-      return { checkIn: toCheckIn(row.c as Row), enrollment: toEnrollment(row.e as Row), practice: toPractice(row.p as Row), client: toPerson(row.cl as Row) };
+      return row ? contextFromJson(row) : null;
     }
     const row = await this.one(CONTEXT_SQL_COLUMNS, [id]);
-    if (!row) return null;
-    return {
-      checkIn: toCheckIn(pickAliased(row, "c")),
-      enrollment: toEnrollment(pickAliased(row, "e")),
-      practice: toPractice(pickAliased(row, "p")),
-      client: toPerson(pickAliased(row, "cl")),
-    };
+    return row ? contextFromColumns(row) : null;
   }
 
   async getCheckIn(id: string): Promise<CheckIn | null> {
@@ -474,35 +507,55 @@ export class PrismaCheckInStore implements CheckInStore {
   }
 
   async saveAnswer(checkInId: string, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<SavedAnswer | null> {
+    return (await this.writeAnswer(checkInId, patch, now, receipt, null)).saved;
+  }
+
+  async answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<OpenAnswer> {
+    const { context, allowed, saved } = await this.writeAnswer(checkInId, patch, now, receipt, actor);
+    return { context, allowed, saved };
+  }
+
+  /** saveAnswer, or with `guard` answerIfOpen: the write only happens if OPEN_FOR_ACTOR holds. */
+  private async writeAnswer(checkInId: string, patch: AnswerPatch, now: Date, receipt: Receipt | undefined, guard: AnswerActor | null): Promise<OpenAnswer> {
     const columns = ANSWER_COLUMNS.filter((c) => patch[c] !== undefined);
     if (columns.length === 0) throw new StoreError("empty_answer", "an answer needs at least one value");
-    const sql = answerSql(this.sql.provider, columns, Boolean(receipt));
+    const sql = answerSql(this.sql.provider, columns, Boolean(receipt), guard !== null);
     const completeOnInsert = patch.goal !== undefined && patch.task !== undefined && patch.bond !== undefined;
     const upsertParams = [randomUUID(), checkInId, ...columns.map((c) => patch[c]), completeOnInsert ? now : null, now, now];
     const receiptParams = receipt ? [randomUUID(), receipt.platform, receipt.key.slice(0, RECEIPT_KEY_MAX), now] : [];
-    let row: Row | undefined;
-    let answeredNow = false;
+    const guardParams = guard ? [guard.platform, guard.workspaceId, guard.userId, now, checkInId] : [];
     if (sql.combined) {
-      const rows = await this.sql.query<Row>(sql.combined, [...receiptParams, ...upsertParams, now, now, now]);
-      if (receipt && rows.length === 0) return null;
-      row = rows[0];
-      answeredNow = Number(row?.answeredNow ?? 0) > 0;
-    } else {
-      // SQLite: one atomic unit, committed with the other writes of this turn (group commit).
-      const atomic = atomicUnit(this.sql);
-      if (!atomic) throw new StoreError("no_atomic_unit", "answers are saved on the top-level SQLite connection");
-      const saved = await atomic((tx) => {
-        if (receipt && tx.execute(sql.receipt, receiptParams) === 0) return null;
-        const [upserted] = tx.query<Row>(sql.upsert, upsertParams);
-        const moved = upserted?.completedAt != null && tx.execute(sql.markAnswered, [now, now, now, checkInId]) > 0;
-        return { upserted, moved };
-      });
-      if (!saved) return null;
-      row = saved.upserted;
-      answeredNow = saved.moved;
+      const rows = await this.sql.query<Row>(sql.combined, [...guardParams, ...receiptParams, ...upsertParams, now, now, now]);
+      const row = rows[0];
+      if (guard) {
+        if (!row) return { context: null, allowed: false, saved: null };
+        const allowed = row.allowed === true;
+        const saved = row.saved ? { response: toResponse(row.saved as Row), answeredNow: Number(row.answeredNow) > 0 } : null;
+        return { context: contextFromJson(row), allowed, saved };
+      }
+      if (!row) {
+        if (receipt) return { context: null, allowed: true, saved: null };
+        throw new StoreError("answer_lost", "the answer could not be read back");
+      }
+      return { context: null, allowed: true, saved: { response: toResponse(row), answeredNow: Number(row.answeredNow) > 0 } };
     }
-    if (!row) throw new StoreError("answer_lost", "the answer could not be read back");
-    return { response: toResponse(row), answeredNow };
+    // SQLite: one atomic unit, committed with the other writes of this turn (group commit).
+    const atomic = atomicUnit(this.sql);
+    if (!atomic) throw new StoreError("no_atomic_unit", "answers are saved on the top-level SQLite connection");
+    return atomic((tx): OpenAnswer => {
+      let context: CheckInContext | null = null;
+      if (guard) {
+        const [row] = tx.query<Row>(sql.context, guardParams);
+        if (!row) return { context: null, allowed: false, saved: null };
+        context = contextFromColumns(row);
+        if (Number(row.allowed) !== 1) return { context, allowed: false, saved: null };
+      }
+      if (receipt && tx.execute(sql.receipt, receiptParams) === 0) return { context, allowed: true, saved: null };
+      const [upserted] = tx.query<Row>(sql.upsert, upsertParams);
+      if (!upserted) throw new StoreError("answer_lost", "the answer could not be read back");
+      const answeredNow = upserted.completedAt != null && tx.execute(sql.markAnswered, [now, now, now, checkInId]) > 0;
+      return { context, allowed: true, saved: { response: toResponse(upserted), answeredNow } };
+    });
   }
 
   async saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord> {

@@ -109,6 +109,80 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     expect(after.history).toHaveLength(3);
   });
 
+  describe("answerIfOpen: saves only the client's own open prompt, and writes nothing otherwise", () => {
+    const owner = { platform: "terminal" as const, workspaceId: "local", userId: "alice" };
+    let row: CheckIn;
+    let clientId: string;
+    const nothingWritten = async (key: string) => {
+      expect(await store.getResponse(row.id)).toBeNull();
+      expect(await receiptsNamed(key)).toBe(0);
+      expect((await store.getCheckIn(row.id))?.status).toBe(row.status);
+    };
+    beforeEach(async () => {
+      [row] = (await sentCheckIns(1)) as [CheckIn];
+      row = (await store.getCheckIn(row.id)) as CheckIn;
+      const enrollment = await store.getEnrollment(row.enrollmentId);
+      clientId = enrollment!.clientId;
+      await store.updatePerson(clientId, { consentAt: at(-100), consentVersion: "1" });
+    });
+
+    it("the owner's open prompt: saved, with the context it was checked against", async () => {
+      const open = await store.answerIfOpen(row.id, owner, { goal: 5, task: 4, bond: 4 }, at(1), { platform: "terminal", key: "k-ok" });
+      expect(open.allowed).toBe(true);
+      expect(open.saved).toMatchObject({ answeredNow: true, response: { goal: 5, task: 4, bond: 4 } });
+      expect(open.context?.checkIn).toMatchObject({ id: row.id, status: "sent" });
+      expect(open.context?.client).toMatchObject({ id: clientId, platformUserId: "alice" });
+      expect(open.context?.practice).toMatchObject({ platform: "terminal", externalId: "local" });
+      expect(open.context?.checkIn.closesAt.toISOString()).toBe(row.closesAt.toISOString());
+      expect((await store.getCheckIn(row.id))?.status).toBe("answered");
+      // The same delivery again: allowed (the prompt is answered now, so the engine's own checks decide), nothing saved.
+      const again = await store.answerIfOpen(row.id, owner, { goal: 1 }, at(2), { platform: "terminal", key: "k-ok" });
+      expect(again.saved).toBeNull();
+      expect((await store.getResponse(row.id))?.goal).toBe(5);
+    });
+
+    it("a redelivery while still open is recognised: allowed, nothing saved", async () => {
+      await store.answerIfOpen(row.id, owner, { goal: 2 }, at(1), { platform: "terminal", key: "k-dup" });
+      const dup = await store.answerIfOpen(row.id, owner, { goal: 3 }, at(2), { platform: "terminal", key: "k-dup" });
+      expect(dup).toMatchObject({ allowed: true, saved: null });
+      expect((await store.getResponse(row.id))?.goal).toBe(2);
+    });
+
+    const refusedCases: [string, () => Promise<{ actor?: typeof owner; now?: Date }>][] = [
+      ["another user", async () => ({ actor: { ...owner, userId: "mallory" } })],
+      ["another workspace", async () => ({ actor: { ...owner, workspaceId: "elsewhere" } })],
+      ["another platform", async () => ({ actor: { ...owner, platform: "slack" as const } })],
+      ["no consent", async () => (await store.updatePerson(clientId, { consentAt: null }), {})],
+      ["the client stopped", async () => (await store.updatePerson(clientId, { stoppedAt: at(-1) }), {})],
+      ["skipped", async () => (await store.transitionCheckIn(row.id, ["sent"], "skipped", at(0)), {})],
+      ["expired", async () => (await store.transitionCheckIn(row.id, ["sent"], "expired", at(0)), {})],
+      ["closed at exactly now", async () => ({ now: row.closesAt })],
+      ["after it closed", async () => ({ now: new Date(row.closesAt.getTime() + 1) })],
+    ];
+    for (const [name, setUp] of refusedCases) {
+      it(`not for: ${name}`, async () => {
+        const { actor = owner, now = at(1) } = await setUp();
+        row = (await store.getCheckIn(row.id)) as CheckIn;
+        const open = await store.answerIfOpen(row.id, actor, { goal: 4, task: 4, bond: 4 }, now, { platform: actor.platform, key: `k-${name}` });
+        expect(open).toMatchObject({ allowed: false, saved: null });
+        expect(open.context?.checkIn.id).toBe(row.id);
+        await nothingWritten(`k-${name}`);
+      });
+    }
+
+    it("just before it closes: still open", async () => {
+      const open = await store.answerIfOpen(row.id, owner, { goal: 4 }, new Date(row.closesAt.getTime() - 1), { platform: "terminal", key: "k-late" });
+      expect(open.allowed).toBe(true);
+      expect(open.saved?.response.goal).toBe(4);
+    });
+
+    it("an unknown check-in: no context, nothing written", async () => {
+      const open = await store.answerIfOpen("no-such-check-in", owner, { goal: 4 }, at(1), { platform: "terminal", key: "k-unknown" });
+      expect(open).toEqual({ context: null, allowed: false, saved: null });
+      expect(await receiptsNamed("k-unknown")).toBe(0);
+    });
+  });
+
   it("an answer on a check-in no longer `sent` (expired, skipped) is saved but does not move it", async () => {
     const [row] = await sentCheckIns(1);
     expect(await store.transitionCheckIn(row!.id, ["sent"], "skipped", at(1))).toBe(true);
