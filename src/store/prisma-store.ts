@@ -99,6 +99,14 @@ interface AnswerSql {
  */
 const OPEN_FOR_ACTOR = `(p."platform" = ? AND p."externalId" = ? AND cl."platformUserId" = ? AND cl."consentAt" IS NOT NULL AND cl."stoppedAt" IS NULL AND c."status" = 'sent' AND c."closesAt" > ?)`;
 
+/**
+ * A check-in status test for statements that find their row by primary key, written so that no
+ * index can serve it. After a burst of sends the planner's statistics may still say that few
+ * check-ins are `sent` or `sending`; it would then walk the status index through all of them on
+ * every call instead of using the key (seen on PostgreSQL: 5× slower answers at 10,000 sent).
+ */
+const statusByKey = (list: string) => `("status" || '') IN (${list})`;
+
 const answerSqlCache = new Map<string, AnswerSql>();
 
 /**
@@ -134,7 +142,7 @@ function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[],
           : `receipt AS (${receipt} RETURNING 1)`
         : null,
       `saved AS (${upsert(withReceipt ? "WHERE EXISTS (SELECT 1 FROM receipt)" : guarded ? `WHERE ${allowed}` : "")})`,
-      `answered AS (${markAnswered} WHERE "id" IN (SELECT "checkInId" FROM saved WHERE "completedAt" IS NOT NULL) AND "status" = 'sent' RETURNING 1)`,
+      `answered AS (${markAnswered} WHERE "id" = ? AND ${statusByKey("'sent'")} AND EXISTS (SELECT 1 FROM saved WHERE "completedAt" IS NOT NULL) RETURNING 1)`,
     ].filter((part): part is string => part !== null);
     // One statement, so one round trip and one commit per button press.
     combined = guarded
@@ -147,7 +155,7 @@ function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[],
     receipt,
     // SQLite needs a WHERE after INSERT … SELECT when an upsert clause follows.
     upsert: upsert("WHERE true"),
-    markAnswered: `${markAnswered} WHERE "id" = ? AND "status" = 'sent'`,
+    markAnswered: `${markAnswered} WHERE "id" = ? AND ${statusByKey("'sent'")}`,
   };
   answerSqlCache.set(cacheKey, sql);
   return sql;
@@ -394,7 +402,7 @@ export class PrismaCheckInStore implements CheckInStore {
   }
 
   async completeClaim(id: string, attempt: number, outcome: ClaimOutcome, now: Date): Promise<boolean> {
-    const fence = `WHERE "id" = ? AND "attempt" = ? AND "status" = 'sending'`;
+    const fence = `WHERE "id" = ? AND "attempt" = ? AND ${statusByKey("'sending'")}`;
     let changed: number;
     switch (outcome.status) {
       case "sent":
@@ -470,7 +478,7 @@ export class PrismaCheckInStore implements CheckInStore {
     const answered = to === "answered";
     const changed = await this.sql.execute(
       `UPDATE "CheckIn" SET "status" = ?, "updatedAt" = ?${closing ? `, "closedAt" = ?` : ""}${answered ? `, "answeredAt" = ?` : ""}
-       WHERE "id" = ? AND "status" IN (${placeholders})`,
+       WHERE "id" = ? AND ${statusByKey(placeholders)}`,
       [to, now, ...(closing ? [now] : []), ...(answered ? [now] : []), id, ...from],
     );
     return changed === 1;
@@ -525,7 +533,7 @@ export class PrismaCheckInStore implements CheckInStore {
     const receiptParams = receipt ? [randomUUID(), receipt.platform, receipt.key.slice(0, RECEIPT_KEY_MAX), now] : [];
     const guardParams = guard ? [guard.platform, guard.workspaceId, guard.userId, now, checkInId] : [];
     if (sql.combined) {
-      const rows = await this.sql.query<Row>(sql.combined, [...guardParams, ...receiptParams, ...upsertParams, now, now, now]);
+      const rows = await this.sql.query<Row>(sql.combined, [...guardParams, ...receiptParams, ...upsertParams, now, now, now, checkInId]);
       const row = rows[0];
       if (guard) {
         if (!row) return { context: null, allowed: false, saved: null };
