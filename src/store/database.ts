@@ -394,7 +394,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   pool.on("error", () => undefined);
   const pipeline = new PgPipeline(
     { connectionString: url, types: pgTypes, application_name: "alliance-checkin", keepAlive: true, connectionTimeoutMillis: 10_000 },
-    options.pipelineConnections ?? Number(process.env.PG_PIPELINE ?? 2),
+    options.pipelineConnections ?? 2,
   );
   const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([import("./generated/postgresql/client.ts"), import("@prisma/adapter-pg")]);
   const prisma = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }) });
