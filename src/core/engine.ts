@@ -89,7 +89,7 @@ export class CheckInEngine implements InboundPort, HomePort {
     try {
       // Every payload is checked against its schema before anything is read or written.
       const valid = InboundEventSchema.safeParse(event).success;
-      const reply = valid ? await this.route(event) : { text: translator("en")("inbound.invalid"), refused: true };
+      const reply = valid ? await this.route(event) : { text: fallback("inbound.invalid"), refused: true };
       // Ids and outcome flags only: never the command text, the action id's values or a comment.
       this.ctx.logger.debug(
         { type: valid ? event.type : "invalid", platform: valid ? event.actor.platform : null, refused: Boolean(reply.refused), duplicate: Boolean(reply.duplicate) },
