@@ -519,8 +519,7 @@ export class PrismaCheckInStore implements CheckInStore {
   }
 
   async answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<OpenAnswer> {
-    const { context, allowed, saved } = await this.writeAnswer(checkInId, patch, now, receipt, actor);
-    return { context, allowed, saved };
+    return this.writeAnswer(checkInId, patch, now, receipt, actor);
   }
 
   /** saveAnswer, or with `guard` answerIfOpen: the write only happens if OPEN_FOR_ACTOR holds. */

@@ -5,11 +5,9 @@
 import { afterEach, expect, it } from "vitest";
 import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
 import { decodeCustomId } from "../../../adapters/discord/render.ts";
-import { createEngineFixture } from "../../support/engine-fixture.ts";
 import type { EngineFixture } from "../../support/engine-fixture.ts";
-import { ManageGuild, MemberPermissions } from "../../support/fake-discord-payloads.ts";
 import type { FakeMessage } from "../../support/fake-discord.ts";
-import { startDiscordRig } from "./harness.ts";
+import { attachEngine, startDiscordRig } from "./harness.ts";
 import type { DiscordRig } from "./harness.ts";
 
 const ADMIN = "610000000000000001";
@@ -41,12 +39,7 @@ it("runs a whole check-in through Discord", async () => {
   };
   rig = await startDiscordRig(inbound);
   const { fake } = rig;
-  fixture = await createEngineFixture({ platform: rig.platform, workspaceId: fake.guildId, start: "2026-03-02T08:00:00Z" });
-  late.engine = fixture.engine;
-  fake.addMember({ userId: ADMIN, permissions: MemberPermissions | ManageGuild });
-  fake.addMember({ userId: CLIENT });
-  fake.addMember({ userId: THERAPIST });
-  await rig.platform.start();
+  fixture = await attachEngine(rig, late, { admin: ADMIN, client: CLIENT, therapist: THERAPIST });
 
   // 1. the slash command is registered
   expect(fake.commands.get(fake.guildId)?.map((c) => c.name)).toEqual(["checkin"]);

@@ -7,13 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
 import { DEFAULT_ENGINE_OPTIONS } from "../../../src/core/context.ts";
 import { decodeCustomId } from "../../../adapters/discord/render.ts";
-import { createEngineFixture } from "../../support/engine-fixture.ts";
 import type { EngineFixture } from "../../support/engine-fixture.ts";
 import { FakeDiscord } from "../../support/fake-discord.ts";
 import type { FakeMessage, InteractionRecord } from "../../support/fake-discord.ts";
-import { ManageGuild, MemberPermissions } from "../../support/fake-discord-payloads.ts";
 import type { CommandOption } from "../../support/fake-discord-payloads.ts";
-import { startDiscordRig } from "./harness.ts";
+import { attachEngine, startDiscordRig } from "./harness.ts";
 import type { DiscordRig } from "./harness.ts";
 
 const ADMIN = "710000000000000001";
@@ -37,12 +35,7 @@ const inbound: InboundPort = {
 beforeEach(async () => {
   fake = await FakeDiscord.start();
   rig = await startDiscordRig(inbound, { existingFake: fake });
-  fixture = await createEngineFixture({ platform: rig.platform, workspaceId: fake.guildId, start: "2026-03-02T08:00:00Z" });
-  late.engine = fixture.engine;
-  fake.addMember({ userId: ADMIN, permissions: MemberPermissions | ManageGuild });
-  fake.addMember({ userId: CLIENT });
-  fake.addMember({ userId: THERAPIST });
-  await rig.platform.start();
+  fixture = await attachEngine(rig, late, { admin: ADMIN, client: CLIENT, therapist: THERAPIST });
 });
 
 afterEach(async () => {

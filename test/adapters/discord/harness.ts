@@ -18,6 +18,8 @@ import type { FakeDiscordOptions, FakeMessage, InteractionRecord } from "../../s
 import { ManageGuild, MemberPermissions } from "../../support/fake-discord-payloads.ts";
 import type { CommandOption } from "../../support/fake-discord-payloads.ts";
 import type { AdapterHarness, HarnessFactory, ObservedMessage } from "../../contract/harness.ts";
+import { createEngineFixture } from "../../support/engine-fixture.ts";
+import type { EngineFixture } from "../../support/engine-fixture.ts";
 
 export interface DiscordRig {
   fake: FakeDiscord;
@@ -33,6 +35,21 @@ export interface RigOptions {
   logger?: Logger;
   /** Reuse a running fake (e.g. to restart the adapter against the same Discord). */
   existingFake?: FakeDiscord;
+}
+
+/**
+ * Puts the real engine behind a rig: an engine fixture on the rig's guild (handed to `late`, the
+ * rig's inbound port), the admin, client and therapist added as guild members, and the adapter
+ * started. Returns the fixture.
+ */
+export async function attachEngine(rig: DiscordRig, late: { engine: InboundPort | null }, people: { admin: string; client: string; therapist: string }): Promise<EngineFixture> {
+  const fixture = await createEngineFixture({ platform: rig.platform, workspaceId: rig.fake.guildId, start: "2026-03-02T08:00:00Z" });
+  late.engine = fixture.engine;
+  rig.fake.addMember({ userId: people.admin, permissions: MemberPermissions | ManageGuild });
+  rig.fake.addMember({ userId: people.client });
+  rig.fake.addMember({ userId: people.therapist });
+  await rig.platform.start();
+  return fixture;
 }
 
 export async function startDiscordRig(inbound: InboundPort, options: RigOptions = {}): Promise<DiscordRig> {
