@@ -76,6 +76,12 @@ class SqliteConnection implements SqlConnection {
   /** Serialises group commits and explicit transactions on this one connection. */
   private exclusive: Promise<void> = Promise.resolve();
 
+  /** The synchronous statements an atomic unit runs with. */
+  private readonly syncSql: SyncSql = {
+    query: <R>(sql: string, params: unknown[] = []) => this.prepare(sql).all(...params.map(toSqliteValue)) as R[],
+    execute: (sql, params = []) => this.prepare(sql).run(...params.map(toSqliteValue)).changes,
+  };
+
   constructor(readonly db: Database.Database) {}
 
   private prepare(sql: string): Database.Statement {
@@ -135,14 +141,10 @@ class SqliteConnection implements SqlConnection {
    * writes of this turn, and if it throws, a savepoint undoes only its own statements.
    */
   async atomic<T>(unit: (tx: SyncSql) => T): Promise<T> {
-    const tx: SyncSql = {
-      query: <R>(sql: string, params: unknown[] = []) => this.prepare(sql).all(...params.map(toSqliteValue)) as R[],
-      execute: (sql, params = []) => this.prepare(sql).run(...params.map(toSqliteValue)).changes,
-    };
     return this.enqueue(() => {
       this.db.exec("SAVEPOINT unit");
       try {
-        const result = unit(tx);
+        const result = unit(this.syncSql);
         this.db.exec("RELEASE unit");
         return result;
       } catch (error) {
