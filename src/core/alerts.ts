@@ -10,7 +10,7 @@ import { withdrawalSignals, WITHDRAWAL_WINDOW } from "./rules/withdrawal.ts";
 import type { ClosedOutcome, WithdrawalTrigger } from "./rules/withdrawal.ts";
 import { buildAlertView } from "./views.ts";
 import { detectRepair } from "./loop/repair.ts";
-import type { ScoredRow } from "../ports/checkin-store.ts";
+import type { EvaluationInputs, ScoredRow } from "../ports/checkin-store.ts";
 
 export function toScored(row: ScoredRow, comment: string | null): ScoredCheckIn {
   return {
@@ -33,13 +33,23 @@ export function mergeSignals(existing: FiredSignal[], fresh: FiredSignal[]): Fir
   return [...merged.values()];
 }
 
+/** How many completed check-ins evaluation reads: the current one and HISTORY_WINDOW earlier ones. */
+export const EVALUATION_LIMIT = HISTORY_WINDOW + 1;
+
 /**
  * Evaluates the rupture signals for a just-completed check-in on a bounded window (the check-in
  * and at most HISTORY_WINDOW earlier ones), then raises/updates the alert, or records a repair.
  */
-export async function evaluateCheckIn(ctx: EngineContext, enrollment: Enrollment, practice: Practice, checkInId: string): Promise<Alert | null> {
+export async function evaluateCheckIn(
+  ctx: EngineContext,
+  enrollment: Enrollment,
+  practice: Practice,
+  checkInId: string,
+  /** The inputs, when the write that completed the check-in read them already (EVALUATION_LIMIT). */
+  inputs?: EvaluationInputs | null,
+): Promise<Alert | null> {
   // Both are needed whatever the rules decide, so they are read together.
-  const { history: rows, unresolved } = await ctx.store.evaluationInputs(enrollment.id, HISTORY_WINDOW + 1);
+  const { history: rows, unresolved } = inputs ?? (await ctx.store.evaluationInputs(enrollment.id, EVALUATION_LIMIT));
   const index = rows.findIndex((row) => row.checkInId === checkInId);
   if (index < 0) return null;
   const currentRow = rows[index] as ScoredRow;
@@ -47,7 +57,7 @@ export async function evaluateCheckIn(ctx: EngineContext, enrollment: Enrollment
   const current = toScored(currentRow, comment);
   const history = rows.slice(index + 1).map((row) => toScored(row, null));
   const fired = evaluateSignals({ current, history, thresholds: practice.settings.thresholds });
-  if (fired.length > 0) return raiseAlert(ctx, enrollment, practice, checkInId, fired, "normal", unresolved);
+  if (fired.length > 0) return raiseAlert(ctx, enrollment, practice, checkInId, fired, "normal", { unresolved, recent: rows });
   // A quiet check-in may close an acknowledged rupture (only the newest check-in counts).
   if (index === 0) await detectRepair(ctx, enrollment, practice, rows.map((row) => toScored(row, null)), unresolved);
   return null;
@@ -74,20 +84,20 @@ export async function raiseAlert(
   checkInId: string | null,
   fired: FiredSignal[],
   severity: Alert["severity"],
-  /** The enrollment's unresolved alert as read moments ago, if the caller has it. */
-  known?: Alert | null,
+  /** What the caller read moments ago: the enrollment's unresolved alert, its newest completed responses. */
+  known: { unresolved?: Alert | null; recent?: ScoredRow[] } = {},
 ): Promise<Alert> {
   const now = ctx.clock.now();
   const becameUrgent = severity === "urgent";
   // Read, merge, compare-and-set; a concurrent evaluation makes us re-read and merge again.
   for (let round = 0; round < 10; round++) {
     // A stale first read is harmless: creating and updating are both compare-and-set.
-    const existing = round === 0 && known !== undefined ? known : await ctx.store.unresolvedAlert(enrollment.id);
+    const existing = round === 0 && known.unresolved !== undefined ? known.unresolved : await ctx.store.unresolvedAlert(enrollment.id);
     if (!existing) {
       const created = await ctx.store.createAlert({ enrollmentId: enrollment.id, checkInId, severity, signals: fired, createdAt: now });
       if (!created) continue; // another evaluation created it a moment ago: merge into that one
       ctx.logger.info({ alertId: created.id, enrollmentId: enrollment.id, signals: fired.map((s) => s.code), updated: false }, "rupture alert raised");
-      await deliverAlert(ctx, created, enrollment, practice);
+      await deliverAlert(ctx, created, enrollment, practice, { recent: known.recent });
       return created;
     }
     const merged = mergeSignals(existing.signals, fired);
@@ -105,19 +115,37 @@ export async function raiseAlert(
     });
     if (!alert) continue;
     ctx.logger.info({ alertId: alert.id, enrollmentId: enrollment.id, signals: fired.map((s) => s.code), updated: true }, "rupture alert raised");
-    await deliverAlert(ctx, alert, enrollment, practice, { fresh: becameUrgent });
+    await deliverAlert(ctx, alert, enrollment, practice, { fresh: becameUrgent, recent: known.recent });
     return alert;
   }
   throw new Error("alert kept changing under concurrent evaluations");
 }
 
-/** Sends the alert to the therapist, or edits the message already sent (`fresh` forces a new message). */
-export async function deliverAlert(ctx: EngineContext, alert: Alert, enrollment: Enrollment, practice: Practice, opts: { fresh?: boolean } = {}): Promise<boolean> {
-  const [therapist, client] = await Promise.all([ctx.store.getPerson(enrollment.therapistId), ctx.store.getPerson(enrollment.clientId)]);
+/** How many recent check-ins the alert's trend line shows. */
+export const ALERT_TREND_LENGTH = 8;
+
+/**
+ * Sends the alert to the therapist, or edits the message already sent (`fresh` forces a new
+ * message). `recent`: the enrollment's newest completed responses, newest first, as the caller
+ * read them moments ago (at least ALERT_TREND_LENGTH of them, or all there are); read here if absent.
+ */
+export async function deliverAlert(
+  ctx: EngineContext,
+  alert: Alert,
+  enrollment: Enrollment,
+  practice: Practice,
+  opts: { fresh?: boolean; recent?: ScoredRow[] } = {},
+): Promise<boolean> {
+  // Issued together, so they share one round trip.
+  const [people, history] = await Promise.all([
+    ctx.store.getPeople([enrollment.therapistId, enrollment.clientId]),
+    opts.recent ?? ctx.store.recentScored(enrollment.id, ALERT_TREND_LENGTH),
+  ]);
+  const therapist = people.find((p) => p.id === enrollment.therapistId);
+  const client = people.find((p) => p.id === enrollment.clientId);
   const platform = ctx.platform(practice.platform);
   if (!therapist || !client || !platform) return false;
-  const history = await ctx.store.recentScored(enrollment.id, 8);
-  const totals = history.map((row) => total(row)).reverse();
+  const totals = history.slice(0, ALERT_TREND_LENGTH).map((row) => total(row)).reverse();
   const view = buildAlertView(alert, practice.platform, client.platformUserId, totals, localeFor(practice, therapist), enrollment.timeZone, ctx.clock.now());
   const to = { workspaceId: practice.externalId, userId: therapist.platformUserId };
   if (!opts.fresh && alert.platformChannelId && alert.platformMessageId) {

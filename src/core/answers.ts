@@ -8,10 +8,10 @@ import { localeFor } from "./context.ts";
 import type { Alert, CheckIn, Enrollment, Item, Locale, Person, Practice, ResponseRecord } from "./model.ts";
 import { ITEMS } from "./model.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
-import type { AnswerPatch, CheckInContext, Receipt, SavedAnswer } from "../ports/checkin-store.ts";
+import type { AnswerPatch, CheckInContext, EvaluationInputs, Receipt, SavedAnswer } from "../ports/checkin-store.ts";
 import { translator } from "../i18n/index.ts";
 import { commentModalTexts, buildPromptView } from "./views.ts";
-import { evaluateCheckIn, deliverAlert } from "./alerts.ts";
+import { evaluateCheckIn, deliverAlert, EVALUATION_LIMIT } from "./alerts.ts";
 import { screenCommentForCrisis } from "./loop/crisis.ts";
 import { formatLocalDate } from "./context.ts";
 
@@ -111,7 +111,14 @@ async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string,
  * while it is `sent` its response is not complete, because the store marks the check-in answered
  * in the same transaction that completes the response.
  */
-async function answerRecorded(ctx: EngineContext, owned: OwnedCheckIn, patch: AnswerPatch, before: ResponseRecord | null, result: SavedAnswer | null): Promise<Reply> {
+async function answerRecorded(
+  ctx: EngineContext,
+  owned: OwnedCheckIn,
+  patch: AnswerPatch,
+  before: ResponseRecord | null,
+  result: SavedAnswer | null,
+  evaluation: EvaluationInputs | null = null,
+): Promise<Reply> {
   const t = translator(owned.locale);
   if (!result) return { text: t("command.duplicate"), duplicate: true };
   const saved = result.response;
@@ -120,7 +127,7 @@ async function answerRecorded(ctx: EngineContext, owned: OwnedCheckIn, patch: An
   const scoresChanged = ITEMS.some((item) => patch[item] !== undefined && before?.[item] !== patch[item]);
   if (saved.completedAt) {
     if (!before?.completedAt || scoresChanged || patch.tension !== undefined || patch.talkedThrough !== undefined) {
-      await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId);
+      await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId, evaluation);
     }
   }
   if (promptFinished(owned, saved)) {
@@ -155,10 +162,12 @@ function patchOf(action: AnswerAction): AnswerPatch {
 export async function handleAnswer(ctx: EngineContext, actor: Actor, action: AnswerAction, receipt?: Receipt): Promise<Reply> {
   const patch = patchOf(action);
   const now = ctx.clock.now();
-  const open = await ctx.store.answerIfOpen(action.checkInId, { platform: actor.platform, workspaceId: actor.workspaceId, userId: actor.userId }, patch, now, receipt);
+  const who = { platform: actor.platform, workspaceId: actor.workspaceId, userId: actor.userId };
+  // The press that completes the response also brings back what rule evaluation reads.
+  const open = await ctx.store.answerIfOpen(action.checkInId, who, patch, now, receipt, EVALUATION_LIMIT);
   if (!open.context) return refused(translator("en")("answer.unknown"));
   if (!open.allowed) return recordAnswer(ctx, actor, action.checkInId, patch, open.context, receipt);
-  return answerRecorded(ctx, ownedFrom(open.context), patch, null, open.saved);
+  return answerRecorded(ctx, ownedFrom(open.context), patch, null, open.saved, open.evaluation);
 }
 
 export async function handleComment(ctx: EngineContext, actor: Actor, checkInId: string, text: unknown, preloaded?: CheckInContext): Promise<Reply> {

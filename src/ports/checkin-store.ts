@@ -104,6 +104,11 @@ export interface OpenAnswer {
   /** The conditions held; with `saved` null, the receipt was there already (a redelivery). */
   allowed: boolean;
   saved: SavedAnswer | null;
+  /**
+   * When an evaluation limit was asked for and this write completed the response: the rule
+   * inputs as evaluationInputs would read them right after the write. Null otherwise.
+   */
+  evaluation: EvaluationInputs | null;
 }
 
 export interface EvaluationInputs {
@@ -162,6 +167,8 @@ export interface CheckInStore {
   /** Returns the person, creating a role-less record on first contact. */
   ensurePerson(practiceId: string, platformUserId: string): Promise<Person>;
   getPerson(id: string): Promise<Person | null>;
+  /** The people with these ids that exist, in no particular order (one read for several). */
+  getPeople(ids: string[]): Promise<Person[]>;
   updatePerson(id: string, patch: PersonPatch): Promise<Person>;
   listAdmins(practiceId: string): Promise<Person[]>;
 
@@ -223,8 +230,10 @@ export interface CheckInStore {
    * not stopped, and the prompt is `sent` and open at `now`. Returns the check-in's context as it
    * was before the write (null for an unknown check-in) and whether those conditions held; when
    * they did not, nothing is written and the caller applies its full checks to that context.
+   * With `evaluationLimit`, a write that completes the response also reads, in the same round
+   * trip, what rule evaluation needs (evaluationInputs with that limit).
    */
-  answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<OpenAnswer>;
+  answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt, evaluationLimit?: number): Promise<OpenAnswer>;
   saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord>;
   /** Completed responses of an enrollment, newest first, at most `limit` (a bounded window). */
   recentScored(enrollmentId: string, limit: number): Promise<ScoredRow[]>;

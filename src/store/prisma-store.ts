@@ -55,10 +55,13 @@ const CONTEXT_COLUMNS = `${aliasedColumns("CheckIn", "c")}, ${aliasedColumns("En
 const CONTEXT_SQL_COLUMNS = `SELECT ${CONTEXT_COLUMNS} ${CONTEXT_FROM}`;
 const CONTEXT_SQL_JSON = `SELECT row_to_json(c) AS "c", row_to_json(e) AS "e", row_to_json(p) AS "p", row_to_json(cl) AS "cl" ${CONTEXT_FROM}`;
 
-const RECENT_SCORED_SQL = `SELECT r."checkInId", c."sessionEndAt", r."goal", r."task", r."bond", r."tension", r."talkedThrough", r."commentCipher", r."commentKeyId"
+const SCORED_COLUMNS = `r."checkInId", c."sessionEndAt", r."goal", r."task", r."bond", r."tension", r."talkedThrough", r."commentCipher", r."commentKeyId"`;
+const RECENT_SCORED_SQL = `SELECT ${SCORED_COLUMNS}
   FROM "CheckIn" c JOIN "Response" r ON r."checkInId" = c."id"
   WHERE c."enrollmentId" = ? AND r."completedAt" IS NOT NULL
   ORDER BY c."sessionEndAt" DESC LIMIT ?`;
+const UNRESOLVED_ALERT_WHERE = `"enrollmentId" = ? AND "status" IN ('open', 'acknowledged') ORDER BY "createdAt" DESC LIMIT 1`;
+const UNRESOLVED_ALERT_SQL = `SELECT * FROM "Alert" WHERE ${UNRESOLVED_ALERT_WHERE}`;
 
 function toScoredRow(row: Row): ScoredRow {
   return {
@@ -81,7 +84,10 @@ const RECEIPT_SQL = `INSERT INTO "InboundEvent" ("id", "platform", "eventKey", "
 type AnswerColumn = (typeof ANSWER_COLUMNS)[number];
 
 interface AnswerSql {
-  /** PostgreSQL: (the guard,) receipt, answer and status change in one statement. */
+  /**
+   * PostgreSQL: (the guard,) receipt, answer and status change in one statement; with
+   * `evaluate`, also the rule inputs as they are after the write, when the write completed it.
+   */
   combined: string | null;
   /** SQLite: the same as separate statements, run as one atomic unit inside a group commit. */
   context: string;
@@ -113,8 +119,8 @@ const answerSqlCache = new Map<string, AnswerSql>();
  * The statements that save an answer (see CheckInStore.saveAnswer and answerIfOpen), for the
  * columns a patch sets. Built once per shape: every button press runs them.
  */
-function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[], withReceipt: boolean, guarded: boolean): AnswerSql {
-  const cacheKey = `${provider}:${columns.join(",")}:${withReceipt}:${guarded}`;
+function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[], withReceipt: boolean, guarded: boolean, evaluate: boolean): AnswerSql {
+  const cacheKey = `${provider}:${columns.join(",")}:${withReceipt}:${guarded}:${evaluate}`;
   const cached = answerSqlCache.get(cacheKey);
   if (cached) return cached;
   const pg = provider === "postgresql";
@@ -135,7 +141,7 @@ function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[],
   if (pg) {
     const allowed = `EXISTS (SELECT 1 FROM ctx WHERE "allowed")`;
     const parts = [
-      guarded ? `ctx AS (SELECT row_to_json(c) AS "c", row_to_json(e) AS "e", row_to_json(p) AS "p", row_to_json(cl) AS "cl", ${OPEN_FOR_ACTOR} AS "allowed" ${CONTEXT_FROM})` : null,
+      guarded ? `ctx AS (SELECT row_to_json(c) AS "c", row_to_json(e) AS "e", row_to_json(p) AS "p", row_to_json(cl) AS "cl", e."id" AS "enrollmentId", ${OPEN_FOR_ACTOR} AS "allowed" ${CONTEXT_FROM})` : null,
       withReceipt
         ? guarded
           ? `receipt AS (INSERT INTO "InboundEvent" ("id", "platform", "eventKey", "receivedAt") SELECT ${typed("TEXT")}, ${typed("TEXT")}, ${typed("TEXT")}, ${typed("TIMESTAMP(3)")} WHERE ${allowed} ON CONFLICT ("platform", "eventKey") DO NOTHING RETURNING 1)`
@@ -145,8 +151,19 @@ function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[],
       `answered AS (${markAnswered} WHERE "id" = ? AND ${statusByKey("'sent'")} AND EXISTS (SELECT 1 FROM saved WHERE "completedAt" IS NOT NULL) RETURNING 1)`,
     ].filter((part): part is string => part !== null);
     // One statement, so one round trip and one commit per button press.
+    // The statement's snapshot predates its own writes: the history is the saved row (complete
+    // now, incomplete in the snapshot) followed by the enrollment's other completed responses.
+    const evaluation = evaluate
+      ? `, CASE WHEN EXISTS (SELECT 1 FROM answered) THEN (SELECT json_agg(h ORDER BY h."sessionEndAt" DESC) FROM (
+           SELECT * FROM (SELECT ${SCORED_COLUMNS} FROM saved r JOIN "CheckIn" c ON c."id" = r."checkInId"
+             UNION ALL (SELECT ${SCORED_COLUMNS} FROM "CheckIn" c JOIN "Response" r ON r."checkInId" = c."id"
+               WHERE c."enrollmentId" = ctx."enrollmentId" AND r."completedAt" IS NOT NULL AND r."checkInId" <> ? ORDER BY c."sessionEndAt" DESC LIMIT ?)) u
+           ORDER BY u."sessionEndAt" DESC LIMIT ?) h) END AS "history",
+         CASE WHEN EXISTS (SELECT 1 FROM answered) THEN (SELECT row_to_json(a) FROM "Alert" a
+           WHERE a."enrollmentId" = ctx."enrollmentId" AND a."status" IN ('open', 'acknowledged') ORDER BY a."createdAt" DESC LIMIT 1) END AS "unresolved"`
+      : "";
     combined = guarded
-      ? `WITH ${parts.join(",\n")} SELECT ctx.*, (SELECT row_to_json(s) FROM saved s) AS "saved", (SELECT COUNT(*) FROM answered) AS "answeredNow" FROM ctx`
+      ? `WITH ${parts.join(",\n")} SELECT ctx.*, (SELECT row_to_json(s) FROM saved s) AS "saved", (SELECT COUNT(*) FROM answered) AS "answeredNow"${evaluation} FROM ctx`
       : `WITH ${parts.join(",\n")} SELECT saved.*, (SELECT COUNT(*) FROM answered) AS "answeredNow" FROM saved`;
   }
   const sql: AnswerSql = {
@@ -243,6 +260,13 @@ export class PrismaCheckInStore implements CheckInStore {
   async getPerson(id: string): Promise<Person | null> {
     const row = await this.one(`SELECT * FROM "Person" WHERE "id" = ?`, [id]);
     return row ? toPerson(row) : null;
+  }
+
+  async getPeople(ids: string[]): Promise<Person[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const rows = await this.sql.query<Row>(`SELECT * FROM "Person" WHERE "id" IN (${unique.map(() => "?").join(", ")})`, unique);
+    return rows.map(toPerson);
   }
 
   async updatePerson(id: string, patch: PersonPatch): Promise<Person> {
@@ -518,33 +542,49 @@ export class PrismaCheckInStore implements CheckInStore {
     return (await this.writeAnswer(checkInId, patch, now, receipt, null)).saved;
   }
 
-  async answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<OpenAnswer> {
-    return this.writeAnswer(checkInId, patch, now, receipt, actor);
+  async answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt, evaluationLimit?: number): Promise<OpenAnswer> {
+    return this.writeAnswer(checkInId, patch, now, receipt, actor, evaluationLimit);
   }
 
-  /** saveAnswer, or with `guard` answerIfOpen: the write only happens if OPEN_FOR_ACTOR holds. */
-  private async writeAnswer(checkInId: string, patch: AnswerPatch, now: Date, receipt: Receipt | undefined, guard: AnswerActor | null): Promise<OpenAnswer> {
+  /**
+   * saveAnswer, or with `guard` answerIfOpen: the write only happens if OPEN_FOR_ACTOR holds.
+   * With `evaluationLimit` (answerIfOpen only), a write that completes the response also reads
+   * the rule inputs in the same round trip.
+   */
+  private async writeAnswer(
+    checkInId: string,
+    patch: AnswerPatch,
+    now: Date,
+    receipt: Receipt | undefined,
+    guard: AnswerActor | null,
+    evaluationLimit?: number,
+  ): Promise<OpenAnswer> {
     const columns = ANSWER_COLUMNS.filter((c) => patch[c] !== undefined);
     if (columns.length === 0) throw new StoreError("empty_answer", "an answer needs at least one value");
-    const sql = answerSql(this.sql.provider, columns, Boolean(receipt), guard !== null);
+    const limit = guard && evaluationLimit !== undefined ? Math.max(1, Math.floor(evaluationLimit)) : null;
+    const sql = answerSql(this.sql.provider, columns, Boolean(receipt), guard !== null, limit !== null);
     const completeOnInsert = patch.goal !== undefined && patch.task !== undefined && patch.bond !== undefined;
     const upsertParams = [randomUUID(), checkInId, ...columns.map((c) => patch[c]), completeOnInsert ? now : null, now, now];
     const receiptParams = receipt ? [randomUUID(), receipt.platform, receipt.key.slice(0, RECEIPT_KEY_MAX), now] : [];
     const guardParams = guard ? [guard.platform, guard.workspaceId, guard.userId, now, checkInId] : [];
     if (sql.combined) {
-      const rows = await this.sql.query<Row>(sql.combined, [...guardParams, ...receiptParams, ...upsertParams, now, now, now, checkInId]);
+      const evaluationParams = limit !== null ? [checkInId, limit, limit] : [];
+      const rows = await this.sql.query<Row>(sql.combined, [...guardParams, ...receiptParams, ...upsertParams, now, now, now, checkInId, ...evaluationParams]);
       const row = rows[0];
       if (guard) {
-        if (!row) return { context: null, allowed: false, saved: null };
+        if (!row) return { context: null, allowed: false, saved: null, evaluation: null };
         const allowed = row.allowed === true;
         const saved = row.saved ? { response: toResponse(row.saved as Row), answeredNow: Number(row.answeredNow) > 0 } : null;
-        return { context: contextFromJson(row), allowed, saved };
+        const evaluation = Array.isArray(row.history)
+          ? { history: (row.history as Row[]).map(toScoredRow), unresolved: row.unresolved ? toAlert(row.unresolved as Row) : null }
+          : null;
+        return { context: contextFromJson(row), allowed, saved, evaluation };
       }
       if (!row) {
-        if (receipt) return { context: null, allowed: true, saved: null };
+        if (receipt) return { context: null, allowed: true, saved: null, evaluation: null };
         throw new StoreError("answer_lost", "the answer could not be read back");
       }
-      return { context: null, allowed: true, saved: { response: toResponse(row), answeredNow: Number(row.answeredNow) > 0 } };
+      return { context: null, allowed: true, saved: { response: toResponse(row), answeredNow: Number(row.answeredNow) > 0 }, evaluation: null };
     }
     // SQLite: one atomic unit, committed with the other writes of this turn (group commit).
     const atomic = atomicUnit(this.sql);
@@ -553,15 +593,23 @@ export class PrismaCheckInStore implements CheckInStore {
       let context: CheckInContext | null = null;
       if (guard) {
         const [row] = tx.query<Row>(sql.context, guardParams);
-        if (!row) return { context: null, allowed: false, saved: null };
+        if (!row) return { context: null, allowed: false, saved: null, evaluation: null };
         context = contextFromColumns(row);
-        if (Number(row.allowed) !== 1) return { context, allowed: false, saved: null };
+        if (Number(row.allowed) !== 1) return { context, allowed: false, saved: null, evaluation: null };
       }
-      if (receipt && tx.execute(sql.receipt, receiptParams) === 0) return { context, allowed: true, saved: null };
+      if (receipt && tx.execute(sql.receipt, receiptParams) === 0) return { context, allowed: true, saved: null, evaluation: null };
       const [upserted] = tx.query<Row>(sql.upsert, upsertParams);
       if (!upserted) throw new StoreError("answer_lost", "the answer could not be read back");
       const answeredNow = upserted.completedAt != null && tx.execute(sql.markAnswered, [now, now, now, checkInId]) > 0;
-      return { context, allowed: true, saved: { response: toResponse(upserted), answeredNow } };
+      const enrollmentId = context?.enrollment.id;
+      const evaluation =
+        answeredNow && limit !== null && enrollmentId
+          ? {
+              history: tx.query<Row>(RECENT_SCORED_SQL, [enrollmentId, limit]).map(toScoredRow),
+              unresolved: tx.query<Row>(UNRESOLVED_ALERT_SQL, [enrollmentId]).map(toAlert)[0] ?? null,
+            }
+          : null;
+      return { context, allowed: true, saved: { response: toResponse(upserted), answeredNow }, evaluation };
     });
   }
 
@@ -584,7 +632,7 @@ export class PrismaCheckInStore implements CheckInStore {
     if (this.sql.provider === "postgresql") {
       // One round trip: the unresolved alert rides along as a JSON column of every history row.
       const rows = await this.sql.query<Row>(
-        `SELECT h.*, (SELECT row_to_json(a) FROM "Alert" a WHERE a."enrollmentId" = ? AND a."status" IN ('open', 'acknowledged') ORDER BY a."createdAt" DESC LIMIT 1) AS "unresolved"
+        `SELECT h.*, (SELECT row_to_json(a) FROM "Alert" a WHERE ${UNRESOLVED_ALERT_WHERE}) AS "unresolved"
          FROM (${RECENT_SCORED_SQL}) h`,
         [enrollmentId, enrollmentId, limit],
       );
@@ -600,10 +648,7 @@ export class PrismaCheckInStore implements CheckInStore {
   // ---- alerts ----
 
   async unresolvedAlert(enrollmentId: string): Promise<Alert | null> {
-    const row = await this.one(
-      `SELECT * FROM "Alert" WHERE "enrollmentId" = ? AND "status" IN ('open', 'acknowledged') ORDER BY "createdAt" DESC LIMIT 1`,
-      [enrollmentId],
-    );
+    const row = await this.one(UNRESOLVED_ALERT_SQL, [enrollmentId]);
     return row ? toAlert(row) : null;
   }
 

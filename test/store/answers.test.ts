@@ -109,6 +109,14 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     expect(after.history).toHaveLength(3);
   });
 
+  it("getPeople: the people asked for that exist, each once, in one read", async () => {
+    const enrollment = await seedEnrollment(store, "dora");
+    const found = await store.getPeople([enrollment.therapistId, enrollment.clientId, "no-such-person", enrollment.clientId]);
+    expect(found.map((p) => p.id).sort()).toEqual([enrollment.clientId, enrollment.therapistId].sort());
+    expect(found.find((p) => p.id === enrollment.clientId)?.platformUserId).toBe("dora");
+    expect(await store.getPeople([])).toEqual([]);
+  });
+
   describe("answerIfOpen: saves only the client's own open prompt, and writes nothing otherwise", () => {
     const owner = { platform: "terminal" as const, workspaceId: "local", userId: "alice" };
     let row: CheckIn;
@@ -176,9 +184,47 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
       expect(open.saved?.response.goal).toBe(4);
     });
 
+    it("the press that completes the response brings back the rule inputs as they are after the write", async () => {
+      const rows = await sentCheckIns(5);
+      const enrollmentId = rows[0]!.enrollmentId;
+      await store.updatePerson((await store.getEnrollment(enrollmentId))!.clientId, { consentAt: at(-100), consentVersion: "1" });
+      for (const [i, r] of rows.slice(0, 3).entries()) await store.saveAnswer(r.id, { goal: 5 - i, task: 4, bond: 4 }, at(1 + i));
+      await store.saveComment(rows[2]!.id, "sealed", "key-1", at(4));
+      const signals = [{ code: "low_item" as const, params: { item: "goal", value: 3 } }];
+      const alert = await store.createAlert({ enrollmentId, checkInId: rows[2]!.id, severity: "normal", signals, createdAt: at(4) });
+      const press = (r: CheckIn, patch: { goal?: number; task?: number; bond?: number }, key: string, limit?: number) =>
+        store.answerIfOpen(r.id, owner, patch, at(10), { platform: "terminal", key }, limit);
+
+      // Not complete yet: nothing to evaluate.
+      expect((await press(rows[4]!, { goal: 2 }, "e-1", 3)).evaluation).toBeNull();
+      const completing = await press(rows[4]!, { task: 3, bond: 4 }, "e-2", 3);
+      expect(completing.saved?.answeredNow).toBe(true);
+      expect(completing.evaluation).toEqual(await store.evaluationInputs(enrollmentId, 3));
+      expect(completing.evaluation?.history.map((h) => h.checkInId)).toEqual([rows[4]!.id, rows[2]!.id, rows[1]!.id]);
+      expect(completing.evaluation?.history[0]).toMatchObject({ goal: 2, task: 3, bond: 4, commentCipher: null });
+      expect(completing.evaluation?.history[0]?.sessionEndAt.toISOString()).toBe(rows[4]!.sessionEndAt.toISOString());
+      expect(completing.evaluation?.history[1]).toMatchObject({ goal: 3, commentCipher: "sealed", commentKeyId: "key-1" });
+      expect(completing.evaluation?.unresolved).toMatchObject({ id: alert?.id, status: "open", signals });
+      // The same delivery again: nothing saved, nothing to evaluate.
+      expect(await press(rows[4]!, { task: 3, bond: 4 }, "e-2", 3)).toMatchObject({ saved: null, evaluation: null });
+
+      // An older session completed last sits in its place by session time; with no alert open, none.
+      await store.updateAlert(alert!.id, { status: "repaired", resolvedAt: at(5), updatedAt: at(5) });
+      const older = await press(rows[3]!, { goal: 4, task: 4, bond: 4 }, "e-3", 10);
+      expect(older.evaluation?.history.map((h) => h.checkInId)).toEqual([4, 3, 2, 1, 0].map((i) => rows[i]!.id));
+      expect(older.evaluation).toEqual(await store.evaluationInputs(enrollmentId, 10));
+      expect(older.evaluation?.unresolved).toBeNull();
+    });
+
+    it("without an evaluation limit, a completing press reads nothing more", async () => {
+      const open = await store.answerIfOpen(row.id, owner, { goal: 4, task: 4, bond: 4 }, at(1), { platform: "terminal", key: "k-no-eval" });
+      expect(open.saved?.answeredNow).toBe(true);
+      expect(open.evaluation).toBeNull();
+    });
+
     it("an unknown check-in: no context, nothing written", async () => {
       const open = await store.answerIfOpen("no-such-check-in", owner, { goal: 4 }, at(1), { platform: "terminal", key: "k-unknown" });
-      expect(open).toEqual({ context: null, allowed: false, saved: null });
+      expect(open).toEqual({ context: null, allowed: false, saved: null, evaluation: null });
       expect(await receiptsNamed("k-unknown")).toBe(0);
     });
   });
