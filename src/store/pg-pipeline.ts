@@ -1,8 +1,15 @@
 // A few long-lived PostgreSQL connections in pipeline mode for statements outside explicit
-// transactions. Statements wait in a queue; whenever a connection has no answers outstanding,
-// everything queued is written to it at once (one socket write) and answered together. Under
-// load the batches grow by themselves, so each statement costs a fraction of a round trip and
-// of a system call; when idle, a statement goes out at the end of the current event-loop turn.
+// transactions. Statements wait in a queue; at the end of each event-loop turn everything queued
+// is written to a connection at once (one socket write) and answered together. Under load the
+// batches grow by themselves, so each statement costs a fraction of a round trip and of a
+// system call; when idle, a statement goes out at the end of the current turn.
+//
+// A connection takes up to two batches at a time: the server works on one while the bot reads
+// the answers to the previous one and gathers the next. Everything goes to the first connection
+// while it has room. Another connection is used only when every connection in use is full and
+// has been waiting on its oldest batch for a while (a slow statement), so one slow statement
+// does not hold up the rest; otherwise one server process does all the work, which on a small
+// machine costs less CPU per statement than several processes taking turns.
 //
 // Reads (and other single statements) each end with their own Sync, so each is its own implicit
 // transaction. Writes queued together are group-committed: one BEGIN … COMMIT block, so they
@@ -14,8 +21,15 @@ import pg from "pg";
 interface Slot {
   client: pg.Client;
   connected: boolean;
-  /** Statements written to this connection and not answered yet. */
-  inflight: number;
+  /** When each batch written to this connection and not fully answered yet was written, oldest first. */
+  batches: number[];
+}
+
+export interface PipelineOptions {
+  /** Batches a connection may have outstanding at once (default 2). */
+  batchesPerConnection?: number;
+  /** How long a full connection waits on its oldest batch before another connection is used (default 25 ms). */
+  spillAfterMs?: number;
 }
 
 interface Pending {
@@ -44,13 +58,19 @@ export class PgPipeline {
   /** Writes to commit together. */
   private writes: Pending[] = [];
   private dispatchScheduled = false;
+  private spillTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly batchesPerConnection: number;
+  private readonly spillAfterMs: number;
 
   constructor(
     private readonly config: pg.ClientConfig,
     size: number,
+    options: PipelineOptions = {},
   ) {
     this.slots = Array.from({ length: Math.max(1, size) }, () => null);
+    this.batchesPerConnection = Math.max(1, options.batchesPerConnection ?? 2);
+    this.spillAfterMs = Math.max(0, options.spillAfterMs ?? 25);
   }
 
   /** Runs one statement on its own (autocommit). */
@@ -83,7 +103,7 @@ export class PgPipeline {
 
   private open(index: number): void {
     const client = new pg.Client({ ...this.config, pipeline: true } as pg.ClientConfig);
-    const slot: Slot = { client, connected: false, inflight: 0 };
+    const slot: Slot = { client, connected: false, batches: [] };
     this.slots[index] = slot;
     const forget = (error?: unknown) => {
       if (this.slots[index] !== slot) return;
@@ -111,47 +131,77 @@ export class PgPipeline {
     for (const p of queued) p.reject(error);
   }
 
-  /** Writes everything queued to an idle connection, if there is one. */
+  /**
+   * The connection for the next batch: the first with room, going past a full one only when it
+   * has waited spillAfterMs on its oldest batch. Null when the queue must wait; a wait on a full
+   * connection arms a timer for the moment it would count as slow.
+   */
+  private pickSlot(): Slot | null {
+    const now = Date.now();
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i];
+      if (slot === undefined) break;
+      if (slot === null) {
+        this.open(i); // dispatches when connected
+        return null;
+      }
+      if (!slot.connected) return null;
+      if (slot.batches.length < this.batchesPerConnection) return slot;
+      const waited = now - (slot.batches[0] ?? now);
+      if (waited < this.spillAfterMs) {
+        this.armSpillTimer(this.spillAfterMs - waited);
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private armSpillTimer(ms: number): void {
+    if (this.spillTimer || this.closed) return;
+    this.spillTimer = setTimeout(() => {
+      this.spillTimer = null;
+      this.dispatch();
+    }, Math.max(1, ms));
+    this.spillTimer.unref();
+  }
+
+  /** Writes everything queued to a connection with room, if there is one. */
   private dispatch(): void {
     if (this.closed || (this.singles.length === 0 && this.writes.length === 0)) return;
-    const idle = this.slots.find((s): s is Slot => s !== null && s.connected && s.inflight === 0);
-    if (!idle) {
-      // All busy: the queue goes out when one of them has its answers. Open another if allowed.
-      const free = this.slots.findIndex((s) => s === null);
-      if (free >= 0) this.open(free);
-      return;
-    }
+    const slot = this.pickSlot();
+    if (!slot) return;
     const singles = this.singles;
     const writes = this.writes;
     this.singles = [];
     this.writes = [];
     if (writes.length === 1) singles.push(writes.pop()!);
-    const stream = streamOf(idle.client);
+    const answered: Promise<unknown>[] = [];
+    const stream = streamOf(slot.client);
     stream?.cork();
     try {
-      for (const p of singles) this.send(idle, p.config).then(p.resolve, p.reject);
-      if (writes.length > 0) this.commitGroup(idle, writes);
+      for (const p of singles) {
+        const result = slot.client.query(p.config);
+        result.then(p.resolve, p.reject);
+        answered.push(result);
+      }
+      if (writes.length > 0) answered.push(this.commitGroup(slot, writes));
     } finally {
       stream?.uncork();
     }
+    const sentAt = Date.now();
+    slot.batches.push(sentAt);
+    // A connection answers in order, so the batch that settles is the oldest one.
+    void Promise.allSettled(answered).then(() => {
+      slot.batches.shift();
+      this.scheduleDispatch();
+    });
   }
 
-  /** Submits one statement on the slot's connection and keeps the in-flight count. */
-  private send(slot: Slot, config: pg.QueryConfig | string): Promise<pg.QueryResult> {
-    slot.inflight++;
-    const settle = () => {
-      slot.inflight--;
-      if (slot.inflight === 0) this.scheduleDispatch();
-    };
-    const result = slot.client.query(config);
-    result.then(settle, settle);
-    return result;
-  }
-
-  private commitGroup(slot: Slot, writes: Pending[]): void {
+  /** Sends one group-committed block; settles when the server has answered all of it. */
+  private commitGroup(slot: Slot, writes: Pending[]): Promise<void> {
     // Queued back to back, so nothing else interleaves inside the block on this connection.
-    const sent = [this.send(slot, "BEGIN"), ...writes.map((w) => this.send(slot, w.config)), this.send(slot, "COMMIT")];
-    void Promise.allSettled(sent).then((settled) => {
+    const sent = [slot.client.query("BEGIN"), ...writes.map((w) => slot.client.query(w.config)), slot.client.query("COMMIT")];
+    return Promise.allSettled(sent).then((settled) => {
       const results = settled.map((s) => (s.status === "fulfilled" ? s.value : null));
       // After a failure inside the block the server answers COMMIT with ROLLBACK.
       if (results.every((r) => r !== null) && results.at(-1)?.command === "COMMIT") {
@@ -164,6 +214,7 @@ export class PgPipeline {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.spillTimer) clearTimeout(this.spillTimer);
     this.failQueued(closedError());
     const slots = this.slots.splice(0).filter((s): s is Slot => s !== null);
     await Promise.all(slots.map((slot) => slot.client.end().catch(() => undefined)));

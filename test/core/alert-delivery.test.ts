@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngineFixture } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
 import { RecordingPlatform } from "../support/recording-platform.ts";
-import type { ConsentView, PromptView } from "../../src/ports/chat-platform.ts";
-import { raiseAlert } from "../../src/core/alerts.ts";
+import type { AlertView, ConsentView, PromptView } from "../../src/ports/chat-platform.ts";
+import { deliverAlert, raiseAlert } from "../../src/core/alerts.ts";
 
 let f: EngineFixture;
 let platform: RecordingPlatform;
@@ -23,6 +23,39 @@ async function promptAlice(): Promise<PromptView> {
 }
 
 describe("alert delivery", () => {
+  it("the alert's trend shows the newest eight totals, oldest first, the same whether the answer brought them or they are read again", async () => {
+    const weekly = [15, 14, 15, 13, 15, 14, 15, 15, 14, 15];
+    let prompt = await promptAlice();
+    const answer = async (goal: number, task: number, bond: number) => {
+      for (const [row, value] of [goal, task, bond].entries()) await f.press("alice", prompt.rows[row]!.options[value - 1]!.actionId);
+    };
+    for (const [week, total] of weekly.entries()) {
+      if (week > 0) {
+        f.clock.set(new Date(Date.parse("2026-03-02T10:00:00Z") + week * 7 * 86_400_000));
+        await f.engine.tick();
+        prompt = platform.lastTo("alice")!.view as PromptView;
+        expect(prompt.kind).toBe("prompt");
+      }
+      await answer(5, 5, total - 10);
+    }
+    expect(platform.to("bob")).toHaveLength(0);
+    f.clock.set(new Date(Date.parse("2026-03-02T10:00:00Z") + weekly.length * 7 * 86_400_000));
+    await f.engine.tick();
+    prompt = platform.lastTo("alice")!.view as PromptView;
+    await answer(2, 2, 1);
+    const expected = `(${[...weekly.slice(-7), 5].join(", ")})`;
+    const raised = platform.lastTo("bob")!.view as AlertView;
+    expect(raised.kind).toBe("alert");
+    expect(raised.trendLine).toContain(expected);
+
+    const practice = await f.store.ensurePractice("terminal", "local");
+    const [enrollment] = await f.store.listEnrollments(practice.id);
+    const alert = await f.store.unresolvedAlert(enrollment!.id);
+    expect(await deliverAlert(f.engine.context, alert!, enrollment!, practice, { fresh: true })).toBe(true);
+    expect(platform.to("bob")).toHaveLength(2);
+    expect((platform.lastTo("bob")!.view as AlertView).trendLine).toBe(raised.trendLine);
+  });
+
   it("retries an alert whose first message was rate-limited, once a minute, until it reaches the therapist", async () => {
     const prompt = await promptAlice();
     await f.press("alice", prompt.rows[0]!.options[3]!.actionId);

@@ -86,6 +86,52 @@ describe.skipIf(pgUnavailable !== null)(`pipelined PostgreSQL connections${pgUna
     expect((await pipeline.query({ text: `SELECT COUNT(*)::int AS "n" FROM "Item"` })).rows[0]?.n).toBe(2);
   });
 
+  it("one connection does the work while it has room; behind a slow statement the queue moves to another", async () => {
+    const spilling = new PgPipeline({ connectionString: database.url, application_name: APP }, 2, { batchesPerConnection: 2, spillAfterMs: 50 });
+    const pidOf = (result: pg.QueryResult) => Number(result.rows[0]?.pid);
+    try {
+      // Steady use, batch after batch: always the first connection.
+      const steady = new Set<number>();
+      for (let round = 0; round < 5; round++) {
+        const results = await Promise.all(Array.from({ length: 10 }, () => spilling.query({ text: "SELECT pg_backend_pid() AS pid" })));
+        for (const r of results) steady.add(pidOf(r));
+      }
+      expect(steady.size).toBe(1);
+      const [first] = [...steady];
+      // Two slow statements in two batches fill that connection; a quick read issued next does not wait for them.
+      const order: string[] = [];
+      const slow = (name: string) =>
+        spilling.query({ text: "SELECT pg_backend_pid() AS pid, pg_sleep(0.6)" }).then((r) => (order.push(name), pidOf(r)));
+      const slowA = slow("slow-a");
+      await new Promise((resolve) => setImmediate(resolve));
+      const slowB = slow("slow-b");
+      await new Promise((resolve) => setImmediate(resolve));
+      const quick = spilling.query({ text: "SELECT pg_backend_pid() AS pid" }).then((r) => (order.push("quick"), pidOf(r)));
+      const [a, b, q] = await Promise.all([slowA, slowB, quick]);
+      expect([a, b]).toEqual([first, first]);
+      expect(q).not.toBe(first);
+      expect(order[0]).toBe("quick");
+    } finally {
+      await spilling.close();
+    }
+  });
+
+  it("with a single connection, everything waits its turn behind a slow statement", async () => {
+    const single = new PgPipeline({ connectionString: database.url, application_name: APP }, 1, { spillAfterMs: 10 });
+    try {
+      const order: string[] = [];
+      const slow = single.query({ text: "SELECT pg_sleep(0.3)" }).then(() => order.push("slow"));
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = single.query({ text: "SELECT pg_sleep(0.3)" }).then(() => order.push("slow-2"));
+      await new Promise((resolve) => setImmediate(resolve));
+      const quick = single.query({ text: "SELECT 1" }).then(() => order.push("quick"));
+      await Promise.all([slow, second, quick]);
+      expect(order).toEqual(["slow", "slow-2", "quick"]);
+    } finally {
+      await single.close();
+    }
+  });
+
   it("once closed, statements are refused with a clear error", async () => {
     await pipeline.close();
     await expect(pipeline.query({ text: "SELECT 1" })).rejects.toThrow(/closed/);
