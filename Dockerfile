@@ -35,4 +35,7 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+# The heap cap keeps garbage from piling up between collections (V8 sizes its collections to the
+# cap; without one it assumes the whole host's memory): peak RSS about 135 MB instead of about
+# 200 MB at 10,000 enrollments (npm run bench). The live heap there is about 25 MB.
+CMD ["node", "--max-old-space-size=256", "dist/src/main.js"]

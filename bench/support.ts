@@ -13,6 +13,12 @@ import type { Provider } from "../src/store/database.ts";
 import { silentLogger } from "../src/ports/logger.ts";
 import { AesGcmCommentCipher } from "../src/security/comment-cipher.ts";
 
+/**
+ * The Node.js flags the Dockerfile starts the bot with. Every benchmark process runs with them,
+ * so memory and speed figures are those of the deployed bot (test/deploy checks they agree).
+ */
+export const BOT_NODE_FLAGS = ["--max-old-space-size=256"];
+
 export const PG_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export interface BenchDatabase {

@@ -23,8 +23,11 @@ function scoresFor(i: number): { goal: number; task: number; bond: number } {
   return { goal: 4 + (i % 2), task: 4, bond: 4 + ((i >> 1) % 2) };
 }
 
-/** Clients answer their sent check-ins (three presses each), `concurrency` clients at a time. */
-async function ingest(bot: BotParts, items: { checkInId: string; userId: string }[], concurrency = 16): Promise<{ ms: number; completed: number; latencies: number[] }> {
+/**
+ * Clients answer their sent check-ins (three presses each), `concurrency` clients at a time, each
+ * pressing again as soon as the reply to its previous press arrives (a closed loop).
+ */
+async function ingest(bot: BotParts, items: { checkInId: string; userId: string }[], concurrency: number): Promise<{ ms: number; completed: number; latencies: number[] }> {
   let next = 0;
   let completed = 0;
   const latencies: number[] = [];
@@ -92,8 +95,17 @@ async function burst(): Promise<Record<string, unknown>> {
   return { checkIns: n, seconds: round(ms / 1000, 2), perSecond: round(perS), baseline: { what: "raw driver: one single-row UPDATE per check-in, each in its own transaction", seconds: round(raw.ms / 1000, 2), perSecond: round(rawPerS) }, ratioToBaseline: round(perS / rawPerS, 2) };
 }
 
+const DEFAULT_CLIENTS = 16;
+
+/** Per-response latency (three presses, one after another) at the 50th and 99th percentile. */
+function latencyPercentiles(latencies: number[]): { p50: number; p99: number } {
+  const sorted = latencies.filter((v) => v !== undefined).sort((a, b) => a - b);
+  return { p50: round(percentile(sorted, 50), 2), p99: round(percentile(sorted, 99), 2) };
+}
+
 async function ingestion(): Promise<Record<string, unknown>> {
   const n = options.n ?? 3000;
+  const clients = options.clients ?? DEFAULT_CLIENTS;
   const history = options.history ?? 5;
   const seeding = await openDatabase(url as string);
   const { applyMigrations, loadMigrations, migrationsDir } = await import("../src/store/migrate.ts");
@@ -106,17 +118,20 @@ async function ingestion(): Promise<Record<string, unknown>> {
   const bot = await buildBenchBot(url as string, new CountingPlatform());
   await bot.engine.tick();
   const items = await sentItems(bot, practice.enrollments, n);
-  const result = await ingest(bot, items);
+  const result = await ingest(bot, items, clients);
   await bot.close();
   const raw = await rawBaseline("answer", practice.enrollments, new Date(now.getTime() - 7_200_000));
   const perS = (result.completed / result.ms) * 1000;
   const rawPerS = (raw.n / raw.ms) * 1000;
+  const latency = latencyPercentiles(result.latencies);
   return {
     responses: result.completed,
+    clients,
     historyPerEnrollment: history,
     seconds: round(result.ms / 1000, 2),
     perSecond: round(perS),
     msPerResponse: round(result.ms / result.completed, 3),
+    responseLatencyMs: latency,
     baseline: { what: "raw driver: INSERT response + UPDATE check-in per answer, one transaction each", seconds: round(raw.ms / 1000, 2), perSecond: round(rawPerS) },
     ratioToBaseline: round(perS / rawPerS, 2),
   };
@@ -141,7 +156,8 @@ async function large(): Promise<Record<string, unknown>> {
   const longItems = all.filter(isLong).slice(0, answers / 2);
   const shortItems = all.filter((i) => !isLong(i)).slice(0, answers - longItems.length);
   const items = longItems.flatMap((item, k) => (shortItems[k] ? [item, shortItems[k]] : [item])).concat(shortItems.slice(longItems.length));
-  const result = await ingest(bot, items);
+  const clients = options.clients ?? DEFAULT_CLIENTS;
+  const result = await ingest(bot, items, clients);
   await bot.close();
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
   const latencyOf = (pick: (item: { userId: string }) => boolean) => round(mean(items.map((item, i) => (pick(item) ? result.latencies[i] : undefined)).filter((v): v is number => v !== undefined)), 3);
@@ -150,6 +166,7 @@ async function large(): Promise<Record<string, unknown>> {
     burst: { checkIns: report.dispatch.sent, seconds: round(burstMs / 1000, 2), perSecond: round((report.dispatch.sent / burstMs) * 1000) },
     ingestion: {
       responses: result.completed,
+      clients,
       perSecond: round((result.completed / result.ms) * 1000),
       msPerResponse: round(result.ms / result.completed, 3),
       meanLatencyMsLongHistory: latencyOf(isLong),

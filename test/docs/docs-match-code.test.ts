@@ -88,3 +88,16 @@ describe("README sections the issues ask for", () => {
     }
   });
 });
+
+describe("deployment and benchmark agree", () => {
+  it("the benchmark runs with the Node.js flags the Dockerfile starts the bot with", async () => {
+    const { BOT_NODE_FLAGS } = await import("../../bench/support.ts");
+    const cmd = /^CMD (\[.*\])$/m.exec(read("Dockerfile"))?.[1];
+    expect(cmd, "Dockerfile CMD in exec form").toBeDefined();
+    const argv = JSON.parse(cmd as string) as string[];
+    expect(argv[0]).toBe("node");
+    expect(argv.at(-1)).toBe("dist/src/main.js");
+    expect(argv.slice(1, -1)).toEqual(BOT_NODE_FLAGS);
+    expect(BOT_NODE_FLAGS.length).toBeGreaterThan(0);
+  });
+});
