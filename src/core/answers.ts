@@ -170,7 +170,7 @@ export async function handleAnswer(ctx: EngineContext, actor: Actor, action: Ans
   return answerRecorded(ctx, ownedFrom(open.context), patch, null, open.saved, open.evaluation);
 }
 
-export async function handleComment(ctx: EngineContext, actor: Actor, checkInId: string, text: unknown, preloaded?: CheckInContext): Promise<Reply> {
+export async function handleComment(ctx: EngineContext, actor: Actor, checkInId: string, text: unknown, preloaded?: CheckInContext, receipt?: Receipt): Promise<Reply> {
   const owned = await loadOwnCheckIn(ctx, actor, checkInId, preloaded);
   if (isReply(owned)) return owned;
   const t = translator(owned.locale);
@@ -180,7 +180,8 @@ export async function handleComment(ctx: EngineContext, actor: Actor, checkInId:
   const gate = await answerGate(ctx, owned);
   if ("refusal" in gate) return gate.refusal;
   const { cipher, keyId } = ctx.cipher.encrypt(text.trim());
-  const saved = await ctx.store.saveComment(checkInId, cipher, keyId, ctx.clock.now());
+  const saved = await ctx.store.saveComment(checkInId, cipher, keyId, ctx.clock.now(), receipt);
+  if (!saved) return { text: t("command.duplicate"), duplicate: true };
   ctx.logger.debug({ checkInId, keyId, complete: Boolean(saved.completedAt) }, "comment stored encrypted");
   const crisisText = await screenCommentForCrisis(ctx, owned, checkInId, text);
   if (saved.completedAt) await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId);

@@ -2,6 +2,7 @@
 // (schedule → claim → send → record → evaluate → alert). Platform-free and storage-free:
 // it only knows the ports, an injected clock and an injected logger.
 
+import type { Receipt } from "../ports/checkin-store.ts";
 import type { EngineContext } from "./context.ts";
 import { formatLocalDateTime } from "./context.ts";
 import { decodeAction } from "./actions.ts";
@@ -102,6 +103,11 @@ export class CheckInEngine implements InboundPort, HomePort {
     }
   }
 
+  /** The delivery receipt to write together with the event's effect, if the event has a delivery id. */
+  private receiptOf(event: InboundEvent): Receipt | undefined {
+    return event.deliveryId ? { platform: event.actor.platform, key: deliveryKey(event) } : undefined;
+  }
+
   private async firstDelivery(event: InboundEvent): Promise<boolean> {
     if (!event.deliveryId) return true;
     return this.ctx.store.recordDelivery(event.actor.platform, deliveryKey(event), this.ctx.clock.now());
@@ -137,8 +143,7 @@ export class CheckInEngine implements InboundPort, HomePort {
       // An answer checks ownership and writes its receipt together with the answer (one
       // transaction, and for the client's own open prompt one round trip).
       if (isAnswerAction(action)) {
-        const receipt = event.deliveryId ? { platform: event.actor.platform, key: deliveryKey(event) } : undefined;
-        return handleAnswer(this.ctx, event.actor, action, receipt);
+        return handleAnswer(this.ctx, event.actor, action, this.receiptOf(event));
       }
       // A press on what is not the actor's is refused before any receipt is written.
       const access = await targetAccess(this.ctx, event.actor, action);
@@ -156,8 +161,8 @@ export class CheckInEngine implements InboundPort, HomePort {
       if (event.text.length > 2 * max) return { text: t("answer.comment_too_long", { length: event.text.length, max }), refused: true };
       const access = await targetAccess(this.ctx, event.actor, { op: "comment_text", checkInId: event.checkInId });
       if (access.refusal) return access.refusal;
-      if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
-      return handleComment(this.ctx, event.actor, event.checkInId, event.text, access.checkIn ?? undefined);
+      // The receipt is written with the comment (one transaction), once every check has passed.
+      return handleComment(this.ctx, event.actor, event.checkInId, event.text, access.checkIn ?? undefined, this.receiptOf(event));
     }
     return { text: t("answer.unknown"), refused: true };
   }

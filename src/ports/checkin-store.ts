@@ -234,7 +234,11 @@ export interface CheckInStore {
    * trip, what rule evaluation needs (evaluationInputs with that limit).
    */
   answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt, evaluationLimit?: number): Promise<OpenAnswer>;
-  saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord>;
+  /**
+   * Stores the encrypted comment. With a receipt, the receipt and the comment are one
+   * transaction; if the receipt was there already nothing changes and null is returned.
+   */
+  saveComment(checkInId: string, cipher: string, keyId: string, now: Date, receipt?: Receipt): Promise<ResponseRecord | null>;
   /** Completed responses of an enrollment, newest first, at most `limit` (a bounded window). */
   recentScored(enrollmentId: string, limit: number): Promise<ScoredRow[]>;
   /** What rule evaluation reads: recentScored plus the enrollment's unresolved alert, read together. */

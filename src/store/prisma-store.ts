@@ -613,14 +613,18 @@ export class PrismaCheckInStore implements CheckInStore {
     });
   }
 
-  async saveComment(checkInId: string, cipher: string, keyId: string, now: Date): Promise<ResponseRecord> {
-    await this.sql.execute(
-      `INSERT INTO "Response" ("id", "checkInId", "commentCipher", "commentKeyId", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT ("checkInId") DO UPDATE SET "commentCipher" = excluded."commentCipher", "commentKeyId" = excluded."commentKeyId", "updatedAt" = excluded."updatedAt"`,
-      [randomUUID(), checkInId, cipher, keyId, now, now],
-    );
-    const saved = await this.getResponse(checkInId);
-    if (!saved) throw new StoreError("answer_lost", "the comment could not be read back");
+  async saveComment(checkInId: string, cipher: string, keyId: string, now: Date, receipt?: Receipt): Promise<ResponseRecord | null> {
+    const upsert = `INSERT INTO "Response" ("id", "checkInId", "commentCipher", "commentKeyId", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("checkInId") DO UPDATE SET "commentCipher" = excluded."commentCipher", "commentKeyId" = excluded."commentKeyId", "updatedAt" = excluded."updatedAt"`;
+    // The receipt and the comment commit together: a redelivery is stored once, and a failed
+    // save leaves no receipt behind that would turn the retry into a "duplicate".
+    const saved = await this.sql.transaction(async (tx) => {
+      if (receipt && (await tx.execute(RECEIPT_SQL, [randomUUID(), receipt.platform, receipt.key.slice(0, RECEIPT_KEY_MAX), now])) === 0) return null;
+      await tx.execute(upsert, [randomUUID(), checkInId, cipher, keyId, now, now]);
+      const [row] = await tx.query<Row>(`SELECT * FROM "Response" WHERE "checkInId" = ?`, [checkInId]);
+      if (!row) throw new StoreError("answer_lost", "the comment could not be read back");
+      return toResponse(row);
+    });
     return saved;
   }
 

@@ -119,6 +119,25 @@ describe("answer rules", () => {
     expect(await responseRows()).toEqual([]);
   });
 
+  it("a comment redelivered with the same delivery id is stored once; one refused writes no receipt, so its retry is applied", async () => {
+    const prompt = await promptFor();
+    const send = (text: string, deliveryId: string) => f.engine.receive({ type: "comment", actor: f.actor("alice"), checkInId: prompt.checkInId, text, deliveryId });
+    const receipts = async (key: string) => (await f.db.sql.query(`SELECT "id" FROM "InboundEvent" WHERE "eventKey" = ?`, [key])).length;
+    expect(await send("first words", "view-1")).toMatchObject({ text: "Thank you, your comment is saved." });
+    expect(await send("first words", "view-1")).toMatchObject({ duplicate: true });
+    const stored = (await responseRows())[0]!;
+    expect(f.cipher.decrypt(String(stored.commentCipher), String(stored.commentKeyId))).toBe("first words");
+    expect(await receipts("comment:view-1")).toBe(1);
+    // Too long: refused before anything is written, the receipt included.
+    const tooLong = "x".repeat(f.engine.context.options.commentMaxLength + 1);
+    expect(await send(tooLong, "view-2")).toMatchObject({ refused: true });
+    expect(await receipts("comment:view-2")).toBe(0);
+    // The client shortens it and the platform delivers it again under the same id: it is stored.
+    expect(await send("second words", "view-2")).toMatchObject({ text: "Thank you, your comment is saved." });
+    const after = (await responseRows())[0]!;
+    expect(f.cipher.decrypt(String(after.commentCipher), String(after.commentKeyId))).toBe("second words");
+  });
+
   it("stores comments encrypted at rest", async () => {
     const prompt = await promptFor();
     const plaintext = "I felt rushed at the end of the session";

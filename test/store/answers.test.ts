@@ -260,6 +260,24 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     expect(await receiptsNamed(receipt.key)).toBe(1);
   });
 
+  it("a comment and its receipt are one transaction: a redelivery changes nothing, a failed save leaves no receipt", async () => {
+    const [row] = await sentCheckIns(1);
+    const receipt = { platform: "slack" as const, key: "comment:c-1" };
+    await expect(store.saveComment("no-such-check-in", "sealed-0", "k1", at(1), receipt)).rejects.toThrow();
+    expect(await receiptsNamed(receipt.key)).toBe(0);
+    const storedComment = async () => (await db.sql.query<{ commentCipher: string; commentKeyId: string }>(`SELECT "commentCipher", "commentKeyId" FROM "Response" WHERE "checkInId" = ?`, [row!.id]))[0];
+    const first = await store.saveComment(row!.id, "sealed-1", "k1", at(2), receipt);
+    expect(first).toMatchObject({ checkInId: row!.id, hasComment: true });
+    expect(await storedComment()).toEqual({ commentCipher: "sealed-1", commentKeyId: "k1" });
+    expect(await receiptsNamed(receipt.key)).toBe(1);
+    // The same delivery again, even carrying other text: not applied.
+    expect(await store.saveComment(row!.id, "sealed-2", "k1", at(3), receipt)).toBeNull();
+    expect(await storedComment()).toEqual({ commentCipher: "sealed-1", commentKeyId: "k1" });
+    // Without a receipt (a caller that has none), the comment is simply stored.
+    expect(await store.saveComment(row!.id, "sealed-3", "k2", at(4))).toMatchObject({ hasComment: true });
+    expect(await storedComment()).toEqual({ commentCipher: "sealed-3", commentKeyId: "k2" });
+  });
+
   it("many presses at once, one of them failing: every other answer is stored exactly once", async () => {
     const rows = await sentCheckIns(30);
     const saves = rows.map((row, i) => store.saveAnswer(row.id, { goal: 1 + (i % 5), task: 3, bond: 4 }, at(1), { platform: "slack", key: `action:burst-${i}` }));
