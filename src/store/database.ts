@@ -141,15 +141,18 @@ class SqliteConnection implements SqlConnection {
    * writes of this turn, and if it throws, a savepoint undoes only its own statements.
    */
   async atomic<T>(unit: (tx: SyncSql) => T): Promise<T> {
+    // Prepared once like any other statement: every button press runs these.
+    const savepoint = this.prepare("SAVEPOINT unit");
+    const release = this.prepare("RELEASE unit");
     return this.enqueue(() => {
-      this.db.exec("SAVEPOINT unit");
+      savepoint.run();
       try {
         const result = unit(this.syncSql);
-        this.db.exec("RELEASE unit");
+        release.run();
         return result;
       } catch (error) {
-        this.db.exec("ROLLBACK TO unit");
-        this.db.exec("RELEASE unit");
+        this.prepare("ROLLBACK TO unit").run();
+        release.run();
         throw error;
       }
     });

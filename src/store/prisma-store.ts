@@ -184,10 +184,10 @@ function contextFromJson(row: Row): CheckInContext {
 
 function contextFromColumns(row: Row): CheckInContext {
   return {
-    checkIn: toCheckIn(pickAliased(row, "c")),
-    enrollment: toEnrollment(pickAliased(row, "e")),
-    practice: toPractice(pickAliased(row, "p")),
-    client: toPerson(pickAliased(row, "cl")),
+    checkIn: toCheckIn(pickAliased(row, "CheckIn", "c")),
+    enrollment: toEnrollment(pickAliased(row, "Enrollment", "e")),
+    practice: toPractice(pickAliased(row, "Practice", "p")),
+    client: toPerson(pickAliased(row, "Person", "cl")),
   };
 }
 

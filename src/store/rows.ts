@@ -209,10 +209,15 @@ export function aliasedColumns(table: keyof typeof COLUMNS, alias: string): stri
   return COLUMNS[table].map((column) => `${alias}."${column}" AS "${alias}__${column}"`).join(", ");
 }
 
-/** The columns of one alias from a joined row, with the prefix removed. */
-export function pickAliased(row: Row, alias: string): Row {
-  const prefix = `${alias}__`;
+const aliasedKeys = new Map<string, readonly (readonly [column: string, key: string])[]>();
+
+/** One table's columns from a joined row (see aliasedColumns), with the alias prefix removed. */
+export function pickAliased(row: Row, table: keyof typeof COLUMNS, alias: string): Row {
+  // Every button press on SQLite reads a joined row: the key pairs are built once per alias.
+  const cacheKey = `${table}:${alias}`;
+  let keys = aliasedKeys.get(cacheKey);
+  if (!keys) aliasedKeys.set(cacheKey, (keys = COLUMNS[table].map((column) => [column, `${alias}__${column}`] as const)));
   const out: Row = {};
-  for (const [key, value] of Object.entries(row)) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = value;
+  for (const [column, key] of keys) out[column] = row[key];
   return out;
 }
