@@ -407,20 +407,24 @@ export class PrismaCheckInStore implements CheckInStore {
 
   async claimDueCheckIns(now: Date, owner: string, leaseMs: number, limit: number): Promise<CheckIn[]> {
     const leaseExpiresAt = new Date(now.getTime() + leaseMs);
-    const candidates = `SELECT "id" FROM "CheckIn"
-      WHERE ("status" = 'scheduled' AND "dueAt" <= ?) OR ("status" = 'sending' AND "leaseExpiresAt" < ?)
-      ORDER BY "dueAt" ASC LIMIT ?`;
+    // Due rows and rows whose lease ran out are picked separately, each the first `limit` in
+    // dueAt order straight from its index, then merged. One query with an OR would collect and
+    // sort every due row on each call: a burst of N due check-ins would cost N²/limit row visits.
+    const due = `SELECT "id", "dueAt" FROM "CheckIn" WHERE "status" = 'scheduled' AND "dueAt" <= ? ORDER BY "dueAt" ASC LIMIT ?`;
+    const leaseExpired = `SELECT "id", "dueAt" FROM "CheckIn" WHERE "status" = 'sending' AND "leaseExpiresAt" < ? ORDER BY "dueAt" ASC LIMIT ?`;
     const rows =
       this.sql.provider === "postgresql"
         ? await this.sql.query<Row>(
-            `UPDATE "CheckIn" AS c SET "status" = 'sending', "attempt" = c."attempt" + 1, "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
-             FROM (${candidates} FOR UPDATE SKIP LOCKED) AS d WHERE c."id" = d."id" RETURNING c.*`,
-            [owner, leaseExpiresAt, now, now, now, limit],
+            `WITH due AS (${due} FOR UPDATE SKIP LOCKED), expired AS (${leaseExpired} FOR UPDATE SKIP LOCKED),
+               picked AS (SELECT "id" FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS u ORDER BY "dueAt" ASC LIMIT ?)
+             UPDATE "CheckIn" AS c SET "status" = 'sending', "attempt" = c."attempt" + 1, "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
+             FROM picked AS d WHERE c."id" = d."id" RETURNING c.*`,
+            [now, limit, now, limit, limit, owner, leaseExpiresAt, now],
           )
         : await this.sql.query<Row>(
             `UPDATE "CheckIn" SET "status" = 'sending', "attempt" = "attempt" + 1, "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
-             WHERE "id" IN (${candidates}) RETURNING *`,
-            [owner, leaseExpiresAt, now, now, now, limit],
+             WHERE "id" IN (SELECT "id" FROM (SELECT * FROM (${due}) UNION ALL SELECT * FROM (${leaseExpired})) ORDER BY "dueAt" ASC LIMIT ?) RETURNING *`,
+            [owner, leaseExpiresAt, now, now, limit, now, limit, limit],
           );
     return rows.map(toCheckIn).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
   }

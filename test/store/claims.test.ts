@@ -68,6 +68,22 @@ function claimTests(connect: () => Promise<Opened>) {
     expect(second.map((c) => c.id)).toEqual(rows.slice(4).map((r) => r.id));
   });
 
+  it("due rows and rows whose lease ran out are handed out together, earliest due first, within one limit", async () => {
+    // Due at T0, T0+1m, … T0+5m.
+    const rows = await insertCheckIns(a, enrollment.id, 6, at(-10));
+    const ids = (picked: { id: string }[]) => picked.map((c) => c.id);
+    expect(ids(await a.claimDueCheckIns(at(10), "owner-a", LEASE, 2))).toEqual(ids(rows.slice(0, 2)));
+    expect(ids(await a.claimDueCheckIns(at(10), "owner-b", LEASE, 2))).toEqual(ids(rows.slice(2, 4)));
+    // Both leases have run out: rows 0–3 are reclaimable, rows 4–5 are due; the limit spans both kinds.
+    const merged = await a.claimDueCheckIns(at(12), "owner-c", LEASE, 3);
+    expect(ids(merged)).toEqual(ids(rows.slice(0, 3)));
+    expect(merged.map((c) => c.attempt)).toEqual([2, 2, 2]);
+    const rest = await a.claimDueCheckIns(at(12), "owner-c", LEASE, 10);
+    expect(ids(rest)).toEqual(ids(rows.slice(3)));
+    expect(rest.map((c) => c.attempt)).toEqual([2, 1, 1]);
+    expect(await a.claimDueCheckIns(at(12), "owner-d", LEASE, 10)).toEqual([]);
+  });
+
   it("fences a stale claimant: after its lease expired and another process reclaimed, its write is rejected", async () => {
     const [row] = await insertCheckIns(a, enrollment.id, 1, at(-10));
     const b = await open();
