@@ -4,10 +4,10 @@
 import type { EngineContext } from "./context.ts";
 import { localeFor, mention } from "./context.ts";
 import type { CheckIn } from "./model.ts";
-import type { ClaimOutcome, NewCheckIn } from "../ports/checkin-store.ts";
+import type { ClaimOutcome } from "../ports/checkin-store.ts";
 import { buildConsentView, buildPromptView } from "./views.ts";
 import { deferForQuietHours } from "./schedule.ts";
-import { nextCheckIn } from "./scheduling.ts";
+import { materialiseNext } from "./scheduling.ts";
 import { notifyAdmins, notifyPerson } from "./notify.ts";
 import { translate } from "../i18n/index.ts";
 import { formatLocalDateTime } from "./context.ts";
@@ -29,17 +29,13 @@ const emptyStats = (): DispatchStats => ({ claimed: 0, sent: 0, rescheduled: 0, 
 /** Backoff for transient send errors: 30 s, 60 s, 120 s … capped at 15 min. */
 const backoffMs = (attempt: number): number => Math.min(15 * 60_000, 30_000 * 2 ** Math.max(0, attempt - 1));
 
-/**
- * Decides and performs what happens to one claimed check-in; returns the outcome to record.
- * `follow.next` is set to the enrollment's following check-in, which is inserted together with
- * the outcome (see CheckInStore.completeClaim) whatever the outcome is.
- */
-async function dispatchOne(ctx: EngineContext, checkIn: CheckIn, follow: { next: NewCheckIn | null }): Promise<ClaimOutcome> {
+/** Decides and performs what happens to one claimed check-in; returns the outcome to record. */
+async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimOutcome> {
   const { store } = ctx;
   const now = ctx.clock.now();
   const enrollment = await store.getEnrollment(checkIn.enrollmentId);
   if (!enrollment || enrollment.status === "ended") return { status: "cancelled", code: "enrollment_ended" };
-  if (checkIn.kind === "scheduled") follow.next = nextCheckIn(enrollment, checkIn.sessionEndAt);
+  if (checkIn.kind === "scheduled") await materialiseNext(store, enrollment, checkIn.sessionEndAt);
   if (enrollment.status === "paused" || (enrollment.pausedUntil && enrollment.pausedUntil > now)) {
     return { status: "cancelled", code: "paused" };
   }
@@ -93,14 +89,13 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn, follow: { next:
 
 async function runClaim(ctx: EngineContext, checkIn: CheckIn, stats: DispatchStats): Promise<void> {
   let outcome: ClaimOutcome;
-  const follow: { next: NewCheckIn | null } = { next: null };
   try {
-    outcome = await dispatchOne(ctx, checkIn, follow);
+    outcome = await dispatchOne(ctx, checkIn);
   } catch (error) {
     ctx.logger.error({ checkInId: checkIn.id, err: errorCode(error) }, "dispatch failed");
     outcome = { status: "scheduled", dueAt: new Date(ctx.clock.now().getTime() + backoffMs(checkIn.attempt)), code: "internal_error" };
   }
-  const recorded = await ctx.store.completeClaim(checkIn.id, checkIn.attempt, outcome, ctx.clock.now(), follow.next);
+  const recorded = await ctx.store.completeClaim(checkIn.id, checkIn.attempt, outcome, ctx.clock.now());
   if (!recorded) {
     stats.lost++;
     ctx.logger.warn({ checkInId: checkIn.id, attempt: checkIn.attempt }, "claim lost to a newer claimant; result discarded");

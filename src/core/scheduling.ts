@@ -1,27 +1,20 @@
 // Materialises check-ins as rows. Invariant: an active enrollment has one `scheduled` row for
-// its next session; the dispatcher inserts the following one in the same transaction that
-// records the outcome of the current one.
+// its next session; the dispatcher materialises the following one when it claims the current.
 
 import type { CheckIn, Enrollment } from "./model.ts";
-import type { CheckInStore, NewCheckIn } from "../ports/checkin-store.ts";
+import type { CheckInStore } from "../ports/checkin-store.ts";
 import { checkInTimes, nextSessionEnd } from "./schedule.ts";
 
-/** The row for the first session ending after `after` (null if the enrollment has none). */
-export function nextCheckIn(enrollment: Enrollment, after: Date): NewCheckIn | null {
+/** Creates the row for the first session ending after `after`, if none exists. Returns it (or null if none). */
+export async function materialiseNext(store: CheckInStore, enrollment: Enrollment, after: Date): Promise<CheckIn | null> {
   if (enrollment.status === "ended") return null;
   const sessionEndAt = nextSessionEnd(enrollment, enrollment.timeZone, after, {
     skipDates: enrollment.skipDates,
     pausedUntil: enrollment.pausedUntil,
   });
   if (!sessionEndAt) return null;
-  return { enrollmentId: enrollment.id, kind: "scheduled", sessionEndAt, ...checkInTimes(sessionEndAt, enrollment) };
-}
-
-/** Creates the row for the first session ending after `after`, if none exists. Returns it (or null if none). */
-export async function materialiseNext(store: CheckInStore, enrollment: Enrollment, after: Date): Promise<CheckIn | null> {
-  const next = nextCheckIn(enrollment, after);
-  if (!next) return null;
-  const created = await store.insertCheckIn(next);
+  const times = checkInTimes(sessionEndAt, enrollment);
+  const created = await store.insertCheckIn({ enrollmentId: enrollment.id, kind: "scheduled", sessionEndAt, ...times });
   return created ?? (await store.nextScheduledCheckIn(enrollment.id));
 }
 

@@ -199,12 +199,8 @@ export interface CheckInStore {
    * Safe against concurrent claimants (PostgreSQL: FOR UPDATE SKIP LOCKED).
    */
   claimDueCheckIns(now: Date, owner: string, leaseMs: number, limit: number): Promise<CheckIn[]>;
-  /**
-   * Finishes a claim. Returns false (and writes nothing) if another claimant took the row since.
-   * `next`, the enrollment's following check-in, is inserted in the same transaction (unless
-   * that session's row exists already), so finishing a claim and scheduling the next commit together.
-   */
-  completeClaim(id: string, attempt: number, outcome: ClaimOutcome, now: Date, next?: NewCheckIn | null): Promise<boolean>;
+  /** Finishes a claim. Returns false (and writes nothing) if another claimant took the row since. */
+  completeClaim(id: string, attempt: number, outcome: ClaimOutcome, now: Date): Promise<boolean>;
   /** Releases every lease held by `owner` (graceful shutdown): `sending` rows go back to `scheduled`. */
   releaseLeases(owner: string, now: Date): Promise<number>;
   /** Atomically marks up to `limit` unanswered sent check-ins whose reminder is due; returns them. */

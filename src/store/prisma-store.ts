@@ -77,15 +77,6 @@ function toScoredRow(row: Row): ScoredRow {
   };
 }
 
-const INSERT_CHECK_IN = `INSERT INTO "CheckIn" ("id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "createdAt", "updatedAt")`;
-/** A session's row exists already (another process materialised it): nothing to insert. */
-const ON_SESSION_CONFLICT = `ON CONFLICT ("enrollmentId", "sessionEndAt") DO NOTHING`;
-
-/** Parameters for INSERT_CHECK_IN: id, enrollment, kind, the four times, created and updated. */
-function newCheckInParams(id: string, input: NewCheckIn, now: Date): unknown[] {
-  return [id, input.enrollmentId, input.kind, input.sessionEndAt, input.dueAt, input.remindAt, input.closesAt, now, now];
-}
-
 /** Delivery ids are stored up to this length (platform ids are far shorter). */
 const RECEIPT_KEY_MAX = 200;
 const RECEIPT_SQL = `INSERT INTO "InboundEvent" ("id", "platform", "eventKey", "receivedAt") VALUES (?, ?, ?, ?) ON CONFLICT ("platform", "eventKey") DO NOTHING`;
@@ -348,7 +339,11 @@ export class PrismaCheckInStore implements CheckInStore {
   async insertCheckIn(input: NewCheckIn): Promise<CheckIn | null> {
     const id = randomUUID();
     const now = new Date();
-    const inserted = await this.sql.execute(`${INSERT_CHECK_IN} VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, 0, ?, ?) ${ON_SESSION_CONFLICT}`, newCheckInParams(id, input, now));
+    const inserted = await this.sql.execute(
+      `INSERT INTO "CheckIn" ("id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "createdAt", "updatedAt")
+       VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("enrollmentId", "sessionEndAt") DO NOTHING`,
+      [id, input.enrollmentId, input.kind, input.sessionEndAt, input.dueAt, input.remindAt, input.closesAt, now, now],
+    );
     if (inserted === 0) return null;
     // Every column of the new row is known here; reading it back would cost a query per send.
     return {
@@ -434,50 +429,37 @@ export class PrismaCheckInStore implements CheckInStore {
     return rows.map(toCheckIn).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
   }
 
-  async completeClaim(id: string, attempt: number, outcome: ClaimOutcome, now: Date, next?: NewCheckIn | null): Promise<boolean> {
+  async completeClaim(id: string, attempt: number, outcome: ClaimOutcome, now: Date): Promise<boolean> {
     const fence = `WHERE "id" = ? AND "attempt" = ? AND ${statusByKey("'sending'")}`;
-    let update: string;
-    let params: unknown[];
+    let changed: number;
     switch (outcome.status) {
       case "sent":
-        update = `UPDATE "CheckIn" SET "status" = 'sent', "sentAt" = ?, "platformChannelId" = ?, "platformMessageId" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "lastErrorCode" = NULL, "updatedAt" = ? ${fence}`;
-        params = [outcome.sentAt, outcome.ref.channelId, outcome.ref.messageId, now, id, attempt];
+        changed = await this.sql.execute(
+          `UPDATE "CheckIn" SET "status" = 'sent', "sentAt" = ?, "platformChannelId" = ?, "platformMessageId" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "lastErrorCode" = NULL, "updatedAt" = ? ${fence}`,
+          [outcome.sentAt, outcome.ref.channelId, outcome.ref.messageId, now, id, attempt],
+        );
         break;
       case "scheduled":
-        update = `UPDATE "CheckIn" SET "status" = 'scheduled', "dueAt" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "lastErrorCode" = ?, "updatedAt" = ? ${fence}`;
-        params = [outcome.dueAt, outcome.code ?? null, now, id, attempt];
+        changed = await this.sql.execute(
+          `UPDATE "CheckIn" SET "status" = 'scheduled', "dueAt" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "lastErrorCode" = ?, "updatedAt" = ? ${fence}`,
+          [outcome.dueAt, outcome.code ?? null, now, id, attempt],
+        );
         break;
       case "missed_by_system":
-        update = `UPDATE "CheckIn" SET "status" = 'missed_by_system', "closedAt" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ? ${fence}`;
-        params = [now, now, id, attempt];
+        changed = await this.sql.execute(
+          `UPDATE "CheckIn" SET "status" = 'missed_by_system', "closedAt" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ? ${fence}`,
+          [now, now, id, attempt],
+        );
         break;
       case "cancelled":
       case "failed":
-        update = `UPDATE "CheckIn" SET "status" = ?, "closedAt" = ?, "lastErrorCode" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ? ${fence}`;
-        params = [outcome.status, now, outcome.code, now, id, attempt];
+        changed = await this.sql.execute(
+          `UPDATE "CheckIn" SET "status" = ?, "closedAt" = ?, "lastErrorCode" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ? ${fence}`,
+          [outcome.status, now, outcome.code, now, id, attempt],
+        );
         break;
     }
-    if (!next) return (await this.sql.execute(update, params)) === 1;
-    const nextParams = newCheckInParams(randomUUID(), next, now);
-    if (this.sql.provider === "postgresql") {
-      // One statement: the next row is inserted only if the claim was still ours.
-      const typed = ["TEXT", "TEXT", "TEXT", "TIMESTAMP(3)", "TIMESTAMP(3)", "TIMESTAMP(3)", "TIMESTAMP(3)", "TIMESTAMP(3)", "TIMESTAMP(3)"].map((t) => `CAST(? AS ${t})`);
-      const rows = await this.sql.query<Row>(
-        `WITH claimed AS (${update} RETURNING 1),
-           scheduled AS (${INSERT_CHECK_IN} SELECT ${typed.slice(0, 3).join(", ")}, 'scheduled', ${typed.slice(3, 7).join(", ")}, 0, ${typed.slice(7).join(", ")}
-             WHERE EXISTS (SELECT 1 FROM claimed) ${ON_SESSION_CONFLICT} RETURNING 1)
-         SELECT (SELECT COUNT(*) FROM claimed) AS "n", (SELECT COUNT(*) FROM scheduled) AS "created"`,
-        [...params, ...nextParams],
-      );
-      return Number(rows[0]?.n) === 1;
-    }
-    const atomic = atomicUnit(this.sql);
-    if (!atomic) throw new StoreError("no_atomic_unit", "claims are finished on the top-level SQLite connection");
-    return atomic((tx) => {
-      if (tx.execute(update, params) !== 1) return false;
-      tx.execute(`${INSERT_CHECK_IN} VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, 0, ?, ?) ${ON_SESSION_CONFLICT}`, nextParams);
-      return true;
-    });
+    return changed === 1;
   }
 
   async releaseLeases(owner: string, now: Date): Promise<number> {

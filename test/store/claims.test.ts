@@ -107,37 +107,6 @@ function claimTests(connect: () => Promise<Opened>) {
     expect(await a.getCheckIn(row!.id)).toMatchObject({ status: "sent", attempt: 2, leaseOwner: null, leaseExpiresAt: null, platformMessageId: "m1" });
   });
 
-  it("finishing a claim inserts the next check-in in the same transaction, and a claim no longer ours inserts nothing", async () => {
-    const [row] = await insertCheckIns(a, enrollment.id, 1, at(-10));
-    const next = (minutes: number) => ({ enrollmentId: enrollment.id, kind: "scheduled" as const, sessionEndAt: at(minutes), dueAt: at(minutes + 10), remindAt: at(minutes + 250), closesAt: at(minutes + 2880) });
-    /** The row of the session that ends at +10,080 min (one week on), if it exists. */
-    const sessionRows = async () => {
-      const rows = await opened[0]!.db.sql.query<{ id: string }>(`SELECT "id" FROM "CheckIn" WHERE "enrollmentId" = ? AND "sessionEndAt" = ?`, [enrollment.id, at(10_080)]);
-      return rows[0] ? a.getCheckIn(rows[0].id) : null;
-    };
-    const b = await open();
-    const [stale] = await a.claimDueCheckIns(at(0), "owner-a", LEASE, 10);
-    const [fresh] = await b.claimDueCheckIns(at(1.5), "owner-b", LEASE, 10);
-    expect([stale?.attempt, fresh?.attempt]).toEqual([1, 2]);
-    // The stale claimant is fenced out: neither its outcome nor its next row is written.
-    expect(await a.completeClaim(row!.id, 1, { status: "sent", ref, sentAt: at(1.6) }, at(1.6), next(10_080))).toBe(false);
-    expect(await sessionRows()).toBeNull();
-    // The current claimant: outcome and next row together.
-    expect(await b.completeClaim(row!.id, 2, { status: "sent", ref, sentAt: at(1.7) }, at(1.7), next(10_080))).toBe(true);
-    expect((await a.getCheckIn(row!.id))?.status).toBe("sent");
-    const scheduled = await sessionRows();
-    expect(scheduled).toMatchObject({ enrollmentId: enrollment.id, status: "scheduled", kind: "scheduled", attempt: 0 });
-    expect(scheduled?.sessionEndAt.toISOString()).toBe(at(10_080).toISOString());
-    expect(scheduled?.dueAt.toISOString()).toBe(at(10_090).toISOString());
-    // That session's row exists already (another process made it): the outcome is still recorded.
-    const [second] = await a.claimDueCheckIns(at(10_090), "owner-a", LEASE, 10);
-    expect(second?.id).toBe(scheduled?.id);
-    const [third] = await insertCheckIns(a, enrollment.id, 1, at(20_000));
-    expect(await a.completeClaim(second!.id, 1, { status: "failed", code: "boom" }, at(10_091), next(20_000))).toBe(true);
-    expect((await a.getCheckIn(second!.id))?.status).toBe("failed");
-    expect(await a.nextScheduledCheckIn(enrollment.id)).toMatchObject({ id: third!.id });
-  });
-
   it("records each claim outcome: rescheduled, missed_by_system, failed, cancelled", async () => {
     const rows = await insertCheckIns(a, enrollment.id, 4, at(-10));
     const claimed = await a.claimDueCheckIns(at(5), "o", LEASE, 10);
