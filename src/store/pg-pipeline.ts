@@ -139,8 +139,7 @@ export class PgPipeline {
   private pickSlot(): Slot | null {
     const now = Date.now();
     for (let i = 0; i < this.slots.length; i++) {
-      const slot = this.slots[i];
-      if (slot === undefined) break;
+      const slot = this.slots[i] as Slot | null;
       if (slot === null) {
         this.open(i); // dispatches when connected
         return null;

@@ -60,8 +60,10 @@ const RECENT_SCORED_SQL = `SELECT ${SCORED_COLUMNS}
   FROM "CheckIn" c JOIN "Response" r ON r."checkInId" = c."id"
   WHERE c."enrollmentId" = ? AND r."completedAt" IS NOT NULL
   ORDER BY c."sessionEndAt" DESC LIMIT ?`;
-const UNRESOLVED_ALERT_WHERE = `"enrollmentId" = ? AND "status" IN ('open', 'acknowledged') ORDER BY "createdAt" DESC LIMIT 1`;
-const UNRESOLVED_ALERT_SQL = `SELECT * FROM "Alert" WHERE ${UNRESOLVED_ALERT_WHERE}`;
+/** The enrollment's unresolved alert, from `"Alert" a`; `enrollment` is a parameter or a column. */
+const unresolvedAlertWhere = (enrollment: string) =>
+  `a."enrollmentId" = ${enrollment} AND a."status" IN ('open', 'acknowledged') ORDER BY a."createdAt" DESC LIMIT 1`;
+const UNRESOLVED_ALERT_SQL = `SELECT a.* FROM "Alert" a WHERE ${unresolvedAlertWhere("?")}`;
 
 function toScoredRow(row: Row): ScoredRow {
   return {
@@ -160,7 +162,7 @@ function answerSql(provider: SqlConnection["provider"], columns: AnswerColumn[],
                WHERE c."enrollmentId" = ctx."enrollmentId" AND r."completedAt" IS NOT NULL AND r."checkInId" <> ? ORDER BY c."sessionEndAt" DESC LIMIT ?)) u
            ORDER BY u."sessionEndAt" DESC LIMIT ?) h) END AS "history",
          CASE WHEN EXISTS (SELECT 1 FROM answered) THEN (SELECT row_to_json(a) FROM "Alert" a
-           WHERE a."enrollmentId" = ctx."enrollmentId" AND a."status" IN ('open', 'acknowledged') ORDER BY a."createdAt" DESC LIMIT 1) END AS "unresolved"`
+           WHERE ${unresolvedAlertWhere(`ctx."enrollmentId"`)}) END AS "unresolved"`
       : "";
     combined = guarded
       ? `WITH ${parts.join(",\n")} SELECT ctx.*, (SELECT row_to_json(s) FROM saved s) AS "saved", (SELECT COUNT(*) FROM answered) AS "answeredNow"${evaluation} FROM ctx`
@@ -622,14 +624,13 @@ export class PrismaCheckInStore implements CheckInStore {
        ON CONFLICT ("checkInId") DO UPDATE SET "commentCipher" = excluded."commentCipher", "commentKeyId" = excluded."commentKeyId", "updatedAt" = excluded."updatedAt"`;
     // The receipt and the comment commit together: a redelivery is stored once, and a failed
     // save leaves no receipt behind that would turn the retry into a "duplicate".
-    const saved = await this.sql.transaction(async (tx) => {
+    return this.sql.transaction(async (tx) => {
       if (receipt && (await tx.execute(RECEIPT_SQL, [randomUUID(), receipt.platform, receipt.key.slice(0, RECEIPT_KEY_MAX), now])) === 0) return null;
       await tx.execute(upsert, [randomUUID(), checkInId, cipher, keyId, now, now]);
       const [row] = await tx.query<Row>(`SELECT * FROM "Response" WHERE "checkInId" = ?`, [checkInId]);
       if (!row) throw new StoreError("answer_lost", "the comment could not be read back");
       return toResponse(row);
     });
-    return saved;
   }
 
   async recentScored(enrollmentId: string, limit: number): Promise<ScoredRow[]> {
@@ -640,7 +641,7 @@ export class PrismaCheckInStore implements CheckInStore {
     if (this.sql.provider === "postgresql") {
       // One round trip: the unresolved alert rides along as a JSON column of every history row.
       const rows = await this.sql.query<Row>(
-        `SELECT h.*, (SELECT row_to_json(a) FROM "Alert" a WHERE ${UNRESOLVED_ALERT_WHERE}) AS "unresolved"
+        `SELECT h.*, (SELECT row_to_json(a) FROM "Alert" a WHERE ${unresolvedAlertWhere("?")}) AS "unresolved"
          FROM (${RECENT_SCORED_SQL}) h`,
         [enrollmentId, enrollmentId, limit],
       );
