@@ -188,8 +188,8 @@ export async function handleComment(ctx: EngineContext, actor: Actor, checkInId:
   return { text: crisisText ?? t("answer.comment_saved") };
 }
 
-async function openComment(ctx: EngineContext, actor: Actor, checkInId: string): Promise<Reply> {
-  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+async function openComment(ctx: EngineContext, actor: Actor, checkInId: string, preloaded?: CheckInContext): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId, preloaded);
   if (isReply(owned)) return owned;
   const gate = await answerGate(ctx, owned);
   if ("refusal" in gate) return gate.refusal;
@@ -197,8 +197,8 @@ async function openComment(ctx: EngineContext, actor: Actor, checkInId: string):
   return { text: modal.title, openCommentModal: { checkInId, ...modal } };
 }
 
-async function skip(ctx: EngineContext, actor: Actor, checkInId: string): Promise<Reply> {
-  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+async function skip(ctx: EngineContext, actor: Actor, checkInId: string, preloaded?: CheckInContext): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId, preloaded);
   if (isReply(owned)) return owned;
   const t = translator(owned.locale);
   if (owned.checkIn.status !== "sent" || ctx.clock.now() >= owned.checkIn.closesAt) return refused(t("answer.closed"));
@@ -207,8 +207,8 @@ async function skip(ctx: EngineContext, actor: Actor, checkInId: string): Promis
   return { text: t("prompt.skipped"), replaceMessageText: t("prompt.skipped") };
 }
 
-async function consent(ctx: EngineContext, actor: Actor, checkInId: string, accept: boolean): Promise<Reply> {
-  const owned = await loadOwnCheckIn(ctx, actor, checkInId);
+async function consent(ctx: EngineContext, actor: Actor, checkInId: string, accept: boolean, preloaded?: CheckInContext): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId, preloaded);
   if (isReply(owned)) return owned;
   const t = translator(owned.locale);
   const now = ctx.clock.now();
@@ -275,14 +275,15 @@ async function changeAlert(ctx: EngineContext, actor: Actor, alertId: string, ch
 }
 
 /** Routes a decoded button action other than an answer (see handleAnswer); its receipt is written already. */
-export async function handleAction(ctx: EngineContext, actor: Actor, action: Exclude<Action, AnswerAction>): Promise<Reply | null> {
+/** `preloaded`: the check-in's context as the engine's ownership pre-check read it moments ago. */
+export async function handleAction(ctx: EngineContext, actor: Actor, action: Exclude<Action, AnswerAction>, preloaded?: CheckInContext): Promise<Reply | null> {
   switch (action.op) {
     case "comment":
-      return openComment(ctx, actor, action.checkInId);
+      return openComment(ctx, actor, action.checkInId, preloaded);
     case "skip":
-      return skip(ctx, actor, action.checkInId);
+      return skip(ctx, actor, action.checkInId, preloaded);
     case "consent":
-      return consent(ctx, actor, action.checkInId, action.accept);
+      return consent(ctx, actor, action.checkInId, action.accept, preloaded);
     case "alert":
       return changeAlert(ctx, actor, action.alertId, action.change);
     case "self":

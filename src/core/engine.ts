@@ -151,7 +151,7 @@ export class CheckInEngine implements InboundPort, HomePort {
       // Opening the comment modal changes nothing, so it needs no receipt; some platforms
       // must show the modal as their immediate response.
       if (action.op !== "comment" && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
-      return (await handleAction(this.ctx, event.actor, action)) ?? { text: t("answer.unknown"), refused: true };
+      return (await handleAction(this.ctx, event.actor, action, access.checkIn ?? undefined)) ?? { text: t("answer.unknown"), refused: true };
     }
     if (event.type === "comment") {
       if (typeof event.checkInId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(event.checkInId)) return { text: t("answer.unknown"), refused: true };
