@@ -124,7 +124,8 @@ export function alertBlocks(view: AlertView): KnownBlock[] {
   const marker = view.urgent ? ":rotating_light: " : "";
   const reasons = view.reasons.map((reason) => `• ${toMrkdwn(reason)}`).join("\n");
   const blocks: KnownBlock[] = [
-    { type: "section", text: { type: "mrkdwn", text: truncate(`${marker}*${toMrkdwn(view.title)}*  ${mention(view.clientUserId)}`, LIMITS.sectionText) } },
+    // The engine's title names the client already; the mention is added only when it does not.
+    { type: "section", text: { type: "mrkdwn", text: truncate(`${marker}*${toMrkdwn(view.title)}*${view.title.includes(mention(view.clientUserId)) ? "" : `  ${mention(view.clientUserId)}`}`, LIMITS.sectionText) } },
   ];
   if (reasons) blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(reasons, LIMITS.sectionText) } });
   if (view.trendLine) blocks.push(section(view.trendLine, "trend"));

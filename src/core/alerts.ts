@@ -25,10 +25,15 @@ export function toScored(row: ScoredRow, comment: string | null): ScoredCheckIn 
   };
 }
 
-/** Merges new findings into existing ones: same code and item/category replaces, others are kept. */
-export function mergeSignals(existing: FiredSignal[], fresh: FiredSignal[]): FiredSignal[] {
+/**
+ * Merges new findings into existing ones: same code and item/category replaces, others are kept.
+ * `replacing`: the check-in the findings were evaluated from; everything that check-in
+ * contributed before is dropped first, so a corrected answer leaves no stale reason behind.
+ */
+export function mergeSignals(existing: FiredSignal[], fresh: FiredSignal[], replacing?: string): FiredSignal[] {
   const key = (s: FiredSignal) => `${s.code}:${s.params.item ?? s.params.category ?? ""}`;
-  const merged = new Map(existing.map((s) => [key(s), s]));
+  const kept = replacing === undefined ? existing : existing.filter((s) => s.checkInId !== replacing);
+  const merged = new Map(kept.map((s) => [key(s), s]));
   for (const s of fresh) merged.set(key(s), s);
   return [...merged.values()];
 }
@@ -56,8 +61,13 @@ export async function evaluateCheckIn(
   const comment = currentRow.commentCipher && currentRow.commentKeyId ? ctx.cipher.decrypt(currentRow.commentCipher, currentRow.commentKeyId) : null;
   const current = toScored(currentRow, comment);
   const history = rows.slice(index + 1).map((row) => toScored(row, null));
-  const fired = evaluateSignals({ current, history, thresholds: practice.settings.thresholds });
-  if (fired.length > 0) return raiseAlert(ctx, enrollment, practice, checkInId, fired, "normal", { unresolved, recent: rows });
+  const fired = evaluateSignals({ current, history, thresholds: practice.settings.thresholds }).map((s) => ({ ...s, checkInId }));
+  // A re-evaluation (the client corrected an answer) replaces what this check-in contributed to
+  // the alert, even when nothing fires any more.
+  const contributed = unresolved?.signals.some((s) => s.checkInId === checkInId) ?? false;
+  if (fired.length > 0 || contributed) {
+    return raiseAlert(ctx, enrollment, practice, checkInId, fired, "normal", { unresolved, recent: rows, replaces: checkInId });
+  }
   // A quiet check-in may close an acknowledged rupture (only the newest check-in counts).
   if (index === 0) await detectRepair(ctx, enrollment, practice, rows.map((row) => toScored(row, null)), unresolved);
   return null;
@@ -76,7 +86,12 @@ export async function evaluateWithdrawal(ctx: EngineContext, enrollment: Enrollm
   return raiseAlert(ctx, enrollment, practice, null, fired, "normal");
 }
 
-/** Creates the enrollment's alert, or folds new signals into the unresolved one, and delivers it. */
+/**
+ * Creates the enrollment's alert, or folds new signals into the unresolved one, and delivers it.
+ * With `known.replaces` (a check-in's re-evaluation), that check-in's earlier signals are replaced;
+ * when no signal is left at all, the alert rested only on that check-in and is withdrawn.
+ * Null when there was no alert and nothing fired.
+ */
 export async function raiseAlert(
   ctx: EngineContext,
   enrollment: Enrollment,
@@ -85,8 +100,8 @@ export async function raiseAlert(
   fired: FiredSignal[],
   severity: Alert["severity"],
   /** What the caller read moments ago: the enrollment's unresolved alert, its newest completed responses. */
-  known: { unresolved?: Alert | null; recent?: ScoredRow[] } = {},
-): Promise<Alert> {
+  known: { unresolved?: Alert | null; recent?: ScoredRow[]; replaces?: string } = {},
+): Promise<Alert | null> {
   const now = ctx.clock.now();
   const becameUrgent = severity === "urgent";
   // Read, merge, compare-and-set; a concurrent evaluation makes us re-read and merge again.
@@ -94,13 +109,19 @@ export async function raiseAlert(
     // A stale first read is harmless: creating and updating are both compare-and-set.
     const existing = round === 0 && known.unresolved !== undefined ? known.unresolved : await ctx.store.unresolvedAlert(enrollment.id);
     if (!existing) {
+      if (fired.length === 0) return null;
       const created = await ctx.store.createAlert({ enrollmentId: enrollment.id, checkInId, severity, signals: fired, createdAt: now });
       if (!created) continue; // another evaluation created it a moment ago: merge into that one
       ctx.logger.info({ alertId: created.id, enrollmentId: enrollment.id, signals: fired.map((s) => s.code), updated: false }, "rupture alert raised");
       await deliverAlert(ctx, created, enrollment, practice, { recent: known.recent });
       return created;
     }
-    const merged = mergeSignals(existing.signals, fired);
+    const merged = mergeSignals(existing.signals, fired, known.replaces);
+    if (merged.length === 0) {
+      const withdrawn = await withdrawAlert(ctx, existing, enrollment, practice, known.replaces ?? null, known.recent);
+      if (!withdrawn) continue;
+      return withdrawn;
+    }
     if (!becameUrgent && JSON.stringify(merged) === JSON.stringify(existing.signals)) {
       // Nothing new (e.g. the client answered the tension question after the scores): leave the
       // therapist's message alone rather than re-sending an identical edit.
@@ -119,6 +140,37 @@ export async function raiseAlert(
     return alert;
   }
   throw new Error("alert kept changing under concurrent evaluations");
+}
+
+/**
+ * Withdraws an alert none of whose signals holds any more (compare-and-set on its signals; null
+ * when they changed meanwhile). The therapist's message is edited to say so, without scores,
+ * and `alert.withdrawn` goes to the audit log. A withdrawn alert is no rupture episode: `trend`
+ * does not list it, as the back-test over the corrected answers raises none.
+ */
+async function withdrawAlert(
+  ctx: EngineContext,
+  existing: Alert,
+  enrollment: Enrollment,
+  practice: Practice,
+  checkInId: string | null,
+  recent?: ScoredRow[],
+): Promise<Alert | null> {
+  const now = ctx.clock.now();
+  const alert = await ctx.store.updateAlertIfSignals(existing.id, existing.signals, { signals: [], status: "withdrawn", resolvedAt: now, updatedAt: now });
+  if (!alert) return null;
+  await ctx.store.appendAudit({
+    practiceId: practice.id,
+    actorPersonId: null,
+    action: "alert.withdrawn",
+    subjectPersonId: enrollment.clientId,
+    detail: { alertId: alert.id, checkInId },
+    createdAt: now,
+  });
+  ctx.logger.info({ alertId: alert.id, enrollmentId: enrollment.id }, "rupture alert withdrawn after corrected answers");
+  // A message the therapist never received is not sent now just to say it no longer applies.
+  if (alert.platformMessageId) await deliverAlert(ctx, alert, enrollment, practice, { recent });
+  return alert;
 }
 
 /** How many recent check-ins the alert's trend line shows. */

@@ -248,7 +248,7 @@ async function changeAlert(ctx: EngineContext, actor: Actor, alertId: string, ch
   const isTherapist = samePractice && therapist?.platformUserId === actor.userId;
   if (!isTherapist && !(samePractice && actor.isPlatformAdmin)) return refused(fallback("alert.not_yours"));
   const t = translator(localeFor(practice, therapist));
-  if (alert.status === "repaired" || alert.status === "dismissed") return refused(t("alert.already_closed"));
+  if (alert.status === "repaired" || alert.status === "dismissed" || alert.status === "withdrawn") return refused(t("alert.already_closed"));
   const now = ctx.clock.now();
   let patch: Partial<Alert> = {};
   let text: string;

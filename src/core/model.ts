@@ -27,7 +27,8 @@ export type CheckInStatus =
   | "cancelled";
 
 export type EnrollmentStatus = "active" | "paused" | "ended";
-export type AlertStatus = "open" | "acknowledged" | "repaired" | "dismissed";
+/** "withdrawn": the client corrected the answers the alert rested on, and no signal held any more. */
+export type AlertStatus = "open" | "acknowledged" | "repaired" | "dismissed" | "withdrawn";
 export type AlertSeverity = "normal" | "urgent";
 
 export interface Practice {
@@ -209,6 +210,12 @@ export interface FiredSignal {
   code: string;
   /** Numbers behind the signal, used to explain it in words. */
   params: Record<string, string | number>;
+  /**
+   * The check-in whose answers the signal was evaluated from. Re-evaluating that check-in (a
+   * corrected answer) replaces exactly these. Absent for withdrawal and crisis signals, which
+   * answers do not change.
+   */
+  checkInId?: string;
 }
 
 export interface Alert {

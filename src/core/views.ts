@@ -117,6 +117,10 @@ export function buildAlertView(
     ? t("alert.status.snoozed", { until: formatLocalDate(alert.snoozedUntil as Date, timeZone, locale) })
     : t(`alert.status.${alert.status}` as MessageKey);
   const active = alert.status === "open" || alert.status === "acknowledged";
+  if (alert.status === "withdrawn") {
+    // Nothing of the earlier answers is repeated: no reasons, no scores, no trend.
+    return { kind: "alert", alertId: alert.id, urgent: false, title: t("alert.title", { client }), clientUserId, reasons: [t("alert.withdrawn")], trendLine: "", status, buttons: [] };
+  }
   return {
     kind: "alert",
     alertId: alert.id,

@@ -109,7 +109,7 @@ export class SqlPrivacyStore implements PrivacyStore {
       const responses = await this.sql.execute(`DELETE FROM "Response" WHERE "checkInId" IN (${oldCheckIns})`, [practiceId, cutoff]);
       const checkIns = await this.sql.execute(`DELETE FROM "CheckIn" WHERE "id" IN (${oldCheckIns})`, [practiceId, cutoff]);
       const alerts = await this.sql.execute(
-        `DELETE FROM "Alert" WHERE "status" IN ('repaired', 'dismissed') AND "updatedAt" < ?
+        `DELETE FROM "Alert" WHERE "status" IN ('repaired', 'dismissed', 'withdrawn') AND "updatedAt" < ?
          AND "enrollmentId" IN (SELECT "id" FROM "Enrollment" WHERE "practiceId" = ?)`,
         [cutoff, practiceId],
       );

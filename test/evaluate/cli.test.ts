@@ -19,7 +19,8 @@ describe("npm run evaluate", () => {
     const result = run("ok.csv");
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n").slice(0, 3)).toEqual(["2 alert event(s) in 8 rows:", "2026-02-09 (line 7) opened", "  - Total 9/15 (below 12)."]);
-    expect(result.stdout).toContain("The comment contains confrontation language (\"you don't listen\").");
+    expect(result.stdout).toContain("The comment has wording that often marks confrontation (disagreeing with or criticising the therapy or the therapist)");
+    expect(result.stdout).not.toContain("you don't listen");
     expect(result.stdout).toContain("2026-02-23 (line 9) updated\n  - 2 check-ins in a row expired unanswered");
   });
 

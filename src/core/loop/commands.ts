@@ -44,7 +44,7 @@ export async function episodeLines(ctx: EngineContext, a: ActorContext, enrollme
           ? a.t("command.trend.outcome.open")
           : alert.status === "acknowledged"
             ? a.t("command.trend.outcome.acknowledged", { date: date(alert.acknowledgedAt) })
-            : a.t(`command.trend.outcome.${alert.status}`, { date: date(alert.resolvedAt) });
+            : a.t(`command.trend.outcome.${alert.status as "repaired" | "dismissed"}`, { date: date(alert.resolvedAt) });
       return a.t("command.trend.episode", { opened: date(alert.createdAt), reasons: alert.signals.map((s) => explainSignal(s, locale)).join(" "), outcome });
     }),
   ];

@@ -92,7 +92,8 @@ export const commentMarkers: RuptureSignal = ({ current }) => {
   for (const match of findMarkers(current.comment)) {
     if (match.category === "crisis" || seen.has(match.category)) continue;
     seen.add(match.category);
-    fired.push({ code: "comment_marker", params: { category: match.category, phrase: match.label } });
+    // Only the category: the lexicon's wording is not the client's, so it is never quoted to the therapist.
+    fired.push({ code: "comment_marker", params: { category: match.category } });
   }
   return fired;
 };

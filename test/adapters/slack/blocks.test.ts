@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeAction } from "../../../src/core/actions.ts";
+import { buildAlertView } from "../../../src/core/views.ts";
 import type { AlertView, PromptView } from "../../../src/ports/chat-platform.ts";
 import { commentModal, homeTab, LIMITS, renderMessage, toMrkdwn } from "../../../adapters/slack/blocks.ts";
 import { buttonActionIds, visibleText } from "../../support/fake-slack.ts";
@@ -83,6 +84,20 @@ describe("Block Kit renderers", () => {
     expect(visible).toContain("▂▅▇▃");
     expect(visible).toContain(":rotating_light:");
     expect(buttonActionIds(blocks)).toEqual(["al:a1:ack", "al:a1:repaired", "al:a1:snooze"]);
+  });
+
+  it("names the client once at the top of an alert built by the engine", () => {
+    const alert = { id: "a1", enrollmentId: "e", checkInId: "c", status: "open", severity: "normal", signals: [{ code: "low_item", params: { item: "bond", value: 2, threshold: 2 } }],
+      createdAt: new Date(0), updatedAt: new Date(0), acknowledgedAt: null, resolvedAt: null, snoozedUntil: null, platformChannelId: null, platformMessageId: null } as const;
+    for (const severity of ["normal", "urgent"] as const) {
+      const view = buildAlertView({ ...alert, signals: [...alert.signals], severity }, "slack", "UCLIENT1", [9, 12], "en", "UTC", new Date(0));
+      const { blocks } = renderMessage(view);
+      const top = JSON.stringify(blocks[0]);
+      expect(top.split("<@UCLIENT1>")).toHaveLength(2);
+    }
+    // A title that does not name the client still gets the mention.
+    const { blocks } = renderMessage({ kind: "alert", alertId: "a", urgent: false, title: "T", clientUserId: "UCLIENT1", reasons: [], trendLine: "", status: "", buttons: [] });
+    expect(JSON.stringify(blocks[0])).toContain("<@UCLIENT1>");
   });
 
   it("does not turn a malformed client id into a mention", () => {

@@ -127,10 +127,17 @@ describe("comment markers", () => {
   it("one finding per category, crisis left to the safety net", () => {
     const fired = commentMarkers(ctx(c(5, 5, 5, { comment: "You don't listen. Whatever. This isn't helping. I want to die." })));
     expect(fired).toEqual([
-      { code: "comment_marker", params: { category: "confrontation", phrase: "this isn't helping" } },
-      { code: "comment_marker", params: { category: "withdrawal", phrase: "whatever" } },
+      { code: "comment_marker", params: { category: "confrontation" } },
+      { code: "comment_marker", params: { category: "withdrawal" } },
     ]);
-    expect(explainSignal(fired[0]!, "ro")).toBe("Comentariul conține limbaj de confruntare („this isn't helping”).");
+    // The category in plain words; nothing the client did not write is quoted.
+    expect(explainSignal(fired[0]!, "en")).toBe(
+      "The comment has wording that often marks confrontation (disagreeing with or criticising the therapy or the therapist); read the comment for the client's own words.",
+    );
+    expect(explainSignal(fired[0]!, "ro")).toBe(
+      "Comentariul are formulări care semnalează adesea confruntare (dezacord cu terapia sau cu terapeutul, ori critică a lor); citiți comentariul pentru cuvintele clientului.",
+    );
+    for (const signal of fired) for (const locale of ["en", "ro"] as const) expect(explainSignal(signal, locale)).not.toMatch(/["“”„«»]/);
   });
 });
 
