@@ -15,11 +15,11 @@ const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) 
 
 /** Keys the code assembles from data (`signal.${code}` …); these escape the compiler's check. */
 const SIGNAL_CODES = ["low_item", "low_total", "drop_total", "drop_item", "reliable_drop", "decline", "tension", "comment_marker", "crisis_language", "withdrawal_missed", "withdrawal_stopped", "withdrawal_paused"];
-const ALERT_STATUSES: AlertStatus[] = ["open", "acknowledged", "repaired", "dismissed"];
+const ALERT_STATUSES: AlertStatus[] = ["open", "acknowledged", "repaired", "dismissed", "withdrawn"];
 const DYNAMIC_KEYS = [
   ...SIGNAL_CODES.map((c) => `signal.${c}`),
   ...ALERT_STATUSES.map((s) => `alert.status.${s}`),
-  ...ALERT_STATUSES.filter((s) => s !== "open" && s !== "acknowledged").map((s) => `command.trend.outcome.${s}`),
+  ...ALERT_STATUSES.filter((s) => s !== "open" && s !== "acknowledged" && s !== "withdrawn").map((s) => `command.trend.outcome.${s}`),
   ...[1, 2, 3, 4, 5, 6, 7].map((d) => `weekday.${d}`),
   ...[1, 2, 3, 4, 5, 6, 7].map((d) => `weekday.short.${d}`),
   ...TENSION_ANSWERS.map((a) => `tension.${a}`),
@@ -29,22 +29,39 @@ const DYNAMIC_KEYS = [
   "marker.withdrawal",
 ];
 
+/** Everything wrong with a catalogue compared with English: missing or extra keys, empty texts, other placeholders, missing run-time keys. */
+function catalogProblems(catalog: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const key of englishKeys) {
+    if (!(key in catalog)) problems.push(`missing ${key}`);
+    else if (!catalog[key]?.trim()) problems.push(`empty ${key}`);
+    else if (placeholders(catalog[key] as string).join(",") !== placeholders(en[key as MessageKey]).join(",")) problems.push(`placeholders ${key}`);
+  }
+  for (const key of Object.keys(catalog)) if (!(key in en)) problems.push(`extra ${key}`);
+  for (const key of DYNAMIC_KEYS) if (!catalog[key]) problems.push(`run-time ${key}`);
+  return problems;
+}
+
 describe.each(LOCALES)("locale %s", (locale) => {
   const catalog = catalogs[locale] as Record<string, string>;
 
-  it("has exactly the English keys", () => {
-    expect(Object.keys(catalog).sort()).toEqual(englishKeys);
+  it("has exactly the English keys, no empty text, the same placeholders, and every run-time key", () => {
+    expect(catalogProblems(catalog)).toEqual([]);
   });
+});
 
-  it("has no empty text and the same placeholders as English", () => {
-    for (const key of englishKeys) {
-      expect(catalog[key]?.trim(), key).toBeTruthy();
-      expect(placeholders(catalog[key] as string), key).toEqual(placeholders(en[key as MessageKey]));
-    }
-  });
-
-  it("has every key the code builds at run time", () => {
-    for (const key of DYNAMIC_KEYS) expect(catalog[key], key).toBeTruthy();
+describe("the catalogue check", () => {
+  it("names each kind of defect in a broken copy of a complete catalogue", () => {
+    const broken: Record<string, string> = { ...catalogs.ro };
+    delete broken["signal.decline"];
+    broken["alert.title"] = "Ruptură posibilă"; // {client} dropped
+    broken["prompt.skip"] = "  ";
+    broken["no.such.key"] = "x";
+    expect(catalogProblems(broken)).toEqual(
+      expect.arrayContaining(["missing signal.decline", "run-time signal.decline", "placeholders alert.title", "empty prompt.skip", "extra no.such.key"]),
+    );
+    expect(catalogProblems(broken)).toHaveLength(5);
+    expect(translate("ro", "signal.decline", { steps: 3, path: "15 → 14 → 13 → 12" })).toBe("Totalul a scăzut de 3 ori la rând: 15 → 14 → 13 → 12.");
   });
 });
 
@@ -52,12 +69,5 @@ describe("signal codes", () => {
   it("the trajectory suite produces only codes that have explanations", () => {
     const produced = new Set(TRAJECTORIES.flatMap(({ steps }) => backtest(trajectory(...steps)).flatMap((a) => a.signals.map((s) => s.code))));
     for (const code of produced) expect(SIGNAL_CODES).toContain(code);
-  });
-
-  it("a missing key would be caught: the check rejects a catalogue without one", () => {
-    const broken: Record<string, string> = { ...catalogs.ro };
-    delete broken["signal.decline"];
-    expect(Object.keys(broken).sort()).not.toEqual(englishKeys);
-    expect(translate("ro", "signal.decline", { steps: 3, path: "15 → 14 → 13 → 12" })).toBe("Totalul a scăzut de 3 ori la rând: 15 → 14 → 13 → 12.");
   });
 });
