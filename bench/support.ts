@@ -8,7 +8,7 @@ import path from "node:path";
 import pg from "pg";
 import { buildBot } from "../src/app.ts";
 import type { BotParts } from "../src/app.ts";
-import type { ChatPlatform, MessageRef, OutboundView, Recipient, SendResult } from "../src/ports/chat-platform.ts";
+import type { ChatPlatform, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../src/ports/chat-platform.ts";
 import type { Provider } from "../src/store/database.ts";
 import { silentLogger } from "../src/ports/logger.ts";
 import { AesGcmCommentCipher } from "../src/security/comment-cipher.ts";
@@ -77,6 +77,9 @@ export class CountingPlatform implements ChatPlatform {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     this.sent++;
     return { ok: true, ref: { channelId: `D-${to.userId}`, messageId: `m${++this.counter}` } };
+  }
+  async currentRole(): Promise<PlatformRole> {
+    return "member";
   }
   async update(_to: Recipient, ref: MessageRef, _view: OutboundView): Promise<SendResult> {
     this.updated++;

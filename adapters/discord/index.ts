@@ -3,7 +3,7 @@
 
 import { Client, Events, GatewayIntentBits, Routes } from "discord.js";
 import type { ClientOptions } from "discord.js";
-import type { ChatPlatform, FileView, MessageRef, OutboundView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
+import type { ChatPlatform, FileView, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
 import type { InboundPort } from "../../src/ports/inbound.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import { checkinCommandDefinition } from "./commands.ts";
@@ -13,6 +13,7 @@ import { DiscordAdapterError, DiscordRegistrationError } from "./errors.ts";
 import { handleInteraction } from "./interactions.ts";
 import { DiscordOutbound } from "./outbound.ts";
 import { errorFields } from "./results.ts";
+import { DiscordRoles, ROLE_CACHE_MS } from "./roles.ts";
 
 export { DiscordAdapterError, DiscordConfigError, DiscordRegistrationError } from "./errors.ts";
 
@@ -36,6 +37,8 @@ export interface DiscordAdapterOptions {
   readyTimeoutMs?: number;
   /** Called after an interaction was fully answered (or failed); for metrics and tests. */
   onInteractionSettled?: (interactionId: string) => void;
+  /** How long currentRole reuses a lookup (default 30 s; 0 asks Discord every time). */
+  roleCacheMs?: number;
   /** Environment to read; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -65,6 +68,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordPla
   });
   client.rest.setToken(settings.token);
   const outbound = new DiscordOutbound(client.rest, logger);
+  const roles = new DiscordRoles(client, client.rest, settings.adminRoleId, options.roleCacheMs ?? ROLE_CACHE_MS, logger);
   const deps = { inbound: options.inbound, logger, settings, rest: client.rest, commentModals: outbound.commentModals };
   let started = false;
   let stopped = false;
@@ -135,5 +139,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordPla
     delete: (to: Recipient, ref: MessageRef): Promise<SendResult> => outbound.delete(to, ref),
     sendFile: (to: Recipient, file: FileView): Promise<SendResult> => outbound.sendFile(to, file),
     checkReachable: (to: Recipient) => outbound.checkReachable(to),
+    currentRole: (who: Recipient): Promise<PlatformRole> => roles.roleOf(who.workspaceId, who.userId),
+    listAdmins: (guildId: string): Promise<string[]> => roles.listAdmins(guildId),
   };
 }

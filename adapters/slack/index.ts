@@ -3,7 +3,7 @@
 
 import { App, LogLevel, SocketModeReceiver, webApi } from "@slack/bolt";
 import type { Receiver } from "@slack/bolt";
-import type { ChatPlatform, FileView, MessageRef, OutboundView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
+import type { ChatPlatform, FileView, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
 import type { HomePort, InboundPort } from "../../src/ports/inbound.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import { SlackActors } from "./actors.ts";
@@ -86,7 +86,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const outbound = new SlackOutbound(app.client, logger);
   const tracker = new HandlerTracker(logger);
   const home = typeof options.inbound.homeFor === "function" ? { homeFor: options.inbound.homeFor.bind(options.inbound) } : null;
-  registerSlackHandlers(app, { inbound: options.inbound, home, actors: new SlackActors(app.client, settings.adminUserIds, now, logger), outbound, client: app.client, logger }, tracker);
+  const actors = new SlackActors(app.client, settings.adminUserIds, now, logger);
+  registerSlackHandlers(app, { inbound: options.inbound, home, actors, outbound, client: app.client, logger }, tracker);
 
   let started = false;
   let initialised = false;
@@ -113,6 +114,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     delete: (to: Recipient, ref: MessageRef): Promise<SendResult> => outbound.delete(to, ref),
     sendFile: (to: Recipient, file: FileView): Promise<SendResult> => outbound.sendFile(to, file),
     checkReachable: (to: Recipient) => outbound.checkReachable(to),
+    currentRole: (who: Recipient): Promise<PlatformRole> => actors.roleOf(who.userId),
+    listAdmins: (): Promise<string[]> => actors.listAdmins(),
     receiverPort: () => httpReceiver?.port() ?? 0,
     idle: () => tracker.idle(),
   };

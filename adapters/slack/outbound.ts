@@ -6,7 +6,7 @@ import type { FileView, MessageRef, OutboundView, Recipient, SendResult } from "
 import type { Logger } from "../../src/ports/logger.ts";
 import { renderMessage } from "./blocks.ts";
 import { SlackAdapterError } from "./errors.ts";
-import { PERMANENT_USER_ERRORS, slackErrorCode, toSendFailure } from "./send-result.ts";
+import { classifySlackError, slackErrorCode, toSendFailure } from "./send-result.ts";
 
 type WebClient = webApi.WebClient;
 
@@ -106,15 +106,15 @@ export class SlackOutbound {
       return { ok: true, ref: await call() };
     } catch (error) {
       const failure = toSendFailure(error);
-      const fields = { method, code: failure.code, retryable: failure.retryable, permanent: failure.permanent === true, userId: to?.userId };
-      if (failure.permanent) this.dmChannels.delete(to?.userId ?? "");
+      const fields = { method, code: failure.code, failure: failure.failure, userId: to?.userId };
+      if (failure.failure === "recipient_unreachable") this.dmChannels.delete(to?.userId ?? "");
       this.logger.warn(fields, "slack call failed");
       return failure;
     }
   }
 
   private unreachable(to: Recipient, code: string): { ok: false; code: string } {
-    this.logger.info({ userId: to.userId, code, permanent: PERMANENT_USER_ERRORS.has(code) }, "slack user unreachable");
+    this.logger.info({ userId: to.userId, code, failure: classifySlackError(code) }, "slack user unreachable");
     return { ok: false, code };
   }
 }

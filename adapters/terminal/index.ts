@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { ChatPlatform, FileView, MessageRef, OutboundView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
+import type { ChatPlatform, FileView, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
 import type { Actor, HomePort, InboundPort, Reply } from "../../src/ports/inbound.ts";
 import { commentCheckInId } from "../../src/core/actions.ts";
 import { renderHome, renderView } from "./render.ts";
@@ -98,7 +98,7 @@ export class TerminalAdapter implements ChatPlatform {
   }
 
   async sendDirect(to: Recipient, view: OutboundView): Promise<SendResult> {
-    if (to.workspaceId !== TERMINAL_WORKSPACE) return { ok: false, code: "unknown_workspace", retryable: false, permanent: true };
+    if (to.workspaceId !== TERMINAL_WORKSPACE) return { ok: false, code: "unknown_workspace", failure: "recipient_unreachable" };
     const rendered = renderView(view, this.nextCode);
     const ref = { channelId: `dm-${to.userId}`, messageId: `t${++this.counter}` };
     this.messages.push({ ref, to: to.userId, view, text: rendered.text, buttons: rendered.buttons, deleted: false, ...(view.kind === "prompt" ? { checkInId: view.checkInId } : {}) });
@@ -108,7 +108,7 @@ export class TerminalAdapter implements ChatPlatform {
 
   async update(to: Recipient, ref: MessageRef, view: OutboundView): Promise<SendResult> {
     const message = this.messages.find((m) => m.ref.messageId === ref.messageId && m.to === to.userId);
-    if (!message || message.deleted) return { ok: false, code: "message_not_found", retryable: false };
+    if (!message || message.deleted) return { ok: false, code: "message_not_found", failure: "payload_rejected" };
     const rendered = renderView(view, this.nextCode);
     Object.assign(message, { view, text: rendered.text, buttons: rendered.buttons });
     this.print(`\n↺ DM to @${to.userId} (edited):\n${indent(rendered.text)}`);
@@ -117,7 +117,7 @@ export class TerminalAdapter implements ChatPlatform {
 
   async delete(to: Recipient, ref: MessageRef): Promise<SendResult> {
     const message = this.messages.find((m) => m.ref.messageId === ref.messageId && m.to === to.userId);
-    if (!message) return { ok: false, code: "message_not_found", retryable: false };
+    if (!message) return { ok: false, code: "message_not_found", failure: "payload_rejected" };
     message.deleted = true;
     this.print(`\n✕ DM to @${to.userId} deleted`);
     return { ok: true, ref };
@@ -125,7 +125,7 @@ export class TerminalAdapter implements ChatPlatform {
 
   /** Writes the file to `<fileDir>/<user>/<filename>` (owner-only permissions) and prints its path. */
   async sendFile(to: Recipient, file: FileView): Promise<SendResult> {
-    if (to.workspaceId !== TERMINAL_WORKSPACE) return { ok: false, code: "unknown_workspace", retryable: false, permanent: true };
+    if (to.workspaceId !== TERMINAL_WORKSPACE) return { ok: false, code: "unknown_workspace", failure: "recipient_unreachable" };
     const safe = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_").slice(0, 120) || "file";
     const dir = path.resolve(this.options.fileDir ?? path.join("data", "exports"), safe(to.userId));
     const target = path.join(dir, safe(path.basename(file.filename)));
@@ -133,7 +133,7 @@ export class TerminalAdapter implements ChatPlatform {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(target, file.content, { mode: 0o600 });
     } catch (error) {
-      return { ok: false, code: (error as { code?: string }).code ?? "write_failed", retryable: false };
+      return { ok: false, code: (error as { code?: string }).code ?? "write_failed", failure: "bot_misconfigured" };
     }
     const ref = { channelId: `dm-${to.userId}`, messageId: `t${++this.counter}` };
     this.files.push({ to: to.userId, path: target, filename: file.filename });
@@ -150,12 +150,27 @@ export class TerminalAdapter implements ChatPlatform {
     return to.workspaceId === TERMINAL_WORKSPACE ? { ok: true } : { ok: false, code: "unknown_workspace" };
   }
 
+  /** Anyone named in the terminal is a member; an admin is whoever last acted as one. */
+  async currentRole(who: Recipient): Promise<PlatformRole> {
+    if (who.workspaceId !== TERMINAL_WORKSPACE) return "absent";
+    return this.admins.has(who.userId) ? "admin" : "member";
+  }
+
+  async listAdmins(workspaceId: string): Promise<string[]> {
+    return workspaceId === TERMINAL_WORKSPACE ? [...this.admins] : [];
+  }
+
   /** Messages currently in a person's DM (after edits), oldest first. */
   messagesTo(userId: string): { ref: MessageRef; text: string; actionIds: string[]; deleted: boolean }[] {
     return this.messages.filter((m) => m.to === userId).map((m) => ({ ref: m.ref, text: m.text, actionIds: m.buttons.map((b) => b.actionId), deleted: m.deleted }));
   }
 
+  /** Handles last seen acting as admin: the terminal's answer to "who administers this workspace". */
+  private readonly admins = new Set<string>();
+
   actorFor(userId: string, admin: boolean): Actor {
+    if (admin) this.admins.add(userId);
+    else this.admins.delete(userId);
     return { platform: "terminal", workspaceId: TERMINAL_WORKSPACE, userId, isPlatformAdmin: admin };
   }
 

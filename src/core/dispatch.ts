@@ -67,7 +67,8 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
   if (result.ok) return { status: "sent", ref: result.ref, sentAt: ctx.clock.now() };
 
   ctx.logger.warn({ checkInId: checkIn.id, code: result.code, attempt: checkIn.attempt }, "check-in send failed");
-  if (result.permanent) {
+  // Only the platform's word that this person cannot get DMs marks the client; bot-side failures keep the retries.
+  if (result.failure === "recipient_unreachable") {
     if (!client.undeliverableAt) {
       await store.updatePerson(client.id, { undeliverableAt: now, undeliverableCode: result.code });
       const therapist = await store.getPerson(enrollment.therapistId);

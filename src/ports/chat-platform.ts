@@ -100,10 +100,28 @@ export interface FileView {
   comment: string;
 }
 
-/** Result of a send. `retryAfterMs` is set when the platform rate-limited the call. */
-export type SendResult =
-  | { ok: true; ref: MessageRef }
-  | { ok: false; code: string; retryable: boolean; retryAfterMs?: number; permanent?: boolean };
+/**
+ * Why a send failed, in one vocabulary for every platform. Each adapter maps its own errors onto it
+ * in one place (Slack: send-result.ts, Discord: results.ts); the engine decides from it alone.
+ * - `recipient_unreachable`: this person cannot get the bot's DMs (DMs closed, gone, deactivated, a bot).
+ * - `bot_misconfigured`: the bot's token, scopes, permissions or app settings are wrong; not the person's fault.
+ * - `payload_rejected`: the platform refused what the bot sent (invalid body, message gone).
+ * - `rate_limited`: try again after `retryAfterMs`.
+ * - `transient`: network or platform outage; try again later.
+ */
+export type SendFailure = "recipient_unreachable" | "bot_misconfigured" | "payload_rejected" | "rate_limited" | "transient";
+
+/** Result of a send. `code` is the platform's short error code (safe to log); `retryAfterMs` is set when rate-limited. */
+export type SendResult = { ok: true; ref: MessageRef } | { ok: false; code: string; failure: SendFailure; retryAfterMs?: number };
+
+/**
+ * A person's standing in a workspace right now, as the platform reports it.
+ * - `admin`: Slack workspace admin/owner or in SLACK_ADMIN_USER_IDS; Discord Manage Server (or Administrator, or owner) or DISCORD_ADMIN_ROLE_ID.
+ * - `member`: in the workspace, without admin rights.
+ * - `absent`: not (or no longer) in the workspace, deactivated, unknown, or a bot.
+ * - `unknown`: the platform could not be asked; callers must fail closed (treat as no rights).
+ */
+export type PlatformRole = "admin" | "member" | "absent" | "unknown";
 
 export interface ChatPlatform {
   /** Which platform this adapter speaks to; practices are keyed by it. */
@@ -123,6 +141,17 @@ export interface ChatPlatform {
   delete?(to: Recipient, ref: MessageRef): Promise<SendResult>;
   /** Sends a file to one person in a DM. Optional: without it, exports are refused with a clear reply. */
   sendFile?(to: Recipient, file: FileView): Promise<SendResult>;
+  /**
+   * Resolves a person's current role in a workspace from the platform, at request time (adapters cache it for at most a minute); never throws.
+   * @example if ((await platform.currentRole({ workspaceId: "T0123", userId: "U0456" })) !== "admin") return deny();
+   */
+  currentRole(who: Recipient): Promise<PlatformRole>;
+  /**
+   * The admins the platform can list for a workspace (Slack: admins and owners, plus SLACK_ADMIN_USER_IDS;
+   * Discord: the server owner). The engine adds people it has seen act as admins and checks each with
+   * `currentRole`. Optional: without it, only those people are asked.
+   */
+  listAdmins?(workspaceId: string): Promise<string[]>;
   /**
    * Checks that a person exists and can receive DMs before they are enrolled.
    * Optional: without it, reachability is learnt at the first send.

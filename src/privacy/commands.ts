@@ -23,9 +23,7 @@ const fail = (text: string): Reply => ({ text, refused: true });
 
 /** The acting person's record, created for an admin who has none yet (audit needs an actor). */
 async function actingPerson(ctx: EngineContext, a: ActorContext): Promise<Person> {
-  const person = a.person ?? (await ctx.store.ensurePerson(a.practice.id, a.actor.userId));
-  if (a.actor.isPlatformAdmin && !person.isAdmin) return ctx.store.updatePerson(person.id, { isAdmin: true });
-  return person;
+  return a.person ?? (await ctx.store.ensurePerson(a.practice.id, a.actor.userId));
 }
 
 function commentReader(ctx: EngineContext): CommentReader {

@@ -7,7 +7,7 @@
 
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ChatPlatform, MessageRef, OutboundView, Recipient, SendResult } from "../ports/chat-platform.ts";
+import type { ChatPlatform, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../ports/chat-platform.ts";
 import type { InboundEvent, InboundPort } from "../ports/inbound.ts";
 import type { PlatformName } from "../core/model.ts";
 import { decodeAction } from "../core/actions.ts";
@@ -60,6 +60,7 @@ export function createSinkPlatform(options: SinkPlatformOptions): SinkPlatform {
   const fd = openSync(options.file, "a");
   let counter = 0;
   let open = true;
+  const admins = new Set<string>();
   const append = (record: SinkRecord): void => {
     writeSync(fd, `${JSON.stringify(record)}\n`);
   };
@@ -74,15 +75,19 @@ export function createSinkPlatform(options: SinkPlatformOptions): SinkPlatform {
     },
     async sendDirect(to: Recipient, view: OutboundView) {
       if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
-      if (!open) return { ok: false, code: "sink_closed", retryable: true };
+      if (!open) return { ok: false, code: "sink_closed", failure: "transient" };
       const messageId = `${process.pid}-${++counter}`;
       append({ op: "send", pid: process.pid, userId: to.userId, kind: view.kind, checkInId: checkInIdOf(view), messageId });
       return ok({ channelId: `D-${to.userId}`, messageId });
     },
     async update(to: Recipient, ref: MessageRef, view: OutboundView) {
-      if (!open) return { ok: false, code: "sink_closed", retryable: true };
+      if (!open) return { ok: false, code: "sink_closed", failure: "transient" };
       append({ op: "update", pid: process.pid, userId: to.userId, kind: view.kind, checkInId: checkInIdOf(view), messageId: ref.messageId });
       return ok(ref);
+    },
+    // Whoever last acted as an admin through the sink is one; everyone else is a member.
+    async currentRole(who: Recipient): Promise<PlatformRole> {
+      return admins.has(who.userId) ? "admin" : "member";
     },
     async findSent(to: Recipient, checkInId: string) {
       const prior = readSinkLog(options.file).find((r) => r.op === "send" && r.checkInId === checkInId && r.userId === to.userId);
@@ -102,6 +107,8 @@ export function createSinkPlatform(options: SinkPlatformOptions): SinkPlatform {
         res.writeHead(400).end();
         return;
       }
+      if (event?.actor?.isPlatformAdmin === true) admins.add(event.actor.userId);
+      else if (event?.actor?.userId) admins.delete(event.actor.userId);
       const reply = await options.inbound.receive(event);
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(reply));
     },

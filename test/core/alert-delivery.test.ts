@@ -60,7 +60,7 @@ describe("alert delivery", () => {
     const prompt = await promptAlice();
     await f.press("alice", prompt.rows[0]!.options[3]!.actionId);
     await f.press("alice", prompt.rows[1]!.options[3]!.actionId);
-    platform.failNext = [{ ok: false, code: "rate_limited", retryable: true, retryAfterMs: 30_000 }, { ok: false, code: "rate_limited", retryable: true, retryAfterMs: 30_000 }];
+    platform.failNext = [{ ok: false, code: "rate_limited", failure: "rate_limited", retryAfterMs: 30_000 }, { ok: false, code: "rate_limited", failure: "rate_limited", retryAfterMs: 30_000 }];
     await f.press("alice", prompt.rows[2]!.options[0]!.actionId); // bond 1: alert, but the DM is rate-limited
     expect(platform.to("bob")).toHaveLength(0);
     const [pending] = await f.store.undeliveredAlerts(f.clock.now(), 10);

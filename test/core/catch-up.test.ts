@@ -205,7 +205,7 @@ describe("reminders and delivery failures", () => {
 
   it("reschedules by the platform's retry-after on a 429 instead of failing", async () => {
     const enrollment = await enroll();
-    platform.failNext = [{ ok: false, code: "rate_limited", retryable: true, retryAfterMs: 30_000 }];
+    platform.failNext = [{ ok: false, code: "rate_limited", failure: "rate_limited", retryAfterMs: 30_000 }];
     const report = await tickAt("2026-03-02T10:00:00Z");
     expect(report.dispatch).toMatchObject({ rescheduled: 1, failed: 0, sent: 0 });
     const [row] = await checkIns(enrollment.id);
@@ -220,7 +220,7 @@ describe("reminders and delivery failures", () => {
 
   it("marks the client undeliverable on a permanent failure and tells the therapist once", async () => {
     const enrollment = await enroll();
-    platform.failNext = [{ ok: false, code: "cannot_dm", retryable: false, permanent: true }];
+    platform.failNext = [{ ok: false, code: "cannot_dm", failure: "recipient_unreachable" }];
     const report = await tickAt("2026-03-02T10:00:00Z");
     expect(report.dispatch.failed).toBe(1);
     const [row] = await checkIns(enrollment.id);
@@ -242,7 +242,7 @@ describe("reminders and delivery failures", () => {
   it("fails a check-in after maxAttempts transient failures and tells an admin", async () => {
     const enrollment = await enroll();
     const max = f.engine.context.options.maxAttempts;
-    platform.failNext = Array.from({ length: max }, () => ({ ok: false as const, code: "network_error", retryable: true }));
+    platform.failNext = Array.from({ length: max }, () => ({ ok: false as const, code: "network_error", failure: "transient" }));
     f.clock.set("2026-03-02T10:00:00Z");
     const [row] = await checkIns(enrollment.id);
     for (let i = 1; i <= max; i++) {

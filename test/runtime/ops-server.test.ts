@@ -60,7 +60,7 @@ describe("ops HTTP server", () => {
     const ids = await seedDueCheckIns(bot.db.sql, practice.enrollments, new Date(clock.now().getTime() - 2000), "now");
     let text = await (await get("/metrics")).text();
     expect(metricValue(text, "checkin_queue_depth")).toBe(3);
-    recording.failNext = [{ ok: false, code: "rate_limited", retryable: true, retryAfterMs: 1000 }];
+    recording.failNext = [{ ok: false, code: "rate_limited", failure: "rate_limited", retryAfterMs: 1000 }];
     await bot.engine.tick();
     clock.advance(1000);
     await bot.engine.tick();

@@ -54,12 +54,12 @@ export async function createEngineFixture(
   const platformName = options.platform?.name ?? "terminal";
   if (options.platform) bot.platforms.set(options.platform.name, options.platform);
   const workspaceId = options.workspaceId ?? (platformName === "terminal" ? "local" : "W1");
-  const actor = (userId: string, opts: { admin?: boolean; platform?: PlatformName; workspaceId?: string } = {}): Actor => ({
-    platform: opts.platform ?? platformName,
-    workspaceId: opts.workspaceId ?? workspaceId,
-    userId,
-    isPlatformAdmin: opts.admin ?? false,
-  });
+  const actor = (userId: string, opts: { admin?: boolean; platform?: PlatformName; workspaceId?: string } = {}): Actor => {
+    const made: Actor = { platform: opts.platform ?? platformName, workspaceId: opts.workspaceId ?? workspaceId, userId, isPlatformAdmin: opts.admin ?? false };
+    // A test platform that tracks roles learns them from the actors, as a real platform knows them.
+    (options.platform as { observe?: (a: Actor) => void } | undefined)?.observe?.(made);
+    return made;
+  };
   return {
     ...bot,
     clock,

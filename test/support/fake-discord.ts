@@ -9,6 +9,8 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import {
+  Administrator,
+  ManageGuild,
   apiMember,
   apiUser,
   autocompleteInteraction,
@@ -75,6 +77,10 @@ export interface FakeDiscordOptions {
   botUserId?: string;
   /** Roles the guild has besides @everyone (e.g. an admin role). */
   roleIds?: string[];
+  /** Permission bits of those roles (default none), as Discord reports them in GUILD_CREATE and GET roles. */
+  rolePermissions?: Record<string, bigint>;
+  /** The guild owner's user id. */
+  ownerId?: string;
   /** Answer a second callback for one interaction with 40060, as Discord does. */
   rejectRepeatedAcks?: boolean;
 }
@@ -89,6 +95,7 @@ const ROUTE = {
   webhookMessage: /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/,
   webhook: /^\/webhooks\/(\d+)\/([^/]+)$/,
   member: /^\/guilds\/(\d+)\/members\/(\d+)$/,
+  roles: /^\/guilds\/(\d+)\/roles$/,
 };
 
 export class FakeDiscord {
@@ -111,6 +118,8 @@ export class FakeDiscord {
   private readonly sockets = new Set<WebSocket>();
   private readonly roleIds: string[];
   private readonly rejectRepeatedAcks: boolean;
+  private readonly rolePermissions: Record<string, bigint>;
+  readonly ownerId: string;
   private nextId = 1_200_000_000_000_000_000n;
   private sequence = 0;
   private server: Server | null = null;
@@ -124,6 +133,8 @@ export class FakeDiscord {
     this.botUserId = options.botUserId ?? "300000000000000003";
     this.roleIds = options.roleIds ?? [];
     this.rejectRepeatedAcks = options.rejectRepeatedAcks ?? false;
+    this.rolePermissions = options.rolePermissions ?? {};
+    this.ownerId = options.ownerId ?? "999999999999999999";
   }
 
   static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
@@ -150,6 +161,11 @@ export class FakeDiscord {
   addMember(spec: MemberSpec): void {
     this.members.set(spec.userId, spec);
     this.knownUsers.add(spec.userId);
+  }
+
+  /** The member leaves the guild (or is kicked): member lookups answer 10007. */
+  removeMember(userId: string): void {
+    this.members.delete(userId);
   }
 
   /** A Discord user who shares no guild with the bot. */
@@ -373,7 +389,7 @@ export class FakeDiscord {
       id: this.guildId,
       name: "Practice",
       icon: null,
-      owner_id: "999999999999999999",
+      owner_id: this.ownerId,
       afk_timeout: 300,
       verification_level: 0,
       default_message_notifications: 0,
@@ -383,7 +399,7 @@ export class FakeDiscord {
       premium_tier: 0,
       preferred_locale: "en-US",
       features: [],
-      roles: [role(this.guildId, "@everyone", "0", 0), ...this.roleIds.map((id, i) => role(id, `role${i}`, "0", i + 1))],
+      roles: this.apiRoles(role),
       emojis: [],
       stickers: [],
       members: [apiMember({ userId: this.botUserId })],
@@ -399,6 +415,29 @@ export class FakeDiscord {
       unavailable: false,
       joined_at: "2024-01-01T00:00:00.000Z",
     };
+  }
+
+  /**
+   * A "Managers" role with Manage Server. A member added with Manage Server (or Administrator) in
+   * `permissions` holds it, so the roles REST reports agree with the permissions interactions carry.
+   */
+  get managerRoleId(): string {
+    return `${this.guildId.slice(0, -1)}9`;
+  }
+
+  private apiRoles(role: (id: string, name: string, permissions: string, position: number) => Record<string, unknown>): Record<string, unknown>[] {
+    return [
+      role(this.guildId, "@everyone", "0", 0),
+      ...this.roleIds.map((id, i) => role(id, `role${i}`, String(this.rolePermissions[id] ?? 0n), i + 1)),
+      role(this.managerRoleId, "Managers", String(ManageGuild), this.roleIds.length + 1),
+    ];
+  }
+
+  /** The member as GET /guilds/{id}/members/{user} returns it: roles, no computed permissions. */
+  private restMember(spec: MemberSpec): Record<string, unknown> {
+    const manages = ((spec.permissions ?? 0n) & (ManageGuild | Administrator)) !== 0n;
+    const { permissions: _computed, ...member } = apiMember(spec);
+    return { ...member, roles: [...(spec.roles ?? []), ...(manages ? [this.managerRoleId] : [])] };
   }
 
   // ---- REST ----------------------------------------------------------------------------------
@@ -504,7 +543,11 @@ export class FakeDiscord {
     if ((match = ROUTE.member.exec(path)) && method === "GET") {
       const member = match[1] === this.guildId ? this.members.get(match[2] ?? "") : undefined;
       if (!member) return this.error(res, 404, 10007, "Unknown Member");
-      return this.reply(res, 200, apiMember(member));
+      return this.reply(res, 200, this.restMember(member));
+    }
+    if ((match = ROUTE.roles.exec(path)) && method === "GET") {
+      if (match[1] !== this.guildId) return this.error(res, 404, 10004, "Unknown Guild");
+      return this.reply(res, 200, this.apiRoles((id, name, permissions, position) => ({ id, name, permissions, position, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 })));
     }
     if ((match = ROUTE.callback.exec(path)) && method === "POST") return this.onCallback(res, match[1] ?? "", body as Record<string, unknown>);
     if ((match = ROUTE.webhookMessage.exec(path))) return this.onWebhookMessage(res, method, match[2] ?? "", match[3] ?? "", body as Record<string, unknown>);

@@ -194,6 +194,18 @@ export class FakeSlack {
         if (!user.exists) return { ok: false, error: "user_not_found" };
         return { ok: true, user: { id: user.id, team_id: this.teamId, deleted: user.deleted, is_admin: user.isAdmin, is_owner: user.isOwner, is_primary_owner: user.isPrimaryOwner === true, is_bot: user.isBot } };
       }
+      case "users.list": {
+        // Two members a page, so callers must follow next_cursor.
+        const all = [...this.users.values()].filter((u) => u.exists);
+        const start = Number(args.cursor ?? 0) || 0;
+        const page = all.slice(start, start + 2);
+        const next = start + 2 < all.length ? String(start + 2) : "";
+        return {
+          ok: true,
+          members: page.map((u) => ({ id: u.id, team_id: this.teamId, deleted: u.deleted, is_admin: u.isAdmin, is_owner: u.isOwner, is_primary_owner: u.isPrimaryOwner === true, is_bot: u.isBot })),
+          response_metadata: { next_cursor: next },
+        };
+      }
       case "conversations.open": {
         const userId = String(args.users ?? "");
         const user = this.user(userId);

@@ -1,8 +1,9 @@
 // A ChatPlatform test double that records what the engine sent (Hubot's DummyAdapter idea).
 // Used for engine tests; adapter behaviour itself is proven against fake platform servers.
 
-import type { ChatPlatform, MessageRef, OutboundView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
+import type { ChatPlatform, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
 import type { PlatformName } from "../../src/core/model.ts";
+import type { Actor } from "../../src/ports/inbound.ts";
 
 export interface RecordedMessage {
   to: Recipient;
@@ -16,12 +17,35 @@ export class RecordingPlatform implements ChatPlatform {
   readonly messages: RecordedMessage[] = [];
   /** Return this result for the next sends instead of succeeding (e.g. a 429). */
   failNext: SendResult[] = [];
+  /** What currentRole answers per user id; anyone else is a "member" (see `absent`). */
+  readonly roles = new Map<string, PlatformRole>();
+  /** When true, users not in `roles` are "absent" instead of "member". */
+  absentByDefault = false;
+  /** What listAdmins answers; unset = none. */
+  listedAdmins: string[] = [];
+  /** Every currentRole lookup, in order. */
+  readonly roleLookups: string[] = [];
   private counter = 0;
 
   constructor(readonly name: PlatformName = "terminal") {}
 
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
+
+  /** Like a real platform, the role an actor acted with is their current one (the engine fixture reports each actor). */
+  observe(actor: Actor): void {
+    if (this.roles.get(actor.userId) === "absent") return;
+    this.roles.set(actor.userId, actor.isPlatformAdmin ? "admin" : "member");
+  }
+
+  async currentRole(who: Recipient): Promise<PlatformRole> {
+    this.roleLookups.push(who.userId);
+    return this.roles.get(who.userId) ?? (this.absentByDefault ? "absent" : "member");
+  }
+
+  async listAdmins(): Promise<string[]> {
+    return [...this.listedAdmins];
+  }
 
   async sendDirect(to: Recipient, view: OutboundView): Promise<SendResult> {
     const failure = this.failNext.shift();
@@ -33,7 +57,7 @@ export class RecordingPlatform implements ChatPlatform {
 
   async update(_to: Recipient, ref: MessageRef, view: OutboundView): Promise<SendResult> {
     const message = this.messages.find((m) => m.ref.messageId === ref.messageId);
-    if (!message) return { ok: false, code: "message_not_found", retryable: false };
+    if (!message) return { ok: false, code: "message_not_found", failure: "payload_rejected" };
     message.view = view;
     message.history.push(view);
     return { ok: true, ref };
@@ -41,7 +65,7 @@ export class RecordingPlatform implements ChatPlatform {
 
   async delete(_to: Recipient, ref: MessageRef): Promise<SendResult> {
     const message = this.messages.find((m) => m.ref.messageId === ref.messageId);
-    if (!message) return { ok: false, code: "message_not_found", retryable: false };
+    if (!message) return { ok: false, code: "message_not_found", failure: "payload_rejected" };
     message.deleted = true;
     return { ok: true, ref };
   }

@@ -6,6 +6,7 @@ import type { Enrollment, Person, Practice } from "../model.ts";
 import type { Actor } from "../../ports/inbound.ts";
 import type { Translator } from "../../i18n/index.ts";
 import { translator } from "../../i18n/index.ts";
+import { forgetAdmins } from "../notify.ts";
 
 /** The acting person as the engine sees them. `person` is null until they have a record. */
 export interface ActorContext {
@@ -22,10 +23,19 @@ export class Denied extends Error {
   }
 }
 
+/**
+ * Rights come from the platform at the time of the action (`actor.isPlatformAdmin`, which the adapter
+ * resolves per request), never from what was stored. The stored `isAdmin` flag is only a cache that
+ * tells notices whom to consider; it is refreshed here whenever the person acts.
+ */
 export async function actorContext(ctx: EngineContext, actor: Actor): Promise<ActorContext> {
   const practice = await ctx.store.ensurePractice(actor.platform, actor.workspaceId);
-  const person = await ctx.store.findPerson(practice.id, actor.userId);
-  const isAdmin = actor.isPlatformAdmin || Boolean(person?.isAdmin);
+  let person = await ctx.store.findPerson(practice.id, actor.userId);
+  const isAdmin = actor.isPlatformAdmin;
+  if ((person && person.isAdmin !== isAdmin) || (!person && isAdmin)) {
+    person = await ctx.store.updatePerson((person ?? (await ctx.store.ensurePerson(practice.id, actor.userId))).id, { isAdmin });
+    forgetAdmins(ctx, practice.id);
+  }
   return { actor, practice, person, isAdmin, t: translator(person?.locale ?? practice.locale) };
 }
 

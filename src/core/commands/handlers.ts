@@ -25,7 +25,6 @@ const fail = (text: string): Reply => ({ text, refused: true });
 
 async function audit(ctx: EngineContext, a: ActorContext, action: string, subject: Person | null, detail: Record<string, string | number | boolean | null> = {}) {
   const actorPerson = a.person ?? (await ctx.store.ensurePerson(a.practice.id, a.actor.userId));
-  if (a.actor.isPlatformAdmin && !actorPerson.isAdmin) await ctx.store.updatePerson(actorPerson.id, { isAdmin: true });
   await ctx.store.appendAudit({ practiceId: a.practice.id, actorPersonId: actorPerson.id, action, subjectPersonId: subject?.id ?? null, detail, createdAt: ctx.clock.now() });
 }
 

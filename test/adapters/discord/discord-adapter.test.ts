@@ -198,7 +198,7 @@ describe("Discord adapter: direct messages", () => {
     const rig = await started(new RecordingInbound());
     rig.fake.failNext("POST", /^\/channels\/\d+\/messages$/, 403, { message: "Cannot send messages to this user", code: 50007 });
     const result = await rig.platform.sendDirect(recipient(rig, CLIENT), promptView("ck1"));
-    expect(result).toEqual({ ok: false, code: "cannot_dm", retryable: false, permanent: true });
+    expect(result).toEqual({ ok: false, code: "cannot_dm", failure: "recipient_unreachable" });
   });
 
   it("returns rate_limited with retryAfterMs at once on a 429", async () => {
@@ -207,7 +207,7 @@ describe("Discord adapter: direct messages", () => {
     const began = Date.now();
     const result = await rig.platform.sendDirect(recipient(rig, CLIENT), alertView("al1", CLIENT));
     expect(Date.now() - began).toBeLessThan(1000);
-    expect(result).toMatchObject({ ok: false, code: "rate_limited", retryable: true });
+    expect(result).toMatchObject({ ok: false, code: "rate_limited", failure: "rate_limited" });
     const retryAfterMs = result.ok ? 0 : (result.retryAfterMs ?? 0);
     expect(retryAfterMs).toBeGreaterThanOrEqual(3000);
     expect(retryAfterMs).toBeLessThan(3500);
@@ -229,7 +229,7 @@ describe("Discord adapter: direct messages", () => {
     expect(rig.fake.messagesTo(CLIENT)[0]).toMatchObject({ content: "Closed.", components: [] });
     expect(await rig.platform.delete?.(recipient(rig, CLIENT), sent.ref)).toEqual(sent);
     expect(rig.fake.messagesTo(CLIENT)[0]?.deleted).toBe(true);
-    expect(await rig.platform.update(recipient(rig, CLIENT), sent.ref, { kind: "closed", text: "x" })).toMatchObject({ ok: false, code: "unknown_message", permanent: true });
+    expect(await rig.platform.update(recipient(rig, CLIENT), sent.ref, { kind: "closed", text: "x" })).toMatchObject({ ok: false, code: "unknown_message", failure: "payload_rejected" });
     const file = await rig.platform.sendFile?.(recipient(rig, CLIENT), { filename: "export.json", contentType: "application/json", content: "{}", comment: "Your export" });
     expect(file?.ok).toBe(true);
     expect(rig.fake.messagesTo(CLIENT)[1]?.attachments.map((a) => a.filename)).toEqual(["export.json"]);
@@ -321,5 +321,46 @@ describe("Discord adapter: buttons and the comment modal", () => {
     const record = await rig.settled(rig.fake.slashCommand(ADMIN, "list"));
     expect(record.original?.content).toBe("⚠️");
     expect(logger.lines).toContainEqual(expect.objectContaining({ level: "error", msg: "inbound port failed", deliveryId: record.id }));
+  });
+});
+
+describe("Discord adapter: roles and send failures from Discord at request time", () => {
+  it("resolves a member's current role from Discord and sees a demotion and a departure", async () => {
+    const rig = await startDiscordRig(new RecordingInbound(), { adminRoleId: ADMIN_ROLE, fake: { roleIds: [ADMIN_ROLE], ownerId: STRANGER }, roleCacheMs: 0 });
+    rigs.push(rig);
+    rig.fake.addMember({ userId: ADMIN, permissions: MemberPermissions | ManageGuild });
+    rig.fake.addMember({ userId: THERAPIST, roles: [ADMIN_ROLE] });
+    rig.fake.addMember({ userId: CLIENT });
+    await rig.platform.start();
+    const role = (userId: string) => rig.platform.currentRole(recipient(rig, userId));
+    expect([await role(ADMIN), await role(THERAPIST), await role(CLIENT)]).toEqual(["admin", "admin", "member"]);
+    // Manage Server taken away, the admin role removed, the client left the server.
+    rig.fake.addMember({ userId: ADMIN, permissions: MemberPermissions });
+    rig.fake.addMember({ userId: THERAPIST, roles: [] });
+    rig.fake.removeMember(CLIENT);
+    expect([await role(ADMIN), await role(THERAPIST), await role(CLIENT)]).toEqual(["member", "member", "absent"]);
+    expect(await rig.platform.listAdmins?.(rig.fake.guildId)).toEqual([STRANGER]);
+  });
+
+  it("answers unknown, never admin, when Discord cannot be asked", async () => {
+    const rig = await started(new RecordingInbound(), { roleCacheMs: 0 });
+    // discord.js retries a 5xx itself a few times before giving up.
+    rig.fake.failNext("GET", /^\/guilds\/\d+\/members\/\d+$/, 500, { message: "oops", code: 0 }, undefined, 4);
+    expect(await rig.platform.currentRole(recipient(rig, ADMIN))).toBe("unknown");
+    expect(await rig.platform.currentRole(recipient(rig, ADMIN))).toBe("admin");
+  });
+
+  it.each([
+    [401, 0, "bot_misconfigured"],
+    [403, 50001, "bot_misconfigured"],
+    [403, 50013, "bot_misconfigured"],
+    [404, 0, "bot_misconfigured"],
+    [400, 50035, "payload_rejected"],
+    [503, 0, "transient"],
+  ])("classifies HTTP %i / code %i as %s, never as the recipient's fault", async (status, code, failure) => {
+    const rig = await started(new RecordingInbound());
+    rig.fake.failNext("POST", /^\/channels\/\d+\/messages$/, status, { message: "failed", code }, undefined, status >= 500 ? 4 : 1);
+    const result = await rig.platform.sendDirect(recipient(rig, CLIENT), promptView("ck1"));
+    expect(result).toMatchObject({ ok: false, failure });
   });
 });

@@ -33,6 +33,8 @@ export interface RigOptions {
   fake?: FakeDiscordOptions;
   adminRoleId?: string;
   logger?: Logger;
+  /** How long the adapter reuses a role lookup (default: the adapter's). */
+  roleCacheMs?: number;
   /** Reuse a running fake (e.g. to restart the adapter against the same Discord). */
   existingFake?: FakeDiscord;
 }
@@ -66,6 +68,7 @@ export async function startDiscordRig(inbound: InboundPort, options: RigOptions 
     guildIds: [fake.guildId],
     apiUrl: fake.apiUrl,
     ...(options.adminRoleId ? { adminRoleId: options.adminRoleId } : {}),
+    ...(options.roleCacheMs !== undefined ? { roleCacheMs: options.roleCacheMs } : {}),
     env: {},
     readyTimeoutMs: 10_000,
     onInteractionSettled: (id) => {

@@ -277,15 +277,16 @@ describe("reliability", () => {
   it("records a client who left, tells the therapist and the admin once, and stops trying", async () => {
     expect(await command(ADMIN, `enroll <@${CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`)).toContain(`<@${CLIENT}>`);
     rig.fake.setUser(CLIENT, { deleted: true });
-    rig.fake.fail("chat.postMessage", { error: "account_inactive", times: Infinity, when: (args) => args.channel === rig.fake.dmChannelOf(CLIENT) });
+    // The DM with a deactivated member is archived (account_inactive would be about the bot's own token).
+    rig.fake.fail("chat.postMessage", { error: "is_archived", times: Infinity, when: (args) => args.channel === rig.fake.dmChannelOf(CLIENT) });
     fixture.clock.set("2026-03-02T10:00:00Z");
     expect((await fixture.engine.tick()).dispatch.failed).toBe(1);
 
     const practice = await fixture.store.ensurePractice("slack", rig.fake.teamId);
     const client = await fixture.store.findPerson(practice.id, CLIENT);
     expect(client?.undeliverableAt?.toISOString()).toBe("2026-03-02T10:00:00.000Z");
-    expect(client?.undeliverableCode).toBe("account_inactive");
-    const noticesTo = (userId: string) => rig.fake.messagesTo(userId).filter((m) => /can't be delivered \(account_inactive\)/.test(visibleText(m)));
+    expect(client?.undeliverableCode).toBe("is_archived");
+    const noticesTo = (userId: string) => rig.fake.messagesTo(userId).filter((m) => /can't be delivered \(is_archived\)/.test(visibleText(m)));
     expect(noticesTo(THERAPIST)).toHaveLength(1);
     expect(noticesTo(ADMIN)).toHaveLength(1);
 

@@ -27,6 +27,7 @@ describe("Slack app manifest", () => {
       "chat.postEphemeral": "chat:write",
       "conversations.open": "im:write",
       "users.info": "users:read",
+      "users.list": "users:read",
       "views.open": null,
       "views.publish": null,
       filesUploadV2: "files:write",

@@ -10,6 +10,7 @@ import { bootSlackRig, TEST_SIGNING_SECRET } from "./harness.ts";
 import type { SlackRig } from "./harness.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
 import { resolveSlackSettings } from "../../../adapters/slack/config.ts";
+import { ADMIN_CACHE_MS } from "../../../adapters/slack/actors.ts";
 
 /** Records every inbound event and answers with canned replies. */
 class RecordingInbound implements InboundPort, HomePort {
@@ -180,6 +181,41 @@ describe("Slack adapter against the real Bolt app and a fake Web API", () => {
     });
   });
 
+  describe("roles from Slack at request time", () => {
+    it("resolves a person's current role and sees a demotion once the cache expires", async () => {
+      rig.fake.setUser("UWSADMIN", { isAdmin: true });
+      rig.fake.setUser("UGONE", { exists: false });
+      rig.fake.setUser("UDEACT", { deleted: true });
+      const role = (userId: string) => rig.adapter.currentRole({ workspaceId: rig.fake.teamId, userId });
+      expect([await role("UWSADMIN"), await role("UCONFIGADMIN"), await role("UPLAIN"), await role("UGONE"), await role("UDEACT")]).toEqual(["admin", "admin", "member", "absent", "absent"]);
+      rig.fake.setUser("UWSADMIN", { isAdmin: false });
+      rig.clock.advance(ADMIN_CACHE_MS + 1);
+      expect(await role("UWSADMIN")).toBe("member");
+      // The same lookup decides the actor's rights on the next command.
+      await rig.sender().send(command("UWSADMIN", "list"));
+      await rig.adapter.idle();
+      expect(inbound.events.at(-1)?.actor.isPlatformAdmin).toBe(false);
+    });
+
+    it("answers unknown, never admin, when Slack cannot be asked, and does not cache it", async () => {
+      rig.fake.setUser("UWSADMIN", { isAdmin: true });
+      rig.fake.fail("users.info", { error: "internal_error" });
+      expect(await rig.adapter.currentRole({ workspaceId: rig.fake.teamId, userId: "UWSADMIN" })).toBe("unknown");
+      expect(await rig.adapter.currentRole({ workspaceId: rig.fake.teamId, userId: "UWSADMIN" })).toBe("admin");
+    });
+
+    it("lists every admin and owner across pages, plus the configured admins", async () => {
+      rig.fake.setUser("UA1", { isAdmin: true });
+      rig.fake.setUser("UP1", {});
+      rig.fake.setUser("UO1", { isOwner: true });
+      rig.fake.setUser("UB1", { isAdmin: true, isBot: true });
+      rig.fake.setUser("UP2", {});
+      rig.fake.setUser("UPO", { isPrimaryOwner: true });
+      expect((await rig.adapter.listAdmins?.(rig.fake.teamId))?.sort()).toEqual(["UA1", "UCONFIGADMIN", "UO1", "UPO"]);
+      expect(rig.fake.callsTo("users.list").length).toBeGreaterThan(1);
+    });
+  });
+
   describe("duplicate deliveries", () => {
     it("passes the same deliveryId for four deliveries of one command", async () => {
       const delivery = command("UADMIN", "now <@UCLIENT1>", "TRDUP");
@@ -218,27 +254,41 @@ describe("Slack adapter against the real Bolt app and a fake Web API", () => {
       const started = Date.now();
       const result = await rig.adapter.sendDirect({ workspaceId: rig.fake.teamId, userId: CLIENT }, promptView());
       expect(Date.now() - started).toBeLessThan(2000);
-      expect(result).toEqual({ ok: false, code: "rate_limited", retryable: true, retryAfterMs: 30_000 });
+      expect(result).toEqual({ ok: false, code: "rate_limited", failure: "rate_limited", retryAfterMs: 30_000 });
       expect(rig.fake.callsTo("chat.postMessage")).toHaveLength(1);
     });
 
     it("maps a user who is gone to a permanent failure", async () => {
       rig.fake.setUser("UGONE", { exists: false });
       const result = await rig.adapter.sendDirect({ workspaceId: rig.fake.teamId, userId: "UGONE" }, { kind: "notice", text: "hello" });
-      expect(result).toEqual({ ok: false, code: "user_not_found", retryable: false, permanent: true });
+      expect(result).toEqual({ ok: false, code: "user_not_found", failure: "recipient_unreachable" });
       expect(await rig.adapter.checkReachable?.({ workspaceId: rig.fake.teamId, userId: "UGONE" })).toEqual({ ok: false, code: "user_not_found" });
     });
 
-    it.each(["account_inactive", "user_disabled", "cannot_dm_bot"])("maps %s from conversations.open to permanent", async (error) => {
+    it.each(["user_disabled", "cannot_dm_bot", "user_not_found"])("maps %s from conversations.open to recipient_unreachable", async (error) => {
       rig.fake.fail("conversations.open", { error });
       const result = await rig.adapter.sendDirect({ workspaceId: rig.fake.teamId, userId: "ULEFT" }, { kind: "notice", text: "hello" });
-      expect(result).toMatchObject({ ok: false, code: error, permanent: true });
+      expect(result).toEqual({ ok: false, code: error, failure: "recipient_unreachable" });
+    });
+
+    // The bot's own token, scopes or app settings: never the person's fault, so never marks them.
+    it.each([
+      ["account_inactive", "bot_misconfigured"],
+      ["invalid_auth", "bot_misconfigured"],
+      ["missing_scope", "bot_misconfigured"],
+      ["messages_tab_disabled", "bot_misconfigured"],
+      ["invalid_blocks", "payload_rejected"],
+      ["internal_error", "transient"],
+    ])("maps %s from chat.postMessage to %s", async (error, failure) => {
+      rig.fake.fail("chat.postMessage", { error });
+      const result = await rig.adapter.sendDirect({ workspaceId: rig.fake.teamId, userId: CLIENT }, { kind: "notice", text: "hello" });
+      expect(result).toEqual({ ok: false, code: error, failure });
     });
 
     it("returns a retryable failure when Slack is down instead of throwing", async () => {
       rig.fake.fail("chat.postMessage", { status: 503 });
       const result = await rig.adapter.sendDirect({ workspaceId: rig.fake.teamId, userId: CLIENT }, { kind: "notice", text: "hello" });
-      expect(result).toEqual({ ok: false, code: "http_503", retryable: true });
+      expect(result).toEqual({ ok: false, code: "http_503", failure: "transient" });
     });
 
     it("posts, updates and deletes a DM, keeping scores out of the closed view", async () => {
@@ -253,7 +303,7 @@ describe("Slack adapter against the real Bolt app and a fake Web API", () => {
       expect(buttonActionIds(message!.blocks)).toEqual([]);
       expect(await rig.adapter.delete?.(to, sent.ref)).toMatchObject({ ok: true });
       expect(rig.fake.messagesTo(CLIENT)[0]?.deleted).toBe(true);
-      expect(await rig.adapter.update(to, sent.ref, { kind: "closed", text: "x" })).toMatchObject({ ok: false, code: "message_not_found", retryable: false });
+      expect(await rig.adapter.update(to, sent.ref, { kind: "closed", text: "x" })).toMatchObject({ ok: false, code: "message_not_found", failure: "payload_rejected" });
     });
 
     it("sends a file through the upload flow", async () => {

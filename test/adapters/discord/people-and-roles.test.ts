@@ -1,0 +1,81 @@
+// People, roles and reachability through the real discord.js client and the real engine: rights
+// follow Discord at each action, admin notices reach every current admin, people named in a
+// command are resolved through a member lookup, and an unreachable client recovers.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
+import { ADMIN_LIST_TTL_MS } from "../../../src/core/notify.ts";
+import type { EngineFixture } from "../../support/engine-fixture.ts";
+import { FakeDiscord } from "../../support/fake-discord.ts";
+import type { InteractionRecord } from "../../support/fake-discord.ts";
+import type { CommandOption } from "../../support/fake-discord-payloads.ts";
+import { MemberPermissions } from "../../support/fake-discord-payloads.ts";
+import { attachEngine, startDiscordRig } from "./harness.ts";
+import type { DiscordRig } from "./harness.ts";
+
+const ADMIN = "710000000000000001";
+const CLIENT = "720000000000000002";
+const THERAPIST = "730000000000000003";
+const ROLE_ADMIN = "750000000000000005";
+const STRANGER = "740000000000000004";
+const ADMIN_ROLE = "760000000000000006";
+
+let fake: FakeDiscord;
+let rig: DiscordRig;
+let fixture: EngineFixture;
+const late: { engine: InboundPort | null } = { engine: null };
+const inbound: InboundPort = { receive: async (event: InboundEvent): Promise<Reply> => late.engine!.receive(event) };
+
+beforeEach(async () => {
+  fake = await FakeDiscord.start({ roleIds: [ADMIN_ROLE] });
+  rig = await startDiscordRig(inbound, { existingFake: fake, adminRoleId: ADMIN_ROLE, roleCacheMs: 0 });
+  fixture = await attachEngine(rig, late, { admin: ADMIN, client: CLIENT, therapist: THERAPIST });
+  fake.addMember({ userId: STRANGER });
+});
+
+afterEach(async () => {
+  await rig.close();
+  await fake.close();
+  await fixture.dispose();
+});
+
+const user = (name: string, value: string): CommandOption => ({ name, type: "user", value });
+const text = (name: string, value: string): CommandOption => ({ name, type: "string", value });
+const replyOf = (record: InteractionRecord): string => [record.original?.content ?? "", ...record.followUps.map((m) => m.content)].join("\n");
+const run = async (userId: string, subcommand: string, options: CommandOption[] = []): Promise<string> => replyOf(await rig.settled(fake.slashCommand(userId, subcommand, options)));
+const enroll = () => run(ADMIN, "enroll", [user("client", CLIENT), user("therapist", THERAPIST), text("schedule", "mon 09:00 50m"), text("tz", "UTC")]);
+const dmTexts = (userId: string) => fake.messagesTo(userId).map((m) => m.content);
+
+describe("roles follow Discord", () => {
+  it("a member who loses Manage Server loses export, erase and audit at the next action", async () => {
+    expect(await enroll()).toContain(`<@${CLIENT}>`);
+    expect(await run(ADMIN, "audit", [user("client", CLIENT)])).not.toBe(await run(STRANGER, "audit", [user("client", CLIENT)]));
+    fake.addMember({ userId: ADMIN, permissions: MemberPermissions });
+    for (const sub of ["export", "erase", "audit"]) {
+      expect(await run(ADMIN, sub, [user("client", CLIENT)]), sub).toBe(await run(STRANGER, sub, [user("client", CLIENT)]));
+    }
+    expect(await run(ADMIN, "list")).toBe(await run(STRANGER, "list"));
+  });
+
+  it("a member whose admin role is removed loses admin rights", async () => {
+    fake.addMember({ userId: ROLE_ADMIN, roles: [ADMIN_ROLE] });
+    expect(await run(ROLE_ADMIN, "settings", [text("key", "tidy"), text("value", "on")])).toContain("tidy");
+    fake.addMember({ userId: ROLE_ADMIN, roles: [] });
+    expect(await run(ROLE_ADMIN, "list")).toBe(await run(STRANGER, "list"));
+  });
+
+  it("sends admin notices to a role admin who only ran list, and not to one who lost the role", async () => {
+    expect(await run(ADMIN, "settings", [text("key", "quiet_hours"), text("value", "off")])).toContain("quiet_hours");
+    expect(await enroll()).toContain(`<@${CLIENT}>`);
+    fake.addMember({ userId: ROLE_ADMIN, roles: [ADMIN_ROLE] });
+    await run(ROLE_ADMIN, "list");
+    // The admin loses Manage Server and has not acted since.
+    fake.addMember({ userId: ADMIN, permissions: MemberPermissions });
+    fixture.clock.advance(ADMIN_LIST_TTL_MS + 1);
+    fake.failNext("POST", new RegExp(`^/channels/${fake.dmChannelOf(CLIENT) ?? "\\d+"}/messages$`), 403, { message: "Cannot send messages to this user", code: 50007 });
+    fixture.clock.set("2026-03-02T10:00:00Z");
+    await fixture.engine.tick();
+    expect(dmTexts(ROLE_ADMIN).filter((t) => t.includes(`<@${CLIENT}>`))).toHaveLength(1);
+    expect(dmTexts(ADMIN).filter((t) => t.includes(`<@${CLIENT}>`))).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+// People, roles and reachability through the real Bolt app and the real engine: rights follow
+// Slack at each action, admin notices reach every current admin, people named in a command are
+// resolved through users.info, and an unreachable client recovers.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
+import { ADMIN_CACHE_MS } from "../../../adapters/slack/actors.ts";
+import { ADMIN_LIST_TTL_MS } from "../../../src/core/notify.ts";
+import { createEngineFixture } from "../../support/engine-fixture.ts";
+import type { EngineFixture } from "../../support/engine-fixture.ts";
+import { bootSlackRig } from "./harness.ts";
+import { runSlashCommand } from "./drive.ts";
+import type { SlackRig } from "./harness.ts";
+
+const ADMIN = "UADMIN0001";
+const LIST_ADMIN = "UADMIN0002";
+const CLIENT = "UCLIENT001";
+const THERAPIST = "UTHERAP001";
+
+let rig: SlackRig;
+let fixture: EngineFixture;
+
+beforeEach(async () => {
+  const late: { engine: EngineFixture["engine"] | null } = { engine: null };
+  const inbound: InboundPort = { receive: async (event: InboundEvent): Promise<Reply> => late.engine!.receive(event) };
+  rig = await bootSlackRig(inbound);
+  fixture = await createEngineFixture({ platform: rig.adapter, workspaceId: rig.fake.teamId, start: "2026-03-02T08:00:00Z" });
+  late.engine = fixture.engine;
+  rig.fake.setUser(ADMIN, { isAdmin: true });
+  rig.fake.setUser(CLIENT, {});
+  rig.fake.setUser(THERAPIST, {});
+  await rig.adapter.start();
+});
+
+afterEach(async () => {
+  await rig.close();
+  await fixture.dispose();
+});
+
+const command = (userId: string, text: string): Promise<string> => runSlashCommand(rig, userId, text);
+const dmTexts = (userId: string) => rig.fake.messagesTo(userId).map((m) => m.text);
+
+describe("roles follow Slack", () => {
+  it("a workspace admin who is demoted loses export, erase and audit at the next action", async () => {
+    expect(await command(ADMIN, `enroll <@${CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`)).toContain(`<@${CLIENT}>`);
+    expect(await command(ADMIN, `audit <@${CLIENT}>`)).not.toMatch(/only|not allowed/i);
+    rig.fake.setUser(ADMIN, { isAdmin: false });
+    rig.clock.advance(ADMIN_CACHE_MS + 1);
+    const denied = await command(ADMIN, "list");
+    expect(denied).toBe(await command("UNOBODY01", "list"));
+    expect(await command(ADMIN, `export <@${CLIENT}>`)).toBe(await command("UNOBODY01", `export <@${CLIENT}>`));
+    expect(await command(ADMIN, `erase <@${CLIENT}>`)).toBe(await command("UNOBODY01", `erase <@${CLIENT}>`));
+    expect(await command(ADMIN, `audit <@${CLIENT}>`)).toBe(await command("UNOBODY01", `audit <@${CLIENT}>`));
+  });
+
+  it("sends admin notices to every current admin, including one who never acted, and not to a demoted one", async () => {
+    expect(await command(ADMIN, "settings quiet_hours off")).toContain("quiet_hours");
+    expect(await command(ADMIN, `enroll <@${CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`)).toContain(`<@${CLIENT}>`);
+    rig.fake.setUser(LIST_ADMIN, { isOwner: true });
+    rig.fake.setUser(ADMIN, { isAdmin: false });
+    rig.clock.advance(ADMIN_CACHE_MS + 1);
+    fixture.clock.advance(ADMIN_LIST_TTL_MS + 1);
+    rig.fake.fail("chat.postMessage", { error: "user_disabled", when: (args) => args.channel === rig.fake.dmChannelOf(CLIENT) });
+    fixture.clock.set("2026-03-02T10:00:00Z");
+    await fixture.engine.tick();
+    expect(dmTexts(LIST_ADMIN).filter((t) => t.includes(`<@${CLIENT}>`))).toHaveLength(1);
+    expect(dmTexts(ADMIN).filter((t) => t.includes(`<@${CLIENT}>`))).toEqual([]);
+    expect(dmTexts(THERAPIST).filter((t) => t.includes(`<@${CLIENT}>`))).toHaveLength(1);
+  });
+});
