@@ -14,6 +14,7 @@ import { commentModalTexts, buildPromptView } from "./views.ts";
 import { evaluateCheckIn, deliverAlert, EVALUATION_LIMIT } from "./alerts.ts";
 import { screenCommentForCrisis } from "./loop/crisis.ts";
 import { formatLocalDate } from "./context.ts";
+import { reminderAfterSend } from "./dispatch.ts";
 
 interface OwnedCheckIn {
   checkIn: CheckIn;
@@ -232,7 +233,7 @@ async function consent(ctx: EngineContext, actor: Actor, checkInId: string, acce
       ctx.logger.warn({ checkInId, code: result?.code ?? "platform_unavailable" }, "first prompt not sent after consent");
       return { text: t("consent.prompt_failed") };
     }
-    await ctx.store.setCheckInMessage(checkInId, result.ref, now);
+    await ctx.store.setCheckInMessage(checkInId, result.ref, now, reminderAfterSend(owned.enrollment, now));
   }
   return { text: t("consent.accepted"), replaceMessageText: t("consent.accepted") };
 }

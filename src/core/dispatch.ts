@@ -3,8 +3,9 @@
 
 import type { EngineContext } from "./context.ts";
 import { localeFor, mention } from "./context.ts";
-import type { CheckIn } from "./model.ts";
+import type { CheckIn, Enrollment } from "./model.ts";
 import type { ClaimOutcome } from "../ports/checkin-store.ts";
+import type { MessageRef } from "../ports/chat-platform.ts";
 import { buildConsentView, buildPromptView } from "./views.ts";
 import { deferForQuietHours } from "./schedule.ts";
 import { materialiseNext } from "./scheduling.ts";
@@ -28,6 +29,17 @@ const emptyStats = (): DispatchStats => ({ claimed: 0, sent: 0, rescheduled: 0, 
 
 /** Backoff for transient send errors: 30 s, 60 s, 120 s … capped at 15 min. */
 const backoffMs = (attempt: number): number => Math.min(15 * 60_000, 30_000 * 2 ** Math.max(0, attempt - 1));
+
+/** A prompt went out now: its reminder is measured from this send, not from when it was due. */
+function sentOutcome(ctx: EngineContext, enrollment: Enrollment, ref: MessageRef): ClaimOutcome {
+  const sentAt = ctx.clock.now();
+  return { status: "sent", ref, sentAt, remindAt: reminderAfterSend(enrollment, sentAt) };
+}
+
+/** When the one reminder is due for a prompt sent at `sentAt`. */
+export function reminderAfterSend(enrollment: Pick<Enrollment, "reminderMinutes">, sentAt: Date): Date {
+  return new Date(sentAt.getTime() + enrollment.reminderMinutes * 60_000);
+}
 
 /** Decides and performs what happens to one claimed check-in; returns the outcome to record. */
 async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimOutcome> {
@@ -61,10 +73,10 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
   // A reclaimed claim may follow a crash between the send and its record: ask the platform first.
   if (checkIn.attempt > 1 && platform.findSent) {
     const prior = await platform.findSent(recipient, checkIn.id);
-    if (prior) return { status: "sent", ref: prior, sentAt: ctx.clock.now() };
+    if (prior) return sentOutcome(ctx, enrollment, prior);
   }
   const result = await platform.sendDirect(recipient, view);
-  if (result.ok) return { status: "sent", ref: result.ref, sentAt: ctx.clock.now() };
+  if (result.ok) return sentOutcome(ctx, enrollment, result.ref);
 
   ctx.logger.warn({ checkInId: checkIn.id, code: result.code, attempt: checkIn.attempt }, "check-in send failed");
   // Only the platform's word that this person cannot get DMs marks the client; bot-side failures keep the retries.
@@ -160,27 +172,75 @@ export async function dispatchDue(ctx: EngineContext, opts: { maxBatches?: numbe
   return stats;
 }
 
-/** Sends one reminder for each unanswered prompt whose reminder time has come. */
+/**
+ * Sends one reminder for each unanswered prompt whose reminder time has come (measured from the
+ * prompt's actual send). A reminder due in quiet hours or while the client is paused is deferred
+ * to their end, if the check-in is still open then; one that fails to send is retried with the
+ * prompts' backoff, or at the platform's retry-after, until the window closes. None goes out for
+ * a check-in that was answered, skipped or closed.
+ */
 export async function sendReminders(ctx: EngineContext, limit = 500): Promise<number> {
   const due = await ctx.store.claimDueReminders(ctx.clock.now(), limit);
   let sent = 0;
   for (const checkIn of due) {
     try {
-      const enrollment = await ctx.store.getEnrollment(checkIn.enrollmentId);
-      if (!enrollment) continue;
-      const [client, practice] = await Promise.all([ctx.store.getPerson(enrollment.clientId), ctx.store.getPractice(enrollment.practiceId)]);
-      if (!client || !practice || !client.consentAt || client.stoppedAt) continue;
-      const response = await ctx.store.getResponse(checkIn.id);
-      if (response?.completedAt) continue;
-      const locale = localeFor(practice, client, enrollment);
-      const text = translate(locale, "prompt.reminder", { closes: formatLocalDateTime(checkIn.closesAt, enrollment.timeZone, locale) });
-      const result = await ctx.platform(practice.platform)?.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, { kind: "notice", text });
-      if (result?.ok) sent++;
+      if (await remindOne(ctx, checkIn)) sent++;
     } catch (error) {
       ctx.logger.error({ checkInId: checkIn.id, err: errorCode(error) }, "reminder failed");
+      await ctx.store.deferReminder(checkIn.id, reminderRetryAt(ctx, checkIn.remindAt), ctx.clock.now()).catch(() => false);
     }
   }
   return sent;
+}
+
+/**
+ * The next try for a reminder that could not be sent: the platform's retry-after, else a backoff
+ * like the prompts' (30 s, then doubling, at most 15 min), grown from how long the reminder has
+ * been overdue since `firstDue` so no attempt counter is needed.
+ */
+function reminderRetryAt(ctx: EngineContext, firstDue: Date, retryAfterMs?: number): Date {
+  const now = ctx.clock.now().getTime();
+  if (retryAfterMs !== undefined) return new Date(now + Math.max(1000, retryAfterMs));
+  const overdue = Math.max(0, now - firstDue.getTime());
+  return new Date(now + Math.min(15 * 60_000, Math.max(30_000, overdue)));
+}
+
+/** Defers a claimed reminder to `at` if the check-in is still open then; otherwise it is dropped. */
+async function deferReminderTo(ctx: EngineContext, checkIn: CheckIn, at: Date, code: string): Promise<false> {
+  if (at < checkIn.closesAt) await ctx.store.deferReminder(checkIn.id, at, ctx.clock.now());
+  ctx.logger.debug({ checkInId: checkIn.id, code, deferred: at < checkIn.closesAt }, "reminder held back");
+  return false;
+}
+
+async function remindOne(ctx: EngineContext, claimed: CheckIn): Promise<boolean> {
+  const now = ctx.clock.now();
+  // Read again: the client may have answered or skipped since the claim's candidates were chosen.
+  const checkIn = await ctx.store.getCheckIn(claimed.id);
+  if (!checkIn || checkIn.status !== "sent" || now >= checkIn.closesAt) return false;
+  const enrollment = await ctx.store.getEnrollment(checkIn.enrollmentId);
+  if (!enrollment || enrollment.status === "ended") return false;
+  const [client, practice, response] = await Promise.all([
+    ctx.store.getPerson(enrollment.clientId),
+    ctx.store.getPractice(enrollment.practiceId),
+    ctx.store.getResponse(checkIn.id),
+  ]);
+  if (!client || !practice || !client.consentAt || client.stoppedAt || client.consentDeclinedAt || client.undeliverableAt) return false;
+  if (response?.completedAt) return false;
+  if (enrollment.status === "paused") return false;
+  const pausedUntil = [enrollment.pausedUntil, client.pausedUntil].filter((d): d is Date => d !== null && d > now).sort((a, b) => b.getTime() - a.getTime())[0];
+  if (pausedUntil) return deferReminderTo(ctx, checkIn, pausedUntil, "paused");
+  const notBefore = deferForQuietHours(now, practice.settings.quietHours, enrollment.timeZone);
+  if (notBefore > now) return deferReminderTo(ctx, checkIn, notBefore, "quiet_hours");
+  const firstDue = checkIn.sentAt ? reminderAfterSend(enrollment, checkIn.sentAt) : checkIn.remindAt;
+  const platform = ctx.platform(practice.platform);
+  if (!platform) return deferReminderTo(ctx, checkIn, reminderRetryAt(ctx, firstDue), "platform_unavailable");
+  const locale = localeFor(practice, client, enrollment);
+  const text = translate(locale, "prompt.reminder", { closes: formatLocalDateTime(checkIn.closesAt, enrollment.timeZone, locale) });
+  const result = await platform.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, { kind: "notice", text });
+  if (result.ok) return true;
+  ctx.logger.warn({ checkInId: checkIn.id, code: result.code }, "reminder send failed");
+  if (result.permanent) return false;
+  return deferReminderTo(ctx, checkIn, reminderRetryAt(ctx, firstDue, result.retryAfterMs), result.code);
 }
 
 /** Closes prompts whose answer window ended and replaces them with a "closed" note. */

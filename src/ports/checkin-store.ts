@@ -71,7 +71,8 @@ export interface NewCheckIn {
 
 /** How a claimed check-in ended; written only if the claim's attempt still holds. */
 export type ClaimOutcome =
-  | { status: "sent"; ref: MessageRef; sentAt: Date }
+  /** `remindAt`: when the one reminder is due, measured from this send. */
+  | { status: "sent"; ref: MessageRef; sentAt: Date; remindAt: Date }
   | { status: "missed_by_system" }
   | { status: "cancelled"; code: string }
   | { status: "failed"; code: string }
@@ -205,11 +206,17 @@ export interface CheckInStore {
   releaseLeases(owner: string, now: Date): Promise<number>;
   /** Atomically marks up to `limit` unanswered sent check-ins whose reminder is due; returns them. */
   claimDueReminders(now: Date, limit: number): Promise<CheckIn[]>;
+  /**
+   * Puts a claimed reminder back, due at `remindAt` (quiet hours, pause, a failed send), while the
+   * check-in is still `sent`; false when it is not any more.
+   */
+  deferReminder(id: string, remindAt: Date, now: Date): Promise<boolean>;
   /** Moves sent check-ins whose window closed to `expired`; returns them. */
   expireClosed(now: Date, limit: number): Promise<CheckIn[]>;
   /** Conditional status change; false when the row was not in one of `from`. */
   transitionCheckIn(id: string, from: CheckInStatus[], to: CheckInStatus, now: Date): Promise<boolean>;
-  setCheckInMessage(id: string, ref: MessageRef, now: Date): Promise<void>;
+  /** The prompt that replaced the consent message was sent: its message, and its reminder measured from now. */
+  setCheckInMessage(id: string, ref: MessageRef, now: Date, remindAt?: Date): Promise<void>;
   /** The enrollment's most recent check-ins whose outcome is known, newest first. */
   recentClosedCheckIns(enrollmentId: string, limit: number): Promise<CheckIn[]>;
   /** Number of check-ins waiting to be sent (queue depth). */

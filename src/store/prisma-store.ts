@@ -437,8 +437,8 @@ export class PrismaCheckInStore implements CheckInStore {
     switch (outcome.status) {
       case "sent":
         changed = await this.sql.execute(
-          `UPDATE "CheckIn" SET "status" = 'sent', "sentAt" = ?, "platformChannelId" = ?, "platformMessageId" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "lastErrorCode" = NULL, "updatedAt" = ? ${fence}`,
-          [outcome.sentAt, outcome.ref.channelId, outcome.ref.messageId, now, id, attempt],
+          `UPDATE "CheckIn" SET "status" = 'sent', "sentAt" = ?, "remindAt" = ?, "reminderSentAt" = NULL, "platformChannelId" = ?, "platformMessageId" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "lastErrorCode" = NULL, "updatedAt" = ? ${fence}`,
+          [outcome.sentAt, outcome.remindAt, outcome.ref.channelId, outcome.ref.messageId, now, id, attempt],
         );
         break;
       case "scheduled":
@@ -486,6 +486,14 @@ export class PrismaCheckInStore implements CheckInStore {
     return rows.map(toCheckIn);
   }
 
+  async deferReminder(id: string, remindAt: Date, now: Date): Promise<boolean> {
+    const changed = await this.sql.execute(
+      `UPDATE "CheckIn" SET "remindAt" = ?, "reminderSentAt" = NULL, "updatedAt" = ? WHERE "id" = ? AND "status" = 'sent'`,
+      [remindAt, now, id],
+    );
+    return changed === 1;
+  }
+
   async expireClosed(now: Date, limit: number): Promise<CheckIn[]> {
     const candidates = `SELECT "id" FROM "CheckIn" WHERE "status" = 'sent' AND "closesAt" <= ? ORDER BY "closesAt" LIMIT ?`;
     const rows =
@@ -514,7 +522,14 @@ export class PrismaCheckInStore implements CheckInStore {
     return changed === 1;
   }
 
-  async setCheckInMessage(id: string, ref: MessageRef, now: Date): Promise<void> {
+  async setCheckInMessage(id: string, ref: MessageRef, now: Date, remindAt?: Date): Promise<void> {
+    if (remindAt) {
+      await this.sql.execute(
+        `UPDATE "CheckIn" SET "platformChannelId" = ?, "platformMessageId" = ?, "remindAt" = ?, "reminderSentAt" = NULL, "updatedAt" = ? WHERE "id" = ?`,
+        [ref.channelId, ref.messageId, remindAt, now, id],
+      );
+      return;
+    }
     await this.sql.execute(`UPDATE "CheckIn" SET "platformChannelId" = ?, "platformMessageId" = ?, "updatedAt" = ? WHERE "id" = ?`, [
       ref.channelId,
       ref.messageId,

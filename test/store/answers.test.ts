@@ -27,7 +27,7 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     const enrollment = await seedEnrollment(store);
     const rows = await insertCheckIns(store, enrollment.id, count, at(-20 - count));
     await store.claimDueCheckIns(at(0), "owner", 60_000, count);
-    for (const row of rows) expect(await store.completeClaim(row.id, 1, { status: "sent", ref, sentAt: at(0) }, at(0))).toBe(true);
+    for (const row of rows) expect(await store.completeClaim(row.id, 1, { status: "sent", ref, sentAt: at(0), remindAt: at(0) }, at(0))).toBe(true);
     return rows;
   }
 

@@ -97,12 +97,12 @@ function claimTests(connect: () => Promise<Opened>) {
     expect(fresh?.attempt).toBe(2);
     expect(fresh?.leaseOwner).toBe("owner-b");
     // The stale claimant finally finishes: every kind of outcome is discarded.
-    expect(await a.completeClaim(row!.id, 1, { status: "sent", ref, sentAt: at(1.6) }, at(1.6))).toBe(false);
+    expect(await a.completeClaim(row!.id, 1, { status: "sent", ref, sentAt: at(1.6), remindAt: at(1.6) }, at(1.6))).toBe(false);
     expect(await a.completeClaim(row!.id, 1, { status: "failed", code: "x" }, at(1.6))).toBe(false);
     expect(await a.completeClaim(row!.id, 1, { status: "scheduled", dueAt: at(30) }, at(1.6))).toBe(false);
     expect(await a.getCheckIn(row!.id)).toMatchObject({ status: "sending", attempt: 2, leaseOwner: "owner-b" });
     // The current claimant's write is accepted once, and only once.
-    expect(await b.completeClaim(row!.id, 2, { status: "sent", ref, sentAt: at(1.7) }, at(1.7))).toBe(true);
+    expect(await b.completeClaim(row!.id, 2, { status: "sent", ref, sentAt: at(1.7), remindAt: at(1.7) }, at(1.7))).toBe(true);
     expect(await b.completeClaim(row!.id, 2, { status: "failed", code: "late" }, at(1.8))).toBe(false);
     expect(await a.getCheckIn(row!.id)).toMatchObject({ status: "sent", attempt: 2, leaseOwner: null, leaseExpiresAt: null, platformMessageId: "m1" });
   });
@@ -166,9 +166,9 @@ function claimTests(connect: () => Promise<Opened>) {
     // Window of 60 minutes: closes at sessionEnd + 60m.
     const rows = await insertCheckIns(a, enrollment.id, 3, at(-10), { windowMinutes: 60 });
     await a.claimDueCheckIns(at(0), "o", LEASE, 10); // only the first is due at T0
-    expect(await a.completeClaim(rows[0]!.id, 1, { status: "sent", ref, sentAt: at(0) }, at(0))).toBe(true);
+    expect(await a.completeClaim(rows[0]!.id, 1, { status: "sent", ref, sentAt: at(0), remindAt: at(0) }, at(0))).toBe(true);
     await a.claimDueCheckIns(at(1), "o", LEASE, 10);
-    expect(await a.completeClaim(rows[1]!.id, 1, { status: "sent", ref, sentAt: at(1) }, at(1))).toBe(true);
+    expect(await a.completeClaim(rows[1]!.id, 1, { status: "sent", ref, sentAt: at(1), remindAt: at(1) }, at(1))).toBe(true);
     // rows[0] closes at T0+50m, rows[1] at T0+51m; rows[2] is still scheduled.
     expect(await a.expireClosed(at(49.9), 100)).toEqual([]);
     const expired = await a.expireClosed(at(50), 100);
@@ -183,7 +183,7 @@ function claimTests(connect: () => Promise<Opened>) {
   it("claimDueReminders hands each reminder out once, even to two stores at once", async () => {
     const rows = await insertCheckIns(a, enrollment.id, 40, at(-50), { reminderMinutes: 30 });
     await a.claimDueCheckIns(at(0), "o", LEASE, 100);
-    for (const r of rows) expect(await a.completeClaim(r.id, 1, { status: "sent", ref, sentAt: at(0) }, at(0))).toBe(true);
+    for (const r of rows) expect(await a.completeClaim(r.id, 1, { status: "sent", ref, sentAt: at(0), remindAt: at(0) }, at(0))).toBe(true);
     // remindAt = sessionEnd + 10 + 30 = T0 - 10m + i minutes
     expect(await a.claimDueReminders(at(-10.5), 100)).toEqual([]);
     const b = await open();
@@ -198,7 +198,7 @@ function claimTests(connect: () => Promise<Opened>) {
   it("no reminder for a prompt whose window already closed", async () => {
     const [row] = await insertCheckIns(a, enrollment.id, 1, at(-10), { reminderMinutes: 240, windowMinutes: 60 });
     await a.claimDueCheckIns(at(0), "o", LEASE, 10);
-    await a.completeClaim(row!.id, 1, { status: "sent", ref, sentAt: at(0) }, at(0));
+    await a.completeClaim(row!.id, 1, { status: "sent", ref, sentAt: at(0), remindAt: at(0) }, at(0));
     expect(await a.claimDueReminders(at(300), 10)).toEqual([]);
   });
 }
