@@ -8,7 +8,7 @@ import type { ClaimOutcome } from "../ports/checkin-store.ts";
 import type { MessageRef } from "../ports/chat-platform.ts";
 import { buildConsentView, buildPromptView } from "./views.ts";
 import { deferForQuietHours } from "./schedule.ts";
-import { materialiseNext } from "./scheduling.ts";
+import { materialiseNext, SAME_SESSION_MS } from "./scheduling.ts";
 import { notifyAdmins, notifyPerson } from "./notify.ts";
 import { translate } from "../i18n/index.ts";
 import { formatLocalDateTime } from "./context.ts";
@@ -58,6 +58,8 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
   if (client.undeliverableAt) return { status: "cancelled", code: client.undeliverableCode ?? "undeliverable" };
   // Downtime catch-up: a prompt whose answer window already closed is not sent late.
   if (now >= checkIn.closesAt) return { status: "missed_by_system" };
+  // One prompt per session: another check-in for the same session already reached the client.
+  if (await store.sessionPrompted(enrollment.id, checkIn.id, checkIn.sessionEndAt, SAME_SESSION_MS)) return { status: "cancelled", code: "same_session" };
   const notBefore = deferForQuietHours(now, practice.settings.quietHours, enrollment.timeZone);
   if (notBefore > now) {
     return notBefore < checkIn.closesAt ? { status: "scheduled", dueAt: notBefore, code: "quiet_hours" } : { status: "missed_by_system" };

@@ -5,6 +5,12 @@ import type { CheckIn, Enrollment } from "./model.ts";
 import type { CheckInStore } from "../ports/checkin-store.ts";
 import { checkInTimes, nextSessionEnd } from "./schedule.ts";
 
+/**
+ * Check-ins whose session ends less than this apart are for the same session: a `/checkin now`
+ * right after a scheduled session, or a second `now`. Only one of them is ever sent.
+ */
+export const SAME_SESSION_MS = 30 * 60_000;
+
 /** Creates the row for the first session ending after `after`, if none exists. Returns it (or null if none). */
 export async function materialiseNext(store: CheckInStore, enrollment: Enrollment, after: Date): Promise<CheckIn | null> {
   if (enrollment.status === "ended") return null;

@@ -194,6 +194,15 @@ export interface CheckInStore {
   nextScheduledCheckIn(enrollmentId: string): Promise<CheckIn | null>;
   /** The enrollment's newest check-in that was sent and is still open for answers. */
   openCheckIn(enrollmentId: string, now: Date): Promise<CheckIn | null>;
+  /** The enrollment's check-ins not yet sent (`scheduled` or `sending`), soonest due first. */
+  queuedCheckIns(enrollmentId: string): Promise<CheckIn[]>;
+  /** Brings a still `scheduled` check-in's due time forward to `dueAt`; false when it is no longer queued. */
+  releaseCheckIn(id: string, dueAt: Date, now: Date): Promise<boolean>;
+  /**
+   * Whether another check-in of the enrollment, for a session ending within `withinMs` of
+   * `sessionEndAt`, already reached the client (`sent`, `answered` or `skipped`).
+   */
+  sessionPrompted(enrollmentId: string, exceptId: string, sessionEndAt: Date, withinMs: number): Promise<boolean>;
   /**
    * Claims up to `limit` check-ins that are due (`scheduled`, dueAt ≤ now) or whose lease expired
    * (`sending`, leaseExpiresAt < now): sets `sending`, the lease, and increments `attempt`.

@@ -399,6 +399,27 @@ export class PrismaCheckInStore implements CheckInStore {
     return row ? toCheckIn(row) : null;
   }
 
+  async queuedCheckIns(enrollmentId: string): Promise<CheckIn[]> {
+    const rows = await this.sql.query<Row>(
+      `SELECT * FROM "CheckIn" WHERE "enrollmentId" = ? AND "status" IN ('scheduled', 'sending') ORDER BY "dueAt" ASC LIMIT 20`,
+      [enrollmentId],
+    );
+    return rows.map(toCheckIn);
+  }
+
+  async releaseCheckIn(id: string, dueAt: Date, now: Date): Promise<boolean> {
+    return (await this.sql.execute(`UPDATE "CheckIn" SET "dueAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" = 'scheduled'`, [dueAt, now, id])) === 1;
+  }
+
+  async sessionPrompted(enrollmentId: string, exceptId: string, sessionEndAt: Date, withinMs: number): Promise<boolean> {
+    const row = await this.one(
+      `SELECT "id" FROM "CheckIn" WHERE "enrollmentId" = ? AND "status" IN ('sent', 'answered', 'skipped') AND "id" <> ?
+       AND "sessionEndAt" > ? AND "sessionEndAt" < ? LIMIT 1`,
+      [enrollmentId, exceptId, new Date(sessionEndAt.getTime() - withinMs), new Date(sessionEndAt.getTime() + withinMs)],
+    );
+    return row !== null;
+  }
+
   async openCheckIn(enrollmentId: string, now: Date): Promise<CheckIn | null> {
     const row = await this.one(
       `SELECT * FROM "CheckIn" WHERE "enrollmentId" = ? AND "status" = 'sent' AND "closesAt" > ? ORDER BY "sessionEndAt" DESC LIMIT 1`,

@@ -8,7 +8,7 @@ import { adminEnrollmentOf, Denied, requireAdmin, requireClinicianOf, requireSel
 import type { Enrollment, Person } from "../model.ts";
 import type { Reply } from "../../ports/inbound.ts";
 import { canonicalTimeZone, deferForQuietHours, formatSchedule, localSessionStart, parseDurationMinutes, parseSchedule } from "../schedule.ts";
-import { createImmediateCheckIn, materialiseNext, rescheduleEnrollment } from "../scheduling.ts";
+import { createImmediateCheckIn, materialiseNext, rescheduleEnrollment, SAME_SESSION_MS } from "../scheduling.ts";
 import { SETTINGS, SETTING_KEYS } from "./settings.ts";
 import { total } from "../rules/signals.ts";
 import { explainSignal, trendLine } from "../views.ts";
@@ -180,16 +180,35 @@ const settings: Handler<CommandOf<"settings">> = async (ctx, a, c) => {
   return ok(a.t("command.settings.saved", { key: c.key, value: spec.read(updated) }));
 };
 
+/**
+ * `/checkin now`: at most one check-in per session. An open prompt for a session that just ended,
+ * or an open `now` prompt, is reported; a queued one (quiet hours, the usual delay after a
+ * session, an earlier `now`) is released to go at once when quiet hours allow, and reported.
+ */
 const now: Handler<CommandOf<"now">> = async (ctx, a, c) => {
   const { client, enrollment } = await requireClinicianOf(ctx, a, c.client.userId);
   const at = ctx.clock.now();
+  const who = mention(a.practice.platform, c.client.userId);
+  const locale = localeOfActor(a);
   const open = await ctx.store.openCheckIn(enrollment.id, at);
-  if (open && at.getTime() - open.sessionEndAt.getTime() < 30 * 60_000) return fail(a.t("command.now.open", { client: mention(a.practice.platform, c.client.userId) }));
+  if (open && (open.kind === "now" || at.getTime() - open.sessionEndAt.getTime() < SAME_SESSION_MS)) {
+    return fail(a.t("command.now.open", { client: who, closes: formatLocalDateTime(open.closesAt, enrollment.timeZone, locale) }));
+  }
+  const sendAt = deferForQuietHours(at, a.practice.settings.quietHours, enrollment.timeZone);
+  const queued = (await ctx.store.queuedCheckIns(enrollment.id)).find(
+    (q) => q.kind === "now" || (q.sessionEndAt <= at && at.getTime() - q.sessionEndAt.getTime() < SAME_SESSION_MS),
+  );
+  if (queued) {
+    const released = queued.status === "scheduled" && queued.dueAt > at && (await ctx.store.releaseCheckIn(queued.id, at, at));
+    await audit(ctx, a, "checkin.now", client, { enrollmentId: enrollment.id, released, pending: queued.id });
+    const due = released ? at : queued.dueAt;
+    const goesAt = deferForQuietHours(due > at ? due : at, a.practice.settings.quietHours, enrollment.timeZone);
+    if (goesAt > at) return ok(a.t("command.now.pending", { client: who, when: formatLocalDateTime(goesAt, enrollment.timeZone, locale) }));
+    return ok(a.t("command.now.released", { client: who }));
+  }
   await createImmediateCheckIn(ctx.store, enrollment, at);
   await audit(ctx, a, "checkin.now", client, { enrollmentId: enrollment.id });
-  const who = mention(a.practice.platform, c.client.userId);
-  const sendAt = deferForQuietHours(at, a.practice.settings.quietHours, enrollment.timeZone);
-  if (sendAt > at) return ok(a.t("command.now.deferred", { client: who, when: formatLocalDateTime(sendAt, enrollment.timeZone, localeOfActor(a)) }));
+  if (sendAt > at) return ok(a.t("command.now.deferred", { client: who, when: formatLocalDateTime(sendAt, enrollment.timeZone, locale) }));
   return ok(a.t("command.now.created", { client: who }));
 };
 
