@@ -241,7 +241,7 @@ async function remindOne(ctx: EngineContext, claimed: CheckIn): Promise<boolean>
   const result = await platform.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, { kind: "notice", text });
   if (result.ok) return true;
   ctx.logger.warn({ checkInId: checkIn.id, code: result.code }, "reminder send failed");
-  if (result.permanent) return false;
+  if (result.failure === "recipient_unreachable") return false;
   return deferReminderTo(ctx, checkIn, reminderRetryAt(ctx, firstDue, result.retryAfterMs), result.code);
 }
 

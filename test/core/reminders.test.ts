@@ -52,7 +52,7 @@ describe("reminders", () => {
     await f.press("alice", (platform.lastTo("alice")!.view as ConsentView).accept.actionId);
     // The next session's prompt fails for an hour and a half, then goes out at 11:30 a week later.
     await f.press("alice", (platform.lastTo("alice")!.view as PromptView).skipButton.actionId);
-    platform.failNext.push({ ok: false, code: "ratelimited", retryable: true, retryAfterMs: 90 * 60_000 });
+    platform.failNext.push({ ok: false, code: "ratelimited", failure: "rate_limited", retryAfterMs: 90 * 60_000 });
     const prompts = () => platform.to("alice").filter((m) => m.view.kind === "prompt").length;
     f.clock.set("2026-03-09T10:00:00Z");
     await f.engine.tick();
@@ -112,13 +112,13 @@ describe("reminders", () => {
 
   it("a reminder whose send fails is retried: at the platform's retry-after, or with backoff", async () => {
     await enrollAndPrompt(f, platform);
-    platform.failNext.push({ ok: false, code: "ratelimited", retryable: true, retryAfterMs: 120_000 });
+    platform.failNext.push({ ok: false, code: "ratelimited", failure: "rate_limited", retryAfterMs: 120_000 });
     expect(await remindersAt("2026-03-02T14:00:00Z", "2026-03-02T14:01:00Z", "2026-03-02T14:02:00Z", "2026-03-02T14:30:00Z")).toEqual([0, 0, 1, 1]);
   });
 
   it("a reminder failing without retry-after backs off and is sent once the platform recovers", async () => {
     await enrollAndPrompt(f, platform);
-    for (let i = 0; i < 3; i++) platform.failNext.push({ ok: false, code: "platform_error", retryable: true });
+    for (let i = 0; i < 3; i++) platform.failNext.push({ ok: false, code: "platform_error", failure: "transient" });
     // 14:00 fails (next 30 s later), 14:00:30 fails (next at 14:01:00), 14:01 fails (next at 14:02), 14:02 sends.
     expect(await remindersAt("2026-03-02T14:00:00Z", "2026-03-02T14:00:30Z", "2026-03-02T14:01:00Z", "2026-03-02T14:01:30Z", "2026-03-02T14:02:00Z", "2026-03-02T15:00:00Z")).toEqual([0, 0, 0, 0, 1, 1]);
   });
