@@ -25,6 +25,14 @@ import { SqlPrivacyStore } from "./store/privacy-store.ts";
 import type { PrivacyStore } from "./ports/privacy-store.ts";
 import { createPrivacyModule, DEFAULT_RETENTION_DAYS } from "./privacy/index.ts";
 import type { RetentionJob } from "./privacy/index.ts";
+import { SqlWebAuthStore } from "./store/web-auth-store.ts";
+import { SqlDashboardStore } from "./store/dashboard-store.ts";
+import type { DashboardStore } from "./ports/dashboard.ts";
+import type { WebAuthStore } from "./ports/web-auth.ts";
+import { DashboardAuth } from "./dashboard/sessions.ts";
+import { dashboardCommands } from "./dashboard/commands.ts";
+import { storedRoles } from "./dashboard/roles.ts";
+import type { RoleResolver } from "./dashboard/roles.ts";
 
 export interface BotParts {
   db: OpenDatabase;
@@ -36,6 +44,8 @@ export interface BotParts {
   privacy: PrivacyStore;
   /** The daily retention purge, also run from the engine's afterTick hook. */
   retention: RetentionJob;
+  /** The therapist's and admin's web view: its read side, sign-in links and sessions. */
+  dashboard: { store: DashboardStore; webAuth: WebAuthStore; auth: DashboardAuth };
   close(): Promise<void>;
 }
 
@@ -51,6 +61,10 @@ export interface BuildOptions {
   retentionDays?: number;
   /** Counts prompts, answers, alerts and lateness, and reports queue depth at scrape time. */
   metrics?: BotMetrics;
+  /** Base URL of the bot's web pages (PUBLIC_URL); sign-in links start with it. Default http://localhost:3000. */
+  publicUrl?: string | (() => string);
+  /** Who counts as therapist or admin at each dashboard request; default: the stored roles. */
+  roles?: RoleResolver;
 }
 
 export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase; store: PrismaCheckInStore; migrations: MigrationReport }> {
@@ -89,7 +103,14 @@ export async function buildBot(options: BuildOptions): Promise<BotParts> {
       await privacy.afterTick();
     },
   };
-  const engine = new CheckInEngine(context, options.metrics ? options.metrics.hooks(hooks) : hooks, { ...privacy.commands, ...options.extraCommands });
+  const webAuth = new SqlWebAuthStore(db.sql);
+  const dashboardAuth = new DashboardAuth({ auth: webAuth, store, clock, roles: options.roles ?? storedRoles(store) });
+  const publicUrl = typeof options.publicUrl === "function" ? options.publicUrl : () => (options.publicUrl as string | undefined) ?? "http://localhost:3000";
+  const engine = new CheckInEngine(context, options.metrics ? options.metrics.hooks(hooks) : hooks, {
+    ...privacy.commands,
+    ...dashboardCommands({ auth: dashboardAuth, publicUrl }),
+    ...options.extraCommands,
+  });
   return {
     db,
     store,
@@ -98,6 +119,7 @@ export async function buildBot(options: BuildOptions): Promise<BotParts> {
     platforms,
     privacy: privacyStore,
     retention: privacy.retention,
+    dashboard: { store: new SqlDashboardStore(db.sql), webAuth, auth: dashboardAuth },
     async close() {
       await db.close();
     },

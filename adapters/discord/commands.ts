@@ -87,6 +87,8 @@ export const SUBCOMMANDS: readonly SubcommandSpec[] = [
     description: "Show or set your weekly digest (therapists)",
     options: [{ name: "when", kind: "text", description: "e.g. mon 08:00, or off", required: false }],
   },
+  { name: "dashboard", description: "Get a one-time sign-in link to the web dashboard (therapists, admins)", options: [] },
+  { name: "signout", description: "Sign out of the web dashboard everywhere", options: [] },
   {
     name: "help",
     description: "How to use /checkin",

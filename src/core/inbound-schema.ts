@@ -70,6 +70,8 @@ export const CommandSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("erase-me") }),
   z.object({ name: z.literal("privacy") }),
   z.object({ name: z.literal("digest"), weekday: z.number().int().min(1).max(7).optional(), time: z.string().regex(/^\d{2}:\d{2}$/).optional(), off: z.literal(true).optional() }),
+  z.object({ name: z.literal("dashboard") }),
+  z.object({ name: z.literal("signout") }),
   z.object({ name: z.literal("help"), topic: z.string().max(64).optional() }),
 ]);
 

@@ -90,6 +90,8 @@ export class SqlPrivacyStore implements PrivacyStore {
       await this.sql.query<Row>(`SELECT COUNT(*) AS "n" FROM "Response" WHERE "commentCipher" IS NOT NULL AND "checkInId" IN (${checkInsOfClient})`, [clientId]),
     );
     const responses = await this.sql.execute(`DELETE FROM "Response" WHERE "checkInId" IN (${checkInsOfClient})`, [clientId]);
+    // A therapist's notes on the client's alerts go with the alerts.
+    await this.sql.execute(`DELETE FROM "AlertNote" WHERE "alertId" IN (SELECT "id" FROM "Alert" WHERE "enrollmentId" IN (${ofClient}))`, [clientId]);
     const alerts = await this.sql.execute(`DELETE FROM "Alert" WHERE "enrollmentId" IN (${ofClient})`, [clientId]);
     const checkIns = await this.sql.execute(`DELETE FROM "CheckIn" WHERE "enrollmentId" IN (${ofClient})`, [clientId]);
     const enrollments = await this.sql.execute(`DELETE FROM "Enrollment" WHERE "clientId" = ?`, [clientId]);
@@ -108,6 +110,11 @@ export class SqlPrivacyStore implements PrivacyStore {
       );
       const responses = await this.sql.execute(`DELETE FROM "Response" WHERE "checkInId" IN (${oldCheckIns})`, [practiceId, cutoff]);
       const checkIns = await this.sql.execute(`DELETE FROM "CheckIn" WHERE "id" IN (${oldCheckIns})`, [practiceId, cutoff]);
+      await this.sql.execute(
+        `DELETE FROM "AlertNote" WHERE "alertId" IN (SELECT "id" FROM "Alert" WHERE "status" IN ('repaired', 'dismissed') AND "updatedAt" < ?
+         AND "enrollmentId" IN (SELECT "id" FROM "Enrollment" WHERE "practiceId" = ?))`,
+        [cutoff, practiceId],
+      );
       const alerts = await this.sql.execute(
         `DELETE FROM "Alert" WHERE "status" IN ('repaired', 'dismissed', 'withdrawn') AND "updatedAt" < ?
          AND "enrollmentId" IN (SELECT "id" FROM "Enrollment" WHERE "practiceId" = ?)`,
@@ -122,6 +129,9 @@ export class SqlPrivacyStore implements PrivacyStore {
       if (checkIns + responses + alerts + enrollments > 0) results.push({ practiceId, checkIns, responses, comments, alerts, enrollments });
     }
     await this.sql.execute(`DELETE FROM "InboundEvent" WHERE "receivedAt" < ?`, [cutoff]);
+    // Dashboard sign-in links and sessions long past their lifetime.
+    await this.sql.execute(`DELETE FROM "WebSignIn" WHERE "expiresAt" < ?`, [cutoff]);
+    await this.sql.execute(`DELETE FROM "WebSession" WHERE "lastSeenAt" < ?`, [cutoff]);
     return results;
   }
 

@@ -96,9 +96,6 @@ describe("admin-only subcommands", () => {
   const adminCommands = (client: string) => [
     `enroll ${client} bob tue 17:00 50m`,
     `schedule ${client} tue 17:00 50m`,
-    `pause ${client}`,
-    `pause ${client} 2030-01-31`,
-    `resume ${client}`,
     `end ${client}`,
     `skip ${client} 2030-12-24`,
     "list",
@@ -122,10 +119,10 @@ describe("admin-only subcommands", () => {
     });
   }
 
-  it("refuses now/trend to anyone who is neither admin nor that client's therapist, with the same text", async () => {
+  it("refuses now/trend/pause/resume of a client to anyone who is neither admin nor that client's therapist, with the same text", async () => {
     await enrollAlice();
     await admin("enroll dave carol tue 09:00 50m UTC");
-    for (const text of ["now alice", "trend alice", "now ghost", "trend ghost"]) {
+    for (const text of ["now alice", "trend alice", "now ghost", "trend ghost", "pause alice", "pause alice 2030-01-31", "resume alice", "pause ghost", "resume ghost"]) {
       expect(await f.command("carol", text), text).toEqual(DENIED);
       expect(await f.command("mallory", text), text).toEqual(DENIED);
     }

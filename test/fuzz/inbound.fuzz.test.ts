@@ -199,7 +199,7 @@ describe("fuzz", () => {
       counted.engineCommands++;
       // A stranger may read help and the privacy note, and learns that nothing is stored about them.
       // `help <topic>` answers for a known subcommand and refuses any other topic specifically.
-      const openToAll = parsed.ok && (["privacy", "mydata", "erase-me"].includes(parsed.command.name) || (parsed.command.name === "help" && (!parsed.command.topic || parsed.command.topic in USAGE)));
+      const openToAll = parsed.ok && (["privacy", "mydata", "erase-me", "signout"].includes(parsed.command.name) || (parsed.command.name === "help" && (!parsed.command.topic || parsed.command.topic in USAGE)));
       if (openToAll) expect(reply.refused).toBeFalsy();
       else expectSpecificError(reply, text);
     }

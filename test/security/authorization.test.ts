@@ -122,8 +122,8 @@ const row = (item: number, value: number) => () => seed.prompt.rows[item]!.optio
 const OPERATIONS: Operation[] = [
   command("enroll", () => "enroll frank bob tue 10:00 50m UTC", ADMIN, false),
   command("schedule", (t) => `schedule ${t} tue 10:00 50m`, ADMIN),
-  command("pause <client>", (t) => `pause ${t} 2026-04-01`, ADMIN),
-  command("resume <client>", (t) => `resume ${t}`, ADMIN),
+  command("pause <client>", (t) => `pause ${t} 2026-04-01`, CLINICIANS),
+  command("resume <client>", (t) => `resume ${t}`, CLINICIANS),
   command("end", (t) => `end ${t}`, ADMIN),
   command("skip", (t) => `skip ${t} 2026-03-09`, ADMIN),
   command("list", () => "list", ADMIN),
@@ -141,6 +141,8 @@ const OPERATIONS: Operation[] = [
   command("erase-me", () => "erase-me", ALL),
   command("privacy", () => "privacy", ALL),
   command("help", () => "help", ALL),
+  command("dashboard", () => "dashboard", ["therapist (own client)", "therapist (other's client)", "admin"]),
+  command("signout", () => "signout", ALL),
   press("score goal", row(0, 4), ["client (self)"]),
   press("score bond", row(2, 2), ["client (self)"]),
   press("tension", () => seed.prompt.tension!.options[1]!.actionId, ["client (self)"]),
@@ -168,7 +170,7 @@ const cells = OPERATIONS.flatMap((op) => ALL.map((role) => ({ op, role, allowed:
 describe("authorization table", () => {
   it("covers every subcommand of the grammar and every kind of button", () => {
     const names = new Set(OPERATIONS.map((o) => o.name.replace(/^\/checkin (\S+).*$/, "$1")));
-    for (const sub of ["enroll", "schedule", "pause", "resume", "end", "skip", "list", "settings", "now", "trend", "alerts", "export", "erase", "audit", "stop", "mydata", "erase-me", "privacy", "help"]) {
+    for (const sub of ["enroll", "schedule", "pause", "resume", "end", "skip", "list", "settings", "now", "trend", "alerts", "export", "erase", "audit", "stop", "mydata", "erase-me", "privacy", "help", "dashboard", "signout"]) {
       expect(names.has(sub), sub).toBe(true);
     }
     expect(cells.length).toBe(OPERATIONS.length * ALL.length);

@@ -25,7 +25,7 @@ export async function commandRefusal(ctx: EngineContext, a: ActorContext, comman
         return null;
       case "pause":
       case "resume":
-        if (command.client) requireAdmin(a);
+        if (command.client) await requireClinicianOf(ctx, a, command.client.userId);
         else await requireSelfClient(ctx, a);
         return null;
       case "stop":
@@ -37,6 +37,11 @@ export async function commandRefusal(ctx: EngineContext, a: ActorContext, comman
         return null;
       case "alerts":
         if (!a.isAdmin && !a.person?.isTherapist) throw new Denied(a.t("command.denied"));
+        return null;
+      case "dashboard":
+        if (!a.isAdmin && !a.person?.isTherapist) throw new Denied(a.t("command.denied"));
+        return null;
+      case "signout":
         return null;
       case "digest":
         if (!a.person?.isTherapist) throw new Denied(a.t("command.denied"));

@@ -46,6 +46,8 @@ export type Command =
   | { name: "erase-me" }
   | { name: "privacy" }
   | { name: "digest"; weekday?: number; time?: string; off?: true }
+  | { name: "dashboard" }
+  | { name: "signout" }
   | { name: "help"; topic?: string };
 
 export type CommandName = Command["name"];
@@ -97,6 +99,8 @@ export const USAGE: Record<CommandName, string> = {
   "erase-me": "/checkin erase-me",
   privacy: "/checkin privacy",
   digest: "/checkin digest [<weekday> <HH:mm> | off]",
+  dashboard: "/checkin dashboard",
+  signout: "/checkin signout",
   help: "/checkin help [subcommand]",
 };
 
@@ -120,6 +124,8 @@ export const EXAMPLES: Record<CommandName, string> = {
   "erase-me": "/checkin erase-me",
   privacy: "/checkin privacy",
   digest: "/checkin digest mon 08:00",
+  dashboard: "/checkin dashboard",
+  signout: "/checkin signout",
   help: "/checkin help enroll",
 };
 
@@ -197,7 +203,7 @@ const clientOnly =
   };
 
 const bare =
-  <N extends "list" | "alerts" | "stop" | "mydata" | "erase-me" | "privacy">(name: N) =>
+  <N extends "list" | "alerts" | "stop" | "mydata" | "erase-me" | "privacy" | "dashboard" | "signout">(name: N) =>
   (args: string[]): Outcome =>
     extra(args, 0) ?? { name };
 
@@ -238,6 +244,8 @@ const SUBCOMMANDS: Record<CommandName, (args: string[]) => Outcome> = {
   "erase-me": bare("erase-me"),
   privacy: bare("privacy"),
   digest: parseDigest,
+  dashboard: bare("dashboard"),
+  signout: bare("signout"),
   help: (args) => (args[0] === undefined ? { name: "help" } : (extra(args, 1) ?? { name: "help", topic: args[0].toLowerCase() })),
 };
 

@@ -100,7 +100,7 @@ function endOfLocalDay(date: string, timeZone: string): Date {
 
 const pause: Handler<CommandOf<"pause">> = async (ctx, a, c) => {
   if (c.client) {
-    const { client, enrollment } = await adminEnrollmentOf(ctx, a, c.client.userId);
+    const { client, enrollment } = await requireClinicianOf(ctx, a, c.client.userId);
     const until = c.until ? endOfLocalDay(c.until, enrollment.timeZone) : null;
     const updated = await ctx.store.updateEnrollment(enrollment.id, until ? { pausedUntil: until, status: "active" } : { status: "paused", pausedUntil: null });
     await rescheduleEnrollment(ctx.store, updated, ctx.clock.now());
@@ -117,7 +117,7 @@ const pause: Handler<CommandOf<"pause">> = async (ctx, a, c) => {
 };
 
 const resume: Handler<CommandOf<"resume">> = async (ctx, a, c) => {
-  const target = c.client ? await adminEnrollmentOf(ctx, a, c.client.userId) : await requireSelfClient(ctx, a);
+  const target = c.client ? await requireClinicianOf(ctx, a, c.client.userId) : await requireSelfClient(ctx, a);
   const updated = await ctx.store.updateEnrollment(target.enrollment.id, { status: "active", pausedUntil: null });
   if (!c.client) await ctx.store.updatePerson(target.client.id, { pausedUntil: null });
   const next = await rescheduleEnrollment(ctx.store, updated, ctx.clock.now());
