@@ -58,7 +58,8 @@ export function chartModel(points: readonly ScoredPoint[], alerts: readonly Aler
   const byCheckIn = new Map(points.map((p, i) => [p.checkInId, { at: p.sessionEndAt, total: totals[i] as number }]));
   const episodes: Episode[] = [];
   const markers: AlertMarker[] = [];
-  for (const alert of [...alerts].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+  // A withdrawn alert rested on answers the client corrected: it is not an episode.
+  for (const alert of [...alerts].filter((a) => a.status !== "withdrawn").sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
     const opened = alert.checkInId ? byCheckIn.get(alert.checkInId) : undefined;
     const from = opened?.at ?? alert.createdAt;
     const closed = alert.status === "repaired" || alert.status === "dismissed";
@@ -100,7 +101,7 @@ export const CHART_COLOURS = {
   band: "#c9d8ec",
   baseline: "#4a6a94",
   alert: "#b71c1c",
-  episode: { open: "#e57373", acknowledged: "#ffb74d", repaired: "#81c784", dismissed: "#bdbdbd" } as Record<AlertStatus, string>,
+  episode: { open: "#e57373", acknowledged: "#ffb74d", repaired: "#81c784", dismissed: "#bdbdbd", withdrawn: "#e0e0e0" } satisfies Record<AlertStatus, string>,
 } as const;
 
 /** Above this many check-ins the item panel draws lines only (the table has every value). */
