@@ -31,7 +31,7 @@ import type { DashboardStore } from "./ports/dashboard.ts";
 import type { WebAuthStore } from "./ports/web-auth.ts";
 import { DashboardAuth } from "./dashboard/sessions.ts";
 import { dashboardCommands } from "./dashboard/commands.ts";
-import { storedRoles } from "./dashboard/roles.ts";
+import { platformRoles } from "./dashboard/roles.ts";
 import type { RoleResolver } from "./dashboard/roles.ts";
 
 export interface BotParts {
@@ -63,7 +63,7 @@ export interface BuildOptions {
   metrics?: BotMetrics;
   /** Base URL of the bot's web pages (PUBLIC_URL); sign-in links start with it. Default http://localhost:3000. */
   publicUrl?: string | (() => string);
-  /** Who counts as therapist or admin at each dashboard request; default: the stored roles. */
+  /** Who counts as therapist or admin at each dashboard request; default: the platform's current role (platformRoles). */
   roles?: RoleResolver;
 }
 
@@ -104,7 +104,7 @@ export async function buildBot(options: BuildOptions): Promise<BotParts> {
     },
   };
   const webAuth = new SqlWebAuthStore(db.sql);
-  const dashboardAuth = new DashboardAuth({ auth: webAuth, store, clock, roles: options.roles ?? storedRoles(store) });
+  const dashboardAuth = new DashboardAuth({ auth: webAuth, store, clock, roles: options.roles ?? platformRoles((name) => platforms.get(name)) });
   const publicUrl = typeof options.publicUrl === "function" ? options.publicUrl : () => (options.publicUrl as string | undefined) ?? "http://localhost:3000";
   const engine = new CheckInEngine(context, options.metrics ? options.metrics.hooks(hooks) : hooks, {
     ...privacy.commands,

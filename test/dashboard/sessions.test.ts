@@ -145,3 +145,26 @@ describe("sessions", () => {
     for (const id of [newSecret(), "", undefined, 42, "a".repeat(500)]) expect(await f.dashboard.auth.viewer(id)).toBeNull();
   });
 });
+
+describe("roles from the platform at each request", () => {
+  it("an admin whose platform role is taken away, or a therapist who left the workspace, is signed out", async () => {
+    const { RecordingPlatform } = await import("../support/recording-platform.ts");
+    await f.dispose();
+    const platform = new RecordingPlatform("terminal");
+    f = await createEngineFixture({ platform });
+    await f.command("dana", "enroll alice bob mon 09:00 50m UTC", { admin: true });
+    const admin = await linkFor("dana", { admin: true });
+    const adminSession = await f.dashboard.auth.redeem(admin.practiceId, admin.token);
+    const therapist = await linkFor("bob");
+    const therapistSession = await f.dashboard.auth.redeem(therapist.practiceId, therapist.token);
+    if (!adminSession.ok || !therapistSession.ok) throw new Error("sign-in failed");
+    expect((await f.dashboard.auth.viewer(adminSession.sessionId))?.isAdmin).toBe(true);
+    platform.roles.set("dana", "member");
+    expect(await f.dashboard.auth.viewer(adminSession.sessionId)).toBeNull();
+    platform.roles.set("dana", "admin");
+    expect(await f.dashboard.auth.viewer(adminSession.sessionId)).toBeNull();
+    expect((await f.dashboard.auth.viewer(therapistSession.sessionId))?.isTherapist).toBe(true);
+    platform.roles.set("bob", "absent");
+    expect(await f.dashboard.auth.viewer(therapistSession.sessionId)).toBeNull();
+  });
+});
