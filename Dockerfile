@@ -20,8 +20,11 @@ COPY adapters ./adapters
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
+# HOST=0.0.0.0: the container's port is reached through the reverse proxy; OPS_PORT stays on
+# the container's loopback unless OPS_HOST says otherwise.
 ENV NODE_ENV=production \
     DATABASE_URL=file:/data/bot.db \
+    HOST=0.0.0.0 \
     PORT=3000
 WORKDIR /app
 RUN groupadd --system checkin && useradd --system --gid checkin --home /app checkin \
@@ -29,6 +32,9 @@ RUN groupadd --system checkin && useradd --system --gid checkin --home /app chec
 COPY --from=build --chown=checkin:checkin /app/node_modules ./node_modules
 COPY --from=build --chown=checkin:checkin /app/dist ./dist
 COPY --from=build --chown=checkin:checkin /app/prisma ./prisma
+# Page templates, the stylesheet and the enhancement script are read at run time (no CDN).
+COPY --from=build --chown=checkin:checkin /app/adapters/web/templates ./adapters/web/templates
+COPY --from=build --chown=checkin:checkin /app/adapters/web/assets ./adapters/web/assets
 COPY --from=build --chown=checkin:checkin /app/package.json ./package.json
 USER checkin
 VOLUME ["/data"]

@@ -70,7 +70,7 @@ async function timeToReady(url: string, sinkDir: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...BOT_NODE_FLAGS, path.join(OUT, "src", "main.js")], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATABASE_URL: url, PORT: "0", CHAT_SINK_FILE: path.join(sinkDir, "sink.log"), DATA_ENCRYPTION_KEY: "ab".repeat(32), TICK_SECONDS: "60", LOG_LEVEL: "info" },
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATABASE_URL: url, PORT: "0", OPS_PORT: "0", CHAT_SINK_FILE: path.join(sinkDir, "sink.log"), DATA_ENCRYPTION_KEY: "ab".repeat(32), TICK_SECONDS: "60", LOG_LEVEL: "info" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

@@ -5,7 +5,7 @@
 
 import { config as loadDotenv } from "dotenv";
 import path from "node:path";
-import { loadEnv, hasDiscord, hasSlack, ConfigError, durationMs } from "./config/env.ts";
+import { loadEnv, hasDiscord, hasSlack, ConfigError, durationMs, listenHost } from "./config/env.ts";
 import type { Env } from "./config/env.ts";
 import { createLogger } from "./runtime/logger.ts";
 import type { Logger } from "./ports/logger.ts";
@@ -15,18 +15,19 @@ import { startTicker } from "./runtime/ticker.ts";
 import { AesGcmCommentCipher, loadOrCreateLocalKey, parseKey } from "./security/comment-cipher.ts";
 import { providerOf, sqliteFilePath } from "./store/database.ts";
 import { loadMigrations, migrationsDir } from "./store/migrate.ts";
-import { createOpsServer } from "./runtime/http-server.ts";
-import type { OpsServer } from "./runtime/http-server.ts";
+import { createWebServer, opsPortRoutes, publicRoutes } from "../adapters/web/index.ts";
+import type { WebServer } from "../adapters/web/index.ts";
 import { BotMetrics, meterPlatform } from "./runtime/metrics.ts";
 import { acquireSqliteInstanceLock } from "./runtime/instance-lock.ts";
 import type { InstanceLock } from "./runtime/instance-lock.ts";
 import { LEADER_KEYS, startPgLeader, startSoleLeader } from "./runtime/leader.ts";
 import type { Leadership } from "./runtime/leader.ts";
-import { PlatformStatus, readinessChecks } from "./runtime/readiness.ts";
+import { PlatformStatus, Readiness, readinessChecks } from "./runtime/readiness.ts";
 import { gracefulShutdown } from "./runtime/shutdown.ts";
 import { createSinkPlatform, SINK_EVENTS_PATH } from "./runtime/sink-platform.ts";
 import type { ChatPlatform } from "./ports/chat-platform.ts";
 import type { PlatformName } from "./core/model.ts";
+import { SLACK_EVENTS_PATH } from "../adapters/slack/paths.ts";
 
 export class StartupError extends Error {
   readonly code = "startup";
@@ -144,11 +145,20 @@ export async function main(): Promise<BotParts> {
   logger.info({ provider: bot.db.provider, applied: bot.migrations.applied.length, alreadyApplied: bot.migrations.alreadyApplied }, "database ready");
 
   const status = new PlatformStatus();
-  const http: OpsServer = createOpsServer({
+  const readiness = new Readiness(readinessChecks(bot.db.sql, loadMigrations(migrationsDir(bot.db.provider)), status));
+  const renderMetrics = () => metrics.render();
+  // PORT carries what people and platforms reach (pages, Slack events, /healthz); OPS_PORT, on
+  // 127.0.0.1 by default, carries /readyz details and /metrics for the scraper.
+  const ops: WebServer = await createWebServer({ port: env.OPS_PORT, host: env.OPS_HOST, logger: logger.child({ server: "ops" }), routes: opsPortRoutes({ readiness, metrics: renderMetrics }) });
+  await ops.listen();
+  const http: WebServer = await createWebServer({
     port: env.PORT,
+    host: listenHost(env),
     logger,
-    readiness: readinessChecks(bot.db.sql, loadMigrations(migrationsDir(bot.db.provider)), status),
-    metrics: () => metrics.render(),
+    trustProxy: env.TRUST_PROXY,
+    ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
+    mountPoints: sink ? [SINK_EVENTS_PATH] : slack && !env.SLACK_APP_TOKEN ? [SLACK_EVENTS_PATH] : [],
+    routes: publicRoutes({ ops: { readiness, metrics: renderMetrics, ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}) } }),
   });
   await http.listen();
 
@@ -201,7 +211,7 @@ export async function main(): Promise<BotParts> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, "shutting down");
-    http.setDraining();
+    readiness.setDraining();
     const report = await gracefulShutdown(
       {
         stopClaiming: () => bot.engine.stopClaiming(),
@@ -211,6 +221,7 @@ export async function main(): Promise<BotParts> {
           { name: "discord", run: async () => gateway?.stop() },
           ...others.map((p) => ({ name: p.name as PlatformName | string, run: () => p.stop() })),
           { name: "http", run: () => http.close() },
+          { name: "ops-http", run: () => ops.close() },
           { name: "database", run: () => bot.close() },
           { name: "instance-lock", run: async () => instanceLock?.release() },
         ],

@@ -25,6 +25,7 @@ function cleanEnv(dir: string, extra: Record<string, string> = {}): Record<strin
     HOME: process.env.HOME ?? "",
     DATABASE_URL: `file:${path.join(dir, "bot.db")}`,
     PORT: "0",
+    OPS_PORT: "0",
     SLACK_BOT_TOKEN: "",
     SLACK_SIGNING_SECRET: "",
     SLACK_APP_TOKEN: "",

@@ -11,8 +11,9 @@ import type { App, BufferedIncomingMessage, Logger as BoltLogger, Receiver } fro
 import type { Logger } from "../../src/ports/logger.ts";
 import { verifySlackSignature } from "./verify.ts";
 import { isWellFormedSlackBody } from "./payload-schema.ts";
+import { SLACK_EVENTS_PATH } from "./paths.ts";
 
-export const SLACK_EVENTS_PATH = "/slack/events";
+export { SLACK_EVENTS_PATH };
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** An HTTP server owned by someone else (the bot's ops server) that can route a path to us. */

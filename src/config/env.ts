@@ -31,6 +31,19 @@ export const EnvSchema = z.object({
     .refine((v) => /^(file:|postgres(ql)?:\/\/)/i.test(v), "must start with file: (SQLite) or postgres:// (PostgreSQL)"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).optional(),
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  OPS_HOST: z.string().min(1).default("127.0.0.1"),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//i.test(v) && !/[?#]/.test(v), "must be an http:// or https:// address without query or fragment")
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "false" ? false : v === "true" ? true : /^\d+$/.test(v) ? Number(v) : v)),
   TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
@@ -69,6 +82,11 @@ export class ConfigError extends Error {
 const EXPECTED: Partial<Record<keyof Env, string>> = {
   DATABASE_URL: "file:./data/bot.db or postgres://user:pass@host:5432/db",
   PORT: "a port number, e.g. 3000",
+  HOST: "a listen address, e.g. 127.0.0.1 or 0.0.0.0",
+  OPS_PORT: "a port number, e.g. 9464 (0 picks a free port)",
+  OPS_HOST: "a listen address, e.g. 127.0.0.1",
+  METRICS_TOKEN: "a random string of 16+ characters (openssl rand -hex 32)",
+  PUBLIC_URL: "the https:// address the bot's pages are reached at, e.g. https://checkin.example.org",
   TICK_SECONDS: "seconds between ticks, 1-3600",
   LEASE_SECONDS: "seconds a claimed check-in stays leased, 1-3600",
   SEND_CONCURRENCY: "parallel sends per process, 1-256",
@@ -103,6 +121,21 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) throw new ConfigError("DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (expected the application's numeric id)");
   if (env.DISCORD_TOKEN && env.DISCORD_GUILD_IDS.length === 0) throw new ConfigError("DISCORD_GUILD_IDS is required when DISCORD_TOKEN is set (expected comma-separated guild ids)");
   return env;
+}
+
+/** The listen address: HOST, or 127.0.0.1 outside production and 0.0.0.0 in production. */
+export function listenHost(env: Env): string {
+  return env.HOST ?? (env.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1");
+}
+
+/**
+ * The base URL of the bot's web pages without a trailing slash: PUBLIC_URL, or, outside
+ * production, http://localhost:PORT (so link mode can be tried on one machine). In production
+ * without PUBLIC_URL there is none, and link mode is refused.
+ */
+export function publicBaseUrl(env: Env, boundPort: number = env.PORT): string | null {
+  if (env.PUBLIC_URL) return env.PUBLIC_URL.replace(/\/+$/, "");
+  return env.NODE_ENV === "production" ? null : `http://localhost:${boundPort}`;
 }
 
 export const hasSlack = (env: Env): boolean => Boolean(env.SLACK_BOT_TOKEN);

@@ -2,7 +2,7 @@
 // variable and the form it expects.
 
 import { describe, expect, it } from "vitest";
-import { ConfigError, durationMs, EnvSchema, loadEnv } from "../../src/config/env.ts";
+import { ConfigError, durationMs, EnvSchema, listenHost, loadEnv, publicBaseUrl } from "../../src/config/env.ts";
 
 function configError(source: Record<string, string>): string {
   try {
@@ -28,6 +28,27 @@ describe("loadEnv", () => {
       ALERT_ESCALATE_AFTER: "72h",
     });
     expect(durationMs(env.ALERT_REMIND_AFTER)).toBe(24 * 3600_000);
+  });
+
+  it("listens on 127.0.0.1 outside production and on 0.0.0.0 in production unless HOST says otherwise; ops stay on loopback", () => {
+    expect(listenHost(loadEnv({}))).toBe("127.0.0.1");
+    expect(listenHost(loadEnv({ NODE_ENV: "test" }))).toBe("127.0.0.1");
+    expect(listenHost(loadEnv({ NODE_ENV: "production" }))).toBe("0.0.0.0");
+    expect(listenHost(loadEnv({ NODE_ENV: "production", HOST: "10.0.0.5" }))).toBe("10.0.0.5");
+    expect(listenHost(loadEnv({ HOST: "0.0.0.0" }))).toBe("0.0.0.0");
+    expect(loadEnv({}).OPS_HOST).toBe("127.0.0.1");
+    expect(loadEnv({}).OPS_PORT).toBe(9464);
+  });
+
+  it("PUBLIC_URL: validated, defaults to http://localhost:PORT outside production, none in production", () => {
+    expect(publicBaseUrl(loadEnv({}))).toBe("http://localhost:3000");
+    expect(publicBaseUrl(loadEnv({ PORT: "8081" }))).toBe("http://localhost:8081");
+    expect(publicBaseUrl(loadEnv({ PUBLIC_URL: "https://checkin.example.org/" }))).toBe("https://checkin.example.org");
+    expect(publicBaseUrl(loadEnv({ NODE_ENV: "production" }))).toBeNull();
+    expect(configError({ PUBLIC_URL: "checkin.example.org" })).toContain("PUBLIC_URL:");
+    expect(configError({ PUBLIC_URL: "ftp://checkin.example.org" })).toContain("http:// or https://");
+    expect(configError({ PUBLIC_URL: "https://checkin.example.org/?x=1" })).toContain("without query or fragment");
+    expect(configError({ METRICS_TOKEN: "short" })).toContain("METRICS_TOKEN:");
   });
 
   it("treats empty values (as in a copied .env.example) as unset", () => {

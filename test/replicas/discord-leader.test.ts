@@ -11,7 +11,7 @@ import type { BotProcess } from "../support/bot-process.ts";
 const pgUnavailable = await probePostgres();
 
 async function leaderGauge(bot: BotProcess): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${bot.port()}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${bot.opsPort()}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith("checkin_discord_gateway_leader "));
   return Number(line?.split(" ")[1]);
 }

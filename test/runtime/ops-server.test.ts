@@ -1,4 +1,4 @@
-// /healthz, /readyz and /metrics served by the ops server around a real engine on a real SQLite
+// /healthz, /readyz and /metrics served on the ops port around a real engine on a real SQLite
 // file: every metric the issue names is checked after a small scripted run.
 
 import { randomBytes } from "node:crypto";
@@ -12,9 +12,9 @@ import { ManualClock } from "../../src/ports/clock.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
 import { AesGcmCommentCipher } from "../../src/security/comment-cipher.ts";
 import { BotMetrics, meterPlatform } from "../../src/runtime/metrics.ts";
-import { createOpsServer } from "../../src/runtime/http-server.ts";
-import type { OpsServer } from "../../src/runtime/http-server.ts";
-import { PlatformStatus, readinessChecks } from "../../src/runtime/readiness.ts";
+import { createWebServer, opsPortRoutes } from "../../adapters/web/index.ts";
+import type { WebServer } from "../../adapters/web/index.ts";
+import { PlatformStatus, Readiness, readinessChecks } from "../../src/runtime/readiness.ts";
 import { loadMigrations, migrationsDir } from "../../src/store/migrate.ts";
 import { encodeAction } from "../../src/core/actions.ts";
 import { seedDueCheckIns, seedPractice } from "../../bench/seed.ts";
@@ -27,7 +27,7 @@ function metricValue(text: string, name: string, labels = ""): number {
 
 describe("ops HTTP server", () => {
   let bot: BotParts | undefined;
-  let server: OpsServer | undefined;
+  let server: WebServer | undefined;
   let dir: string | undefined;
   afterEach(async () => {
     await server?.close();
@@ -44,7 +44,8 @@ describe("ops HTTP server", () => {
     bot.platforms.set("terminal", meterPlatform(recording, metrics));
     const status = new PlatformStatus();
     status.set("terminal", "starting");
-    server = createOpsServer({ port: 0, logger: silentLogger, readiness: readinessChecks(bot.db.sql, loadMigrations(migrationsDir(bot.db.provider)), status), metrics: () => metrics.render() });
+    const readiness = new Readiness(readinessChecks(bot.db.sql, loadMigrations(migrationsDir(bot.db.provider)), status));
+    server = await createWebServer({ port: 0, logger: silentLogger, routes: opsPortRoutes({ readiness, metrics: () => metrics.render() }) });
     const port = await server.listen();
     const get = (p: string) => fetch(`http://127.0.0.1:${port}${p}`);
 
@@ -91,7 +92,7 @@ describe("ops HTTP server", () => {
     expect(metricValue(text, "checkin_claim_lateness_seconds_bucket", '{le="2"}')).toBe(3);
     expect(metricValue(text, "checkin_queue_depth")).toBe(0);
 
-    server.setDraining();
+    readiness.setDraining();
     const draining = await get("/readyz");
     expect(draining.status).toBe(503);
     expect(await draining.json()).toMatchObject({ checks: { shutdown: { ok: false, detail: "draining" } } });
@@ -104,7 +105,7 @@ describe("ops HTTP server", () => {
     const built = await buildBot({ databaseUrl: `file:${path.join(dir, "bot.db")}`, cipher: new AesGcmCommentCipher(randomBytes(32)), logger: silentLogger });
     const status = new PlatformStatus();
     status.set("terminal", "connected");
-    server = createOpsServer({ port: 0, logger: silentLogger, readiness: readinessChecks(built.db.sql, loadMigrations(migrationsDir(built.db.provider)), status) });
+    server = await createWebServer({ port: 0, logger: silentLogger, routes: opsPortRoutes({ readiness: new Readiness(readinessChecks(built.db.sql, loadMigrations(migrationsDir(built.db.provider)), status)) }) });
     const port = await server.listen();
     await built.close();
     const response = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -22,6 +22,8 @@ export interface BotProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   isReady(): boolean;
   port(): number;
+  /** The ops port (/metrics, /readyz details), bound to 127.0.0.1. */
+  opsPort(): number;
   stdout(): string;
   stderr(): string;
   /** Parsed JSON log lines so far. */
@@ -38,6 +40,7 @@ export function spawnBot(env: Record<string, string>): BotProcess {
       NODE_ENV: "test",
       LOG_LEVEL: "info",
       PORT: "0",
+      OPS_PORT: "0",
       TICK_SECONDS: "1",
       DATA_ENCRYPTION_KEY: TEST_KEY,
       ...env,
@@ -47,6 +50,7 @@ export function spawnBot(env: Record<string, string>): BotProcess {
   let out = "";
   let err = "";
   let port = 0;
+  let opsPort = 0;
   let ready = false;
   let killed = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -59,8 +63,11 @@ export function spawnBot(env: Record<string, string>): BotProcess {
         for (const line of out.split("\n")) {
           if (!line.startsWith("{")) continue;
           try {
-            const entry = JSON.parse(line) as { msg?: string; port?: number };
-            if (entry.msg === "http server listening" && entry.port) port = entry.port;
+            const entry = JSON.parse(line) as { msg?: string; port?: number; server?: string };
+            if (entry.msg === "http server listening" && entry.port) {
+              if (entry.server === "ops") opsPort = entry.port;
+              else port = entry.port;
+            }
             if (entry.msg === "ready") {
               ready = true;
               resolve(port);
@@ -84,6 +91,7 @@ export function spawnBot(env: Record<string, string>): BotProcess {
     exited,
     isReady: () => ready && !killed && child.exitCode === null && child.signalCode === null,
     port: () => port,
+    opsPort: () => opsPort,
     stdout: () => out,
     stderr: () => err,
     logs: () =>

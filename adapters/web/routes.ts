@@ -1,0 +1,21 @@
+// Every web route is registered from here, in one list per server. A page area (the check-in
+// page, the therapist's alert page, the dashboard) is one route module in routes/, built from
+// the dependencies the composition root passes in.
+
+import type { RouteModule } from "./server.ts";
+import { opsRoutes } from "./routes/ops.ts";
+import type { OpsRoutesOptions } from "./routes/ops.ts";
+
+export interface PublicRoutesDeps {
+  ops: Omit<OpsRoutesOptions, "exposure">;
+}
+
+/** The routes on PORT: the pages people open, /healthz, /readyz and token-guarded /metrics. */
+export function publicRoutes(deps: PublicRoutesDeps): RouteModule[] {
+  return [opsRoutes({ ...deps.ops, exposure: "public" })];
+}
+
+/** The routes on OPS_PORT: /healthz, /readyz with details and /metrics, no pages. */
+export function opsPortRoutes(ops: Omit<OpsRoutesOptions, "exposure" | "token">): RouteModule[] {
+  return [opsRoutes({ ...ops, exposure: "private" })];
+}

@@ -1,0 +1,74 @@
+// Server-rendered pages: Eta templates with escaping on by default (`<%= %>` escapes; `<%~ %>`
+// is only used for the layout's body slot and for markup the templates built themselves).
+// Every page is rendered inside templates/layout.eta and gets a translator for its locale, so
+// every visible string comes from the locale files.
+
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Eta } from "eta";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { isLocale, translator } from "../../src/i18n/index.ts";
+import type { MessageKey, Translator } from "../../src/i18n/index.ts";
+import type { Locale } from "../../src/core/model.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * Templates and assets sit next to this module's source. Compiled code (dist/adapters/web)
+ * finds them in the source tree three levels up, which the Docker image also carries.
+ */
+const WEB_DIR = existsSync(path.join(here, "templates")) ? here : path.resolve(here, "..", "..", "..", "adapters", "web");
+export const TEMPLATES_DIR = path.join(WEB_DIR, "templates");
+export const ASSETS_DIR = path.join(WEB_DIR, "assets");
+export const ASSETS_PREFIX = "/assets";
+
+if (!existsSync(TEMPLATES_DIR)) throw new Error(`web templates not found at ${TEMPLATES_DIR}`);
+
+const eta = new Eta({ views: TEMPLATES_DIR, autoEscape: true, cache: true, defaultExtension: ".eta" });
+
+/** What every template receives as `it`, besides its own data. */
+export interface PageContext {
+  locale: Locale;
+  t: Translator;
+  /** The document title (already translated). */
+  title: string;
+  /** Path of a stylesheet or script under /assets. */
+  asset: (file: string) => string;
+}
+
+export interface PageOptions {
+  locale: Locale;
+  /** Locale key of the page title. */
+  titleKey: MessageKey;
+  titleParams?: Record<string, string | number>;
+  /** Scripts (under /assets) that enhance the page; it must work without them. */
+  scripts?: string[];
+}
+
+/** Renders `template` (a file name under templates/, without .eta) inside the layout. */
+export function renderPage(template: string, data: Record<string, unknown>, options: PageOptions): string {
+  const t = translator(options.locale);
+  const context: PageContext = {
+    locale: options.locale,
+    t,
+    title: t(options.titleKey, options.titleParams),
+    asset: (file) => `${ASSETS_PREFIX}/${file}`,
+  };
+  const body = eta.render(template, { ...context, ...data });
+  return eta.render("layout", { ...context, body, scripts: (options.scripts ?? []).map(context.asset) });
+}
+
+/** Sends a rendered page with its status. */
+export function sendPage(reply: FastifyReply, status: number, template: string, data: Record<string, unknown>, options: PageOptions): FastifyReply {
+  return reply.code(status).type("text/html; charset=utf-8").send(renderPage(template, data, options));
+}
+
+/** The visitor's language from Accept-Language (first supported tag), English otherwise. */
+export function localeFromRequest(req: FastifyRequest): Locale {
+  const header = String(req.headers["accept-language"] ?? "");
+  for (const part of header.split(",")) {
+    const tag = part.split(";")[0]?.trim().toLowerCase().split("-")[0];
+    if (isLocale(tag)) return tag;
+  }
+  return "en";
+}
