@@ -43,7 +43,11 @@ describe.skipIf(pgUnavailable !== null)(`Discord gateway across replicas${pgUnav
     bots.push(spawnBot(env), spawnBot(env));
     await Promise.all(bots.map((b) => b.ready));
     await waitFor("a gateway connection", async () => discord.connectedClients === 1, 20_000);
-    const gauges = await Promise.all(bots.map(leaderGauge));
+    // The leader sets its gauge once the gateway is READY, a moment after the socket opens.
+    const gauges = await waitFor("one leader gauge at 1", async () => {
+      const read = await Promise.all(bots.map(leaderGauge));
+      return read.includes(1) ? read : null;
+    }, 20_000);
     expect([...gauges].sort()).toEqual([0, 1]);
     // Several election rounds later there is still exactly one connection.
     await new Promise((resolve) => setTimeout(resolve, 2500));
