@@ -33,6 +33,12 @@ import { DashboardAuth } from "./dashboard/sessions.ts";
 import { dashboardCommands } from "./dashboard/commands.ts";
 import { platformRoles } from "./dashboard/roles.ts";
 import type { RoleResolver } from "./dashboard/roles.ts";
+import { SqlCalendarStore } from "./store/calendar-store.ts";
+import type { CalendarFetcher } from "./ports/calendar.ts";
+import { HttpCalendarFetcher } from "./calendar/http-fetcher.ts";
+import type { HttpCalendarFetcherOptions } from "./calendar/http-fetcher.ts";
+import { createCalendarServices } from "./core/calendar/poll.ts";
+import type { CalendarOptions } from "./core/calendar/poll.ts";
 
 export interface BotParts {
   db: OpenDatabase;
@@ -65,6 +71,8 @@ export interface BuildOptions {
   publicUrl?: string | (() => string);
   /** Who counts as therapist or admin at each dashboard request; default: the platform's current role (platformRoles). */
   roles?: RoleResolver;
+  /** Appointment calendars: polling options and how feeds are read (default: HTTP with the private-address guard). */
+  calendar?: { options?: Partial<CalendarOptions>; fetcher?: CalendarFetcher; http?: HttpCalendarFetcherOptions };
 }
 
 export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase; store: PrismaCheckInStore; migrations: MigrationReport }> {
@@ -92,6 +100,7 @@ export async function buildBot(options: BuildOptions): Promise<BotParts> {
     logger: options.logger,
     cipher: options.cipher,
     options: { ...DEFAULT_ENGINE_OPTIONS, ownerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...options.engine },
+    calendars: createCalendarServices(new SqlCalendarStore(db.sql), options.calendar?.fetcher ?? new HttpCalendarFetcher(options.calendar?.http), options.calendar?.options),
   };
   // Data rights and retention (issue 6): every engine built here gets them.
   const privacyStore = new SqlPrivacyStore(db.sql);

@@ -130,6 +130,10 @@ export async function main(): Promise<BotParts> {
       logger,
       metrics,
       retentionDays: env.RETENTION_DAYS,
+      calendar: {
+        options: { pollSeconds: env.CALENDAR_POLL_SECONDS },
+        http: { allowPrivate: env.CALENDAR_ALLOW_PRIVATE, timeoutMs: env.CALENDAR_TIMEOUT_SECONDS * 1000 },
+      },
       engine: {
         consentVersion: env.CONSENT_VERSION,
         leaseMs: env.LEASE_SECONDS * 1000,

@@ -13,7 +13,7 @@ import { LOCALES } from "../../src/core/model.ts";
 
 export const COMMAND_NAME = "checkin";
 
-type OptionKind = "user" | "text" | "timezone" | "locale";
+type OptionKind = "user" | "text" | "url" | "timezone" | "locale";
 
 interface OptionSpec {
   name: string;
@@ -40,7 +40,7 @@ export const SUBCOMMANDS: readonly SubcommandSpec[] = [
     options: [
       client(true),
       { name: "therapist", kind: "user", description: "The therapist", required: true },
-      { name: "schedule", kind: "text", description: "e.g. tue 17:00 50m or mon,thu 09:30 45m", required: true },
+      { name: "schedule", kind: "text", description: "e.g. tue 17:00 50m, mon,thu 09:30 45m, calendar, or a rule with schedule=both", required: true },
       { name: "tz", kind: "timezone", description: "IANA time zone, e.g. Europe/Bucharest", required: false, prefix: "tz=" },
       { name: "delay", kind: "text", description: "Delay after the session ends, e.g. 10m", required: false, prefix: "delay=" },
       { name: "locale", kind: "locale", description: "Language of the client's check-ins", required: false, prefix: "locale=" },
@@ -90,6 +90,15 @@ export const SUBCOMMANDS: readonly SubcommandSpec[] = [
   { name: "dashboard", description: "Get a one-time sign-in link to the web dashboard (therapists, admins)", options: [] },
   { name: "signout", description: "Sign out of the web dashboard everywhere", options: [] },
   {
+    name: "calendar",
+    description: "Connect, check or disconnect a therapist's appointment calendar (ICS)",
+    options: [
+      { name: "action", kind: "text", description: "connect, status or disconnect", required: true },
+      { name: "url", kind: "url", description: "The calendar's secret ICS address (connect only)", required: false },
+      { name: "therapist", kind: "user", description: "The therapist (admins acting for one)", required: false },
+    ],
+  },
+  {
     name: "help",
     description: "How to use /checkin",
     options: [{ name: "topic", kind: "text", description: "A subcommand, e.g. enroll", required: false }],
@@ -100,6 +109,7 @@ function optionDefinition(spec: OptionSpec): APIApplicationCommandBasicOption {
   const base = { name: spec.name, description: spec.description, required: spec.required };
   if (spec.kind === "user") return { ...base, type: ApplicationCommandOptionType.User };
   if (spec.kind === "text") return { ...base, type: ApplicationCommandOptionType.String, max_length: 200 };
+  if (spec.kind === "url") return { ...base, type: ApplicationCommandOptionType.String, max_length: 2000 };
   return { ...base, type: ApplicationCommandOptionType.String, autocomplete: true, max_length: 64 };
 }
 

@@ -10,6 +10,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { CommentCipher } from "../ports/comment-cipher.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Enrollment, Locale, Person, PlatformName, Practice } from "./model.ts";
+import type { CalendarServices } from "./calendar/poll.ts";
 
 export interface EngineOptions {
   /** Identifies this process as a lease owner. */
@@ -53,6 +54,8 @@ export interface EngineContext {
   logger: Logger;
   cipher: CommentCipher;
   options: EngineOptions;
+  /** Connected appointment calendars (issue 18); absent in builds without them. */
+  calendars?: CalendarServices;
 }
 
 /** Enrollment locale, else the person's, else the practice default. */

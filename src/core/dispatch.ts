@@ -48,6 +48,9 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
   const enrollment = await store.getEnrollment(checkIn.enrollmentId);
   if (!enrollment || enrollment.status === "ended") return { status: "cancelled", code: "enrollment_ended" };
   if (checkIn.kind === "scheduled") await materialiseNext(store, enrollment, checkIn.sessionEndAt);
+  if (checkIn.kind === "scheduled" && !checkIn.calendarEventHash && (await calendarCoversSession(ctx, enrollment, checkIn))) {
+    return { status: "cancelled", code: "calendar_session" };
+  }
   if (enrollment.status === "paused" || (enrollment.pausedUntil && enrollment.pausedUntil > now)) {
     return { status: "cancelled", code: "paused" };
   }
@@ -100,6 +103,23 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
     return { status: "failed", code: result.code };
   }
   return { status: "scheduled", dueAt: new Date(now.getTime() + backoffMs(checkIn.attempt)), code: result.code };
+}
+
+/**
+ * schedule=both: whether the calendar has this weekly session already (scheduled, sent or
+ * cancelled there), so the weekly rule does not send a second prompt for it.
+ */
+async function calendarCoversSession(ctx: EngineContext, enrollment: Enrollment, checkIn: CheckIn): Promise<boolean> {
+  if (enrollment.scheduleSource !== "both" || !ctx.calendars) return false;
+  const end = checkIn.sessionEndAt.getTime();
+  const start = end - Math.max(1, enrollment.sessionMinutes) * 60_000;
+  const rows = await ctx.calendars.store.checkInsForCalendar([enrollment.id], new Date(start - 7 * 3600_000));
+  return rows.some((row) => {
+    if (row.id === checkIn.id || !row.calendarEventHash) return false;
+    // A calendar row knows its end only; sessions up to 6 h long are compared by that end.
+    const otherEnd = row.sessionEndAt.getTime();
+    return otherEnd > start && otherEnd - 6 * 3600_000 < end;
+  });
 }
 
 async function runClaim(ctx: EngineContext, checkIn: CheckIn, stats: DispatchStats): Promise<void> {

@@ -26,6 +26,8 @@ import { encodeAction } from "./actions.ts";
 import { mention } from "./context.ts";
 import { runTherapistLoop } from "./loop/index.ts";
 import type { LoopReport } from "./loop/index.ts";
+import { pollCalendars } from "./calendar/poll.ts";
+import type { CalendarPollStats } from "./calendar/poll.ts";
 
 export interface TickReport {
   expired: number;
@@ -33,6 +35,8 @@ export interface TickReport {
   dispatch: DispatchStats;
   /** Therapist loop: withdrawal alerts, alert reminders/escalations, weekly digests. */
   loop: LoopReport;
+  /** Calendar polls of this tick (null when calendars are not wired in). */
+  calendars: CalendarPollStats | null;
 }
 
 /** Hooks other modules (metrics, later features) can attach without touching the engine. */
@@ -172,10 +176,12 @@ export class CheckInEngine implements InboundPort, HomePort {
     const expired = await closeExpired(this.ctx);
     if (expired.length > 0) await this.hooks.onExpired?.(expired);
     const reminders = await sendReminders(this.ctx);
+    // Calendars first, so a session moved or cancelled since the last tick is not sent as it was.
+    const calendars = this.ctx.calendars && !this.stopping ? await pollCalendars(this.ctx, this.ctx.calendars) : null;
     const dispatch = await dispatchDue(this.ctx, { shouldStop: () => this.stopping });
     const loop = await runTherapistLoop(this.ctx, expired);
     await this.hooks.afterTick?.();
-    const report = { expired: expired.length, reminders, dispatch, loop };
+    const report = { expired: expired.length, reminders, dispatch, loop, calendars };
     this.hooks.onTick?.(report);
     return report;
   }

@@ -4,7 +4,7 @@
 // with a specific reply and leaves no trace.
 
 import { z } from "zod";
-import { LOCALES } from "./model.ts";
+import { LOCALES, SCHEDULE_SOURCES } from "./model.ts";
 import type { Command } from "./commands/grammar.ts";
 
 /** Platform workspace and user ids: Slack T…/U…, Discord snowflakes, terminal handles. */
@@ -39,7 +39,8 @@ export const InboundEventSchema = z.discriminatedUnion("type", [
 
 const PersonRefSchema = z.object({ userId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) });
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const ScheduleText = z.string().min(1).max(200);
+/** A weekly rule; empty when the calendar alone decides (schedule=calendar). */
+const ScheduleText = z.string().max(200);
 
 /** The arguments of every subcommand, as a second check after the grammar. */
 export const CommandSchema = z.discriminatedUnion("name", [
@@ -51,8 +52,9 @@ export const CommandSchema = z.discriminatedUnion("name", [
     timeZone: z.string().min(1).max(64).optional(),
     delay: z.string().regex(/^\d{1,5}(?:h\d{1,4}m|h|m)?$/i).optional(),
     locale: z.enum(LOCALES).optional(),
+    source: z.enum(SCHEDULE_SOURCES).optional(),
   }),
-  z.object({ name: z.literal("schedule"), client: PersonRefSchema, schedule: ScheduleText }),
+  z.object({ name: z.literal("schedule"), client: PersonRefSchema, schedule: ScheduleText, source: z.enum(SCHEDULE_SOURCES).optional() }),
   z.object({ name: z.literal("pause"), client: PersonRefSchema.optional(), until: IsoDate.optional() }),
   z.object({ name: z.literal("resume"), client: PersonRefSchema.optional() }),
   z.object({ name: z.literal("end"), client: PersonRefSchema }),
@@ -72,6 +74,7 @@ export const CommandSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("digest"), weekday: z.number().int().min(1).max(7).optional(), time: z.string().regex(/^\d{2}:\d{2}$/).optional(), off: z.literal(true).optional() }),
   z.object({ name: z.literal("dashboard") }),
   z.object({ name: z.literal("signout") }),
+  z.object({ name: z.literal("calendar"), action: z.enum(["connect", "status", "disconnect"]), url: z.string().min(1).max(2000).optional(), therapist: PersonRefSchema.optional() }),
   z.object({ name: z.literal("help"), topic: z.string().max(64).optional() }),
 ]);
 

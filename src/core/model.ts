@@ -145,6 +145,13 @@ export interface CheckInTiming {
   windowMinutes: number;
 }
 
+/**
+ * What decides when an enrollment's sessions end: its weekly rule, the therapist's connected
+ * calendar (events carrying the enrollment's code), or both (one check-in per session).
+ */
+export const SCHEDULE_SOURCES = ["weekly", "calendar", "both"] as const;
+export type ScheduleSource = (typeof SCHEDULE_SOURCES)[number];
+
 export interface Enrollment extends WeeklySchedule, CheckInTiming {
   id: string;
   practiceId: string;
@@ -158,12 +165,17 @@ export interface Enrollment extends WeeklySchedule, CheckInTiming {
   skipDates: string[];
   createdAt: Date;
   endedAt: Date | null;
+  /** Weekly rule, calendar, or both. With "calendar" the weekly fields are unused (no weekdays). */
+  scheduleSource: ScheduleSource;
+  /** Short code ("CI-7K2P") marking this client's sessions in the therapist's calendar; null for enrollments made before calendars existed, until one is connected. */
+  calendarCode: string | null;
 }
 
 export interface CheckIn {
   id: string;
   enrollmentId: string;
-  kind: "scheduled" | "now";
+  /** scheduled: the weekly rule; now: `/checkin now`; calendar: a session in the therapist's calendar. */
+  kind: "scheduled" | "now" | "calendar";
   status: CheckInStatus;
   sessionEndAt: Date;
   dueAt: Date;
@@ -178,6 +190,8 @@ export interface CheckIn {
   answeredAt: Date | null;
   platformChannelId: string | null;
   platformMessageId: string | null;
+  /** For a calendar session: the hash of its event's UID and recurrence id (never the event itself). */
+  calendarEventHash?: string | null;
 }
 
 export interface ResponseRecord {

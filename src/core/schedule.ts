@@ -116,8 +116,35 @@ function isoWeekday(ms: number): number {
   return js === 0 ? 7 : js;
 }
 
-function offsetMs(timeZone: string, utcMs: number): number {
+/** Offsets are looked up through Intl, which is slow; they are kept per zone and quarter hour. */
+const OFFSET_BUCKET_MS = 15 * MINUTE_MS;
+const offsetBuckets = new Map<string, Map<number, number>>();
+
+function rawOffsetMs(timeZone: string, utcMs: number): number {
   return tzOffset(timeZone, new Date(utcMs)) * MINUTE_MS;
+}
+
+/**
+ * The zone's UTC offset at an instant. A quarter hour whose first and last millisecond share an
+ * offset has no change inside it (no zone changes twice within minutes), so that offset is kept
+ * for it; one with a change inside is always computed exactly.
+ */
+function offsetMs(timeZone: string, utcMs: number): number {
+  let buckets = offsetBuckets.get(timeZone);
+  if (!buckets) {
+    if (offsetBuckets.size > 1000) offsetBuckets.clear();
+    offsetBuckets.set(timeZone, (buckets = new Map()));
+  }
+  const bucket = Math.floor(utcMs / OFFSET_BUCKET_MS);
+  let offset = buckets.get(bucket);
+  if (offset === undefined) {
+    const first = rawOffsetMs(timeZone, bucket * OFFSET_BUCKET_MS);
+    const last = rawOffsetMs(timeZone, (bucket + 1) * OFFSET_BUCKET_MS - 1);
+    offset = first === last ? first : Number.NaN;
+    if (buckets.size > 200_000) buckets.clear();
+    buckets.set(bucket, offset);
+  }
+  return Number.isNaN(offset) ? rawOffsetMs(timeZone, utcMs) : offset;
 }
 
 /** Wall-clock reading of an instant in a zone, as wall ms (seconds dropped). */
@@ -182,6 +209,19 @@ export function localSessionStart(localDateText: string, startTime: string, time
   if (minute === null) throw new RangeError(`invalid local time: ${startTime}`);
   if (!isValidTimeZone(timeZone)) throw new RangeError(`invalid time zone: ${timeZone}`);
   return new Date(sessionStartMs(wallMs(date, minute), timeZone));
+}
+
+/**
+ * The instant a local wall-clock reading names in a zone, with the session-start DST rules at the
+ * top of this file (a time in a gap moves forward by the gap; a repeated time is its first
+ * occurrence), which are also RFC 5545's rules for calendar times. Fields as on a calendar
+ * (month 1..12); the zone must be valid (see isValidTimeZone).
+ */
+export function wallTimeToInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, timeZone: string): Date {
+  const wall = Date.UTC(2000, month - 1, day, hour, minute, second);
+  const d = new Date(wall);
+  d.setUTCFullYear(year);
+  return new Date(sessionStartMs(d.getTime(), timeZone));
 }
 
 /** The session-start rule applied to a wall time already known to be valid. */

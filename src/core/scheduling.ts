@@ -13,7 +13,7 @@ export const SAME_SESSION_MS = 30 * 60_000;
 
 /** Creates the row for the first session ending after `after`, if none exists. Returns it (or null if none). */
 export async function materialiseNext(store: CheckInStore, enrollment: Enrollment, after: Date): Promise<CheckIn | null> {
-  if (enrollment.status === "ended") return null;
+  if (enrollment.status === "ended" || enrollment.scheduleSource === "calendar") return null;
   const sessionEndAt = nextSessionEnd(enrollment, enrollment.timeZone, after, {
     skipDates: enrollment.skipDates,
     pausedUntil: enrollment.pausedUntil,

@@ -41,7 +41,8 @@ export type PersonPatch = Partial<
   >
 >;
 
-export type NewEnrollment = Omit<Enrollment, "id" | "createdAt" | "endedAt" | "status" | "pausedUntil" | "skipDates">;
+export type NewEnrollment = Omit<Enrollment, "id" | "createdAt" | "endedAt" | "status" | "pausedUntil" | "skipDates" | "scheduleSource" | "calendarCode"> &
+  Partial<Pick<Enrollment, "scheduleSource" | "calendarCode">>;
 export type EnrollmentPatch = Partial<
   Pick<
     Enrollment,
@@ -57,12 +58,14 @@ export type EnrollmentPatch = Partial<
     | "pausedUntil"
     | "skipDates"
     | "endedAt"
+    | "scheduleSource"
+    | "calendarCode"
   >
 >;
 
 export interface NewCheckIn {
   enrollmentId: string;
-  kind: "scheduled" | "now";
+  kind: "scheduled" | "now" | "calendar";
   sessionEndAt: Date;
   dueAt: Date;
   remindAt: Date;
@@ -134,6 +137,8 @@ export interface ScoredRow {
   talkedThrough: TalkedThroughAnswer | null;
   commentCipher: string | null;
   commentKeyId: string | null;
+  /** The session came from the therapist's calendar. */
+  fromCalendar?: boolean;
 }
 
 export interface NewAlert {

@@ -55,7 +55,7 @@ const CONTEXT_COLUMNS = `${aliasedColumns("CheckIn", "c")}, ${aliasedColumns("En
 const CONTEXT_SQL_COLUMNS = `SELECT ${CONTEXT_COLUMNS} ${CONTEXT_FROM}`;
 const CONTEXT_SQL_JSON = `SELECT row_to_json(c) AS "c", row_to_json(e) AS "e", row_to_json(p) AS "p", row_to_json(cl) AS "cl" ${CONTEXT_FROM}`;
 
-const SCORED_COLUMNS = `r."checkInId", c."sessionEndAt", r."goal", r."task", r."bond", r."tension", r."talkedThrough", r."commentCipher", r."commentKeyId"`;
+const SCORED_COLUMNS = `r."checkInId", c."sessionEndAt", r."goal", r."task", r."bond", r."tension", r."talkedThrough", r."commentCipher", r."commentKeyId", c."calendarEventHash"`;
 const RECENT_SCORED_SQL = `SELECT ${SCORED_COLUMNS}
   FROM "CheckIn" c JOIN "Response" r ON r."checkInId" = c."id"
   WHERE c."enrollmentId" = ? AND r."completedAt" IS NOT NULL
@@ -76,6 +76,7 @@ function toScoredRow(row: Row): ScoredRow {
     talkedThrough: (row.talkedThrough ?? null) as ScoredRow["talkedThrough"],
     commentCipher: (row.commentCipher ?? null) as string | null,
     commentKeyId: (row.commentKeyId ?? null) as string | null,
+    fromCalendar: row.calendarEventHash !== null && row.calendarEventHash !== undefined,
   };
 }
 
@@ -297,6 +298,8 @@ export class PrismaCheckInStore implements CheckInStore {
         reminderMinutes: input.reminderMinutes,
         windowMinutes: input.windowMinutes,
         locale: input.locale,
+        scheduleSource: input.scheduleSource ?? "weekly",
+        calendarCode: input.calendarCode ?? null,
       },
     });
     return toEnrollment(row);

@@ -2,7 +2,7 @@
 // epoch milliseconds and booleans as 0/1; PostgreSQL hands back Date and boolean, or inside
 // row_to_json an ISO timestamp without zone.
 
-import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS } from "../core/model.ts";
+import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS, SCHEDULE_SOURCES } from "../core/model.ts";
 import type {
   Alert,
   AuditEntry,
@@ -15,6 +15,7 @@ import type {
   Practice,
   PracticeSettings,
   ResponseRecord,
+  ScheduleSource,
   TalkedThroughAnswer,
   TensionAnswer,
 } from "../core/model.ts";
@@ -112,6 +113,8 @@ export function toEnrollment(row: Row): Enrollment {
     skipDates: skip ? skip.split(",") : [],
     createdAt: mustDate(row.createdAt),
     endedAt: toDate(row.endedAt),
+    scheduleSource: (SCHEDULE_SOURCES as readonly string[]).includes(String(row.scheduleSource)) ? (String(row.scheduleSource) as ScheduleSource) : "weekly",
+    calendarCode: str(row.calendarCode),
   };
 }
 
@@ -133,6 +136,7 @@ export function toCheckIn(row: Row): CheckIn {
     answeredAt: toDate(row.answeredAt),
     platformChannelId: str(row.platformChannelId),
     platformMessageId: str(row.platformMessageId),
+    calendarEventHash: str(row.calendarEventHash),
   };
 }
 
@@ -198,8 +202,8 @@ export function toAudit(row: Row): AuditEntry {
 
 /** Column names per table, for joins that must alias every column (names repeat across tables). */
 export const COLUMNS = {
-  CheckIn: ["id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "leaseOwner", "leaseExpiresAt", "sentAt", "reminderSentAt", "answeredAt", "closedAt", "platformChannelId", "platformMessageId", "lastErrorCode", "createdAt", "updatedAt"],
-  Enrollment: ["id", "practiceId", "clientId", "therapistId", "status", "weekdays", "startTime", "sessionMinutes", "timeZone", "delayMinutes", "reminderMinutes", "windowMinutes", "locale", "pausedUntil", "skipDates", "createdAt", "updatedAt", "endedAt"],
+  CheckIn: ["id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "leaseOwner", "leaseExpiresAt", "sentAt", "reminderSentAt", "answeredAt", "closedAt", "platformChannelId", "platformMessageId", "lastErrorCode", "calendarEventHash", "createdAt", "updatedAt"],
+  Enrollment: ["id", "practiceId", "clientId", "therapistId", "status", "weekdays", "startTime", "sessionMinutes", "timeZone", "delayMinutes", "reminderMinutes", "windowMinutes", "locale", "pausedUntil", "skipDates", "createdAt", "updatedAt", "endedAt", "scheduleSource", "calendarCode"],
   Practice: ["id", "platform", "externalId", "locale", "timeZone", "settings", "createdAt", "updatedAt"],
   Person: ["id", "practiceId", "platformUserId", "isAdmin", "isTherapist", "isClient", "locale", "consentVersion", "consentAt", "consentDeclinedAt", "stoppedAt", "pausedUntil", "undeliverableAt", "undeliverableCode", "digestWeekday", "digestTime", "createdAt", "updatedAt"],
 } as const;

@@ -141,7 +141,11 @@ describe("enroll", () => {
 
   it("enrolls and reports the next check-in", async () => {
     const reply = await enrollAlice();
-    expect(reply.text).toBe("Enrolled @alice with @bob: Mon 09:00 (50 min) (UTC). Next check-in: Mon 2 Mar, 10:00.");
+    const [first, second, more] = reply.text.split("\n");
+    expect(first).toBe("Enrolled @alice with @bob: Mon 09:00 (50 min) (UTC). Next check-in: Mon 2 Mar, 10:00.");
+    // Every enrollment gets a calendar code, shown to the admin who enrolls.
+    expect(second).toMatch(/^Calendar code: CI-[2-9A-HJ-NP-Z]{4}\. Put it in the title, description or location/);
+    expect(more).toBeUndefined();
   });
 
   it("canonicalises the time zone", async () => {

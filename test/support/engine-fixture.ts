@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { buildBot } from "../../src/app.ts";
-import type { BotParts } from "../../src/app.ts";
+import type { BotParts, BuildOptions } from "../../src/app.ts";
 import { ManualClock } from "../../src/ports/clock.ts";
 import { AesGcmCommentCipher } from "../../src/security/comment-cipher.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
@@ -35,7 +35,15 @@ export interface EngineFixture extends BotParts {
 }
 
 export async function createEngineFixture(
-  options: { platform?: ChatPlatform; start?: string; workspaceId?: string; logger?: Logger; engine?: Partial<EngineOptions>; databaseUrl?: string } = {},
+  options: {
+    platform?: ChatPlatform;
+    start?: string;
+    workspaceId?: string;
+    logger?: Logger;
+    engine?: Partial<EngineOptions>;
+    databaseUrl?: string;
+    calendar?: BuildOptions["calendar"];
+  } = {},
 ): Promise<EngineFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "checkin-test-"));
   let pgDatabase: PgTestDatabase | null = null;
@@ -45,7 +53,7 @@ export async function createEngineFixture(
   const cipher = new AesGcmCommentCipher(randomBytes(32));
   let bot: BotParts;
   try {
-    bot = await buildBot({ databaseUrl, cipher, logger: options.logger ?? silentLogger, clock, engine: options.engine });
+    bot = await buildBot({ databaseUrl, cipher, logger: options.logger ?? silentLogger, clock, engine: options.engine, ...(options.calendar ? { calendar: options.calendar } : {}) });
   } catch (error) {
     await pgDatabase?.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

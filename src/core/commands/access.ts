@@ -7,6 +7,7 @@ import type { Command } from "./grammar.ts";
 import type { ActorContext } from "./guards.ts";
 import { Denied, requireAdmin, requireClinicianOf, requireSelfClient } from "./guards.ts";
 import type { Reply } from "../../ports/inbound.ts";
+import { calendarRefusal } from "../calendar/commands.ts";
 
 /** The refusal a command gets from this actor because of who they are, or null when they may run it. */
 export async function commandRefusal(ctx: EngineContext, a: ActorContext, command: Command): Promise<Reply | null> {
@@ -46,6 +47,11 @@ export async function commandRefusal(ctx: EngineContext, a: ActorContext, comman
       case "digest":
         if (!a.person?.isTherapist) throw new Denied(a.t("command.denied"));
         return null;
+      case "calendar": {
+        const refusal = calendarRefusal(a);
+        if (refusal) throw new Denied(refusal);
+        return null;
+      }
       case "mydata":
       case "erase-me":
       case "privacy":

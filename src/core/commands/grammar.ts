@@ -18,8 +18,8 @@
 // - settings: `settings key value…` or `settings key=value…`; the value keeps its inner words.
 
 import { z } from "zod";
-import { LOCALES } from "../model.ts";
-import type { Locale } from "../model.ts";
+import { LOCALES, SCHEDULE_SOURCES } from "../model.ts";
+import type { Locale, ScheduleSource } from "../model.ts";
 
 /** The platform user id named by a mention or handle. Never a display name. */
 export interface PersonRef {
@@ -27,8 +27,8 @@ export interface PersonRef {
 }
 
 export type Command =
-  | { name: "enroll"; client: PersonRef; therapist: PersonRef; schedule: string; timeZone?: string; delay?: string; locale?: Locale }
-  | { name: "schedule"; client: PersonRef; schedule: string }
+  | { name: "enroll"; client: PersonRef; therapist: PersonRef; schedule: string; timeZone?: string; delay?: string; locale?: Locale; source?: ScheduleSource }
+  | { name: "schedule"; client: PersonRef; schedule: string; source?: ScheduleSource }
   | { name: "pause"; client?: PersonRef; until?: string }
   | { name: "resume"; client?: PersonRef }
   | { name: "end"; client: PersonRef }
@@ -48,7 +48,11 @@ export type Command =
   | { name: "digest"; weekday?: number; time?: string; off?: true }
   | { name: "dashboard" }
   | { name: "signout" }
+  | { name: "calendar"; action: CalendarAction; url?: string; therapist?: PersonRef }
   | { name: "help"; topic?: string };
+
+export const CALENDAR_ACTIONS = ["connect", "status", "disconnect"] as const;
+export type CalendarAction = (typeof CALENDAR_ACTIONS)[number];
 
 export type CommandName = Command["name"];
 
@@ -80,8 +84,8 @@ export type ParseResult = { ok: true; command: Command } | { ok: false; error: G
 export const MAX_COMMAND_LENGTH = 2000;
 
 export const USAGE: Record<CommandName, string> = {
-  enroll: "/checkin enroll @client @therapist tue 17:00 50m [tz=Europe/Bucharest] [delay=10m] [locale=ro]",
-  schedule: "/checkin schedule @client mon,thu 09:30 45m",
+  enroll: "/checkin enroll @client @therapist tue 17:00 50m [tz=Europe/Bucharest] [delay=10m] [locale=ro] [schedule=both]",
+  schedule: "/checkin schedule @client mon,thu 09:30 45m [schedule=both]",
   pause: "/checkin pause [@client] [yyyy-MM-dd]",
   resume: "/checkin resume [@client]",
   end: "/checkin end @client",
@@ -101,6 +105,7 @@ export const USAGE: Record<CommandName, string> = {
   digest: "/checkin digest [<weekday> <HH:mm> | off]",
   dashboard: "/checkin dashboard",
   signout: "/checkin signout",
+  calendar: "/checkin calendar connect <ics-address> [@therapist] | status [@therapist] | disconnect [@therapist]",
   help: "/checkin help [subcommand]",
 };
 
@@ -126,6 +131,7 @@ export const EXAMPLES: Record<CommandName, string> = {
   digest: "/checkin digest mon 08:00",
   dashboard: "/checkin dashboard",
   signout: "/checkin signout",
+  calendar: "/checkin calendar connect https://calendar.example.com/feeds/secret.ics",
   help: "/checkin help enroll",
 };
 
@@ -133,7 +139,7 @@ const COMMAND_NAMES = Object.keys(USAGE) as CommandName[];
 
 const inputSchema = z.string().max(MAX_COMMAND_LENGTH);
 const localeSchema = z.enum(LOCALES);
-const optionKeySchema = z.enum(["tz", "delay", "locale"]);
+const optionKeySchema = z.enum(["tz", "delay", "locale", "schedule"]);
 type OptionKey = z.infer<typeof optionKeySchema>;
 
 // A `<@…>` group stays one token even if a Slack label holds spaces.
@@ -209,13 +215,7 @@ const bare =
 
 const SUBCOMMANDS: Record<CommandName, (args: string[]) => Outcome> = {
   enroll: parseEnroll,
-  schedule: (args) => {
-    const client = person(args[0], "client");
-    if ("code" in client) return client;
-    const schedule = takeSchedule(args.slice(1));
-    if ("code" in schedule) return schedule;
-    return extra(schedule.rest, 0) ?? { name: "schedule", client, schedule: schedule.text };
-  },
+  schedule: parseScheduleChange,
   pause: parsePause,
   resume: (args) => {
     if (args.length === 0) return { name: "resume" };
@@ -246,15 +246,85 @@ const SUBCOMMANDS: Record<CommandName, (args: string[]) => Outcome> = {
   digest: parseDigest,
   dashboard: bare("dashboard"),
   signout: bare("signout"),
+  calendar: parseCalendar,
   help: (args) => (args[0] === undefined ? { name: "help" } : (extra(args, 1) ?? { name: "help", topic: args[0].toLowerCase() })),
 };
+
+/** `calendar` alone, or `schedule=calendar`, in place of a weekly rule. */
+function isCalendarOnly(token: string | undefined): boolean {
+  const t = token?.toLowerCase();
+  return t === "calendar" || t === "schedule=calendar";
+}
+
+/**
+ * The weekly rule (or none, for the calendar alone) and the schedule source. `schedule=both`
+ * needs a rule; `calendar` cannot have one.
+ */
+function takeScheduleAndSource(tokens: string[]): { text: string; source: ScheduleSource | undefined; rest: string[] } | Failure {
+  if (isCalendarOnly(tokens[0])) return { text: "", source: "calendar", rest: tokens.slice(1) };
+  const schedule = takeSchedule(tokens);
+  if ("code" in schedule) return schedule;
+  return { text: schedule.text, source: undefined, rest: schedule.rest };
+}
+
+function sourceFor(text: string, given: string | undefined, token: string): ScheduleSource | undefined | Failure {
+  if (given === undefined) return text === "" ? "calendar" : undefined;
+  const source = SCHEDULE_SOURCES.find((candidate) => candidate === given);
+  if (!source || (source === "calendar") !== (text === "")) return { code: "bad_option", argument: "schedule", got: shown(token) };
+  return source;
+}
+
+function parseScheduleChange(args: string[]): Outcome {
+  const client = person(args[0], "client");
+  if ("code" in client) return client;
+  const schedule = takeScheduleAndSource(args.slice(1));
+  if ("code" in schedule) return schedule;
+  let sourceToken: string | undefined;
+  for (const token of schedule.rest) {
+    const option = readOption(token);
+    if ("code" in option) return option;
+    if (option.key !== "schedule" || sourceToken !== undefined) return { code: "unexpected_argument", got: shown(token) };
+    sourceToken = token;
+  }
+  const source = sourceFor(schedule.text, sourceToken === undefined ? schedule.source : sourceToken.slice(sourceToken.indexOf("=") + 1).toLowerCase(), sourceToken ?? "");
+  if (source !== undefined && typeof source !== "string") return source;
+  const command: Command = { name: "schedule", client, schedule: schedule.text };
+  if (source !== undefined) command.source = source;
+  return command;
+}
+
+/** calendar connect <url> [@therapist] | status [@therapist] | disconnect [@therapist]. The address is never echoed. */
+function parseCalendar(args: string[]): Outcome {
+  const [first, ...rest] = args;
+  if (first === undefined) return { code: "missing_argument", argument: "action" };
+  const action = CALENDAR_ACTIONS.find((candidate) => candidate === first.toLowerCase());
+  if (action === undefined) return { code: "bad_option", argument: "action", got: shown(first) };
+  let url: string | undefined;
+  let people = rest;
+  if (action === "connect") {
+    url = rest[0];
+    if (url === undefined) return { code: "missing_argument", argument: "url" };
+    // Slack wraps links as <https://…> or <https://…|label>.
+    url = url.replace(/^<([^|>]+)(?:\|[^>]*)?>$/, "$1");
+    people = rest.slice(1);
+  }
+  if (people.length > 1) return { code: "unexpected_argument", got: "…" };
+  const command: Command = { name: "calendar", action };
+  if (url !== undefined) command.url = url;
+  if (people[0] !== undefined) {
+    const therapist = person(people[0], "therapist");
+    if ("code" in therapist) return action === "connect" ? { code: "bad_mention", argument: "therapist", got: "…" } : therapist;
+    command.therapist = therapist;
+  }
+  return command;
+}
 
 function parseEnroll(args: string[]): Outcome {
   const client = person(args[0], "client");
   if ("code" in client) return client;
   const therapist = person(args[1], "therapist");
   if ("code" in therapist) return therapist;
-  const schedule = takeSchedule(args.slice(2));
+  const schedule = takeScheduleAndSource(args.slice(2));
   if ("code" in schedule) return schedule;
 
   const options: Partial<Record<OptionKey, string>> = {};
@@ -264,7 +334,10 @@ function parseEnroll(args: string[]): Outcome {
     if (options[option.key] !== undefined) return { code: "bad_option", argument: option.key, got: shown(token) };
     options[option.key] = option.value;
   }
+  const source = sourceFor(schedule.text, options.schedule ?? (schedule.source === "calendar" ? "calendar" : undefined), `schedule=${options.schedule ?? ""}`);
+  if (source !== undefined && typeof source !== "string") return source;
   const command: Command = { name: "enroll", client, therapist, schedule: schedule.text };
+  if (source !== undefined) command.source = source;
   if (options.tz !== undefined) command.timeZone = options.tz;
   if (options.delay !== undefined) command.delay = options.delay;
   const locale = LOCALES.find((candidate) => candidate === options.locale);
@@ -362,6 +435,10 @@ function optionValue(key: OptionKey, value: string): { key: OptionKey; value: st
   if (key === "tz") {
     if (value.toUpperCase() === "UTC") return { key, value: "UTC" };
     return TIME_ZONE.test(value) && value.length <= 64 ? { key, value } : { code: "bad_option", argument: key, got: shown(value) };
+  }
+  if (key === "schedule") {
+    const source = SCHEDULE_SOURCES.find((candidate) => candidate === value.toLowerCase());
+    return source ? { key, value: source } : { code: "bad_option", argument: key, got: shown(value) };
   }
   if (key === "delay") {
     return DELAY.test(value) ? { key, value: value.toLowerCase() } : { code: "bad_option", argument: key, got: shown(value) };

@@ -16,6 +16,8 @@ import { notifyPerson } from "../notify.ts";
 import { EXAMPLES, suggestSubcommand, USAGE } from "./grammar.ts";
 import { evaluateWithdrawal } from "../alerts.ts";
 import { digestCommand, episodeLines } from "../loop/commands.ts";
+import { calendarCommand, newCalendarCode } from "../calendar/commands.ts";
+import type { ScheduleSource, WeeklySchedule } from "../model.ts";
 
 type Handler<C extends Command> = (ctx: EngineContext, a: ActorContext, command: C) => Promise<Reply>;
 type CommandOf<N extends Command["name"]> = Extract<Command, { name: N }>;
@@ -36,6 +38,22 @@ function localeOfActor(a: ActorContext) {
   return a.person?.locale ?? a.practice.locale;
 }
 
+/** No weekly rule: the calendar alone decides (schedule=calendar). */
+const NO_WEEKLY_RULE: WeeklySchedule = { weekdays: [], startTime: "00:00", sessionMinutes: 0 };
+
+/** The weekly rule and/or the calendar, in the reader's language (replies and lists). */
+function scheduleText(a: ActorContext, e: WeeklySchedule & { scheduleSource: ScheduleSource; calendarCode: string | null }): string {
+  const code = e.calendarCode ?? "?";
+  if (e.scheduleSource === "calendar") return a.t("schedule.calendar_only", { code });
+  const weekly = formatSchedule(e, localeOfActor(a));
+  return e.scheduleSource === "both" ? a.t("schedule.weekly_and_calendar", { schedule: weekly, code }) : weekly;
+}
+
+/** The rule for a command's schedule text and source: none for the calendar alone. */
+function ruleOrRefusal(a: ActorContext, text: string, source: ScheduleSource, usage: string): WeeklySchedule {
+  return source === "calendar" ? NO_WEEKLY_RULE : scheduleOrRefusal(a, text, usage);
+}
+
 /** Validates a schedule string; returns the parsed schedule or a specific refusal. */
 function scheduleOrRefusal(a: ActorContext, text: string, usage: string) {
   const parsed = parseSchedule(text);
@@ -46,7 +64,8 @@ function scheduleOrRefusal(a: ActorContext, text: string, usage: string) {
 
 const enroll: Handler<CommandOf<"enroll">> = async (ctx, a, c) => {
   requireAdmin(a);
-  const schedule = scheduleOrRefusal(a, c.schedule, EXAMPLES.enroll);
+  const scheduleSource = c.source ?? "weekly";
+  const schedule = ruleOrRefusal(a, c.schedule, scheduleSource, EXAMPLES.enroll);
   const timeZone = c.timeZone ? canonicalTimeZone(c.timeZone) : a.practice.timeZone;
   if (!timeZone) return fail(`${a.t("command.error.bad_timezone", { got: c.timeZone ?? "" })} ${a.t("command.example", { example: EXAMPLES.enroll })}`);
   const delay = c.delay === undefined ? 10 : parseDurationMinutes(c.delay);
@@ -70,27 +89,37 @@ const enroll: Handler<CommandOf<"enroll">> = async (ctx, a, c) => {
     reminderMinutes: a.practice.settings.reminderMinutes,
     windowMinutes: a.practice.settings.windowMinutes,
     locale: c.locale ?? null,
+    scheduleSource,
+    calendarCode: await newCalendarCode(ctx),
   });
   const next = await materialiseNext(ctx.store, enrollment, ctx.clock.now());
-  await audit(ctx, a, "enrollment.created", client, { enrollmentId: enrollment.id, therapistId: therapist.id });
-  return ok(
+  await audit(ctx, a, "enrollment.created", client, { enrollmentId: enrollment.id, therapistId: therapist.id, scheduleSource });
+  const lines = [
     a.t("command.enrolled", {
       client: mention(a.practice.platform, c.client.userId),
       therapist: mention(a.practice.platform, c.therapist.userId),
-      schedule: formatSchedule(schedule, localeOfActor(a)),
+      schedule: scheduleText(a, enrollment),
       timeZone,
-      next: nextText(a, enrollment, next?.dueAt),
+      next: scheduleSource === "calendar" ? a.t("schedule.next_from_calendar") : nextText(a, enrollment, next?.dueAt),
     }),
-  );
+    a.t("command.enrolled_code", { code: enrollment.calendarCode ?? "?" }),
+  ];
+  if (scheduleSource !== "weekly" && ctx.calendars && !(await ctx.calendars.store.calendarOfTherapist(therapist.id))) {
+    lines.push(a.t("command.enrolled_no_calendar", { therapist: mention(a.practice.platform, c.therapist.userId) }));
+  }
+  return ok(lines.join("\n"));
 };
 
 const changeSchedule: Handler<CommandOf<"schedule">> = async (ctx, a, c) => {
   const { client, enrollment } = await adminEnrollmentOf(ctx, a, c.client.userId);
-  const schedule = scheduleOrRefusal(a, c.schedule, EXAMPLES.schedule);
-  const updated = await ctx.store.updateEnrollment(enrollment.id, schedule);
+  const scheduleSource = c.source ?? "weekly";
+  const schedule = ruleOrRefusal(a, c.schedule, scheduleSource, EXAMPLES.schedule);
+  const calendarCode = enrollment.calendarCode ?? (await newCalendarCode(ctx));
+  const updated = await ctx.store.updateEnrollment(enrollment.id, { ...schedule, scheduleSource, calendarCode });
   const next = await rescheduleEnrollment(ctx.store, updated, ctx.clock.now());
-  await audit(ctx, a, "enrollment.rescheduled", client, { enrollmentId: enrollment.id });
-  return ok(a.t("command.rescheduled", { client: mention(a.practice.platform, c.client.userId), schedule: formatSchedule(schedule, localeOfActor(a)), next: nextText(a, updated, next?.dueAt) }));
+  await audit(ctx, a, "enrollment.rescheduled", client, { enrollmentId: enrollment.id, scheduleSource });
+  const nextLabel = scheduleSource === "calendar" ? a.t("schedule.next_from_calendar") : nextText(a, updated, next?.dueAt);
+  return ok(a.t("command.rescheduled", { client: mention(a.practice.platform, c.client.userId), schedule: scheduleText(a, updated), next: nextLabel }));
 };
 
 /** End of the local day `yyyy-MM-dd` in the enrollment's zone: pausing "until" a date includes it. */
@@ -155,7 +184,7 @@ const list: Handler<CommandOf<"list">> = async (ctx, a) => {
       a.t("command.list.row", {
         client: mention(a.practice.platform, client?.platformUserId ?? "?"),
         therapist: mention(a.practice.platform, therapist?.platformUserId ?? "?"),
-        schedule: formatSchedule(e, localeOfActor(a)),
+        schedule: scheduleText(a, e),
         timeZone: e.timeZone,
         status: a.t(`enrollment.status.${e.status}` as "enrollment.status.active"),
         next: nextText(a, e, next?.dueAt),
@@ -223,7 +252,11 @@ const trend: Handler<CommandOf<"trend">> = async (ctx, a, c) => {
   return ok(
     [
       a.t("command.trend.header", { client: who, trend: `${trendLine(totals)} (${totals.join(", ")})` }),
-      ...rows.map((r) => a.t("command.trend.row", { date: formatLocalDateTime(r.sessionEndAt, enrollment.timeZone, locale), goal: r.goal, task: r.task, bond: r.bond, total: total(r) })),
+      ...rows.map((r) => {
+        const line = a.t("command.trend.row", { date: formatLocalDateTime(r.sessionEndAt, enrollment.timeZone, locale), goal: r.goal, task: r.task, bond: r.bond, total: total(r) });
+        return r.fromCalendar ? `${line} ${a.t("command.trend.calendar_mark")}` : line;
+      }),
+      ...(rows.some((r) => r.fromCalendar) ? [a.t("command.trend.calendar_legend")] : []),
       ...(await episodeLines(ctx, a, enrollment)),
     ].join("\n"),
   );
@@ -315,6 +348,7 @@ const HANDLERS: { [N in Command["name"]]?: Handler<CommandOf<N>> } = {
   help,
   privacy,
   digest: digestCommand,
+  calendar: calendarCommand,
 };
 
 export async function runCommand(ctx: EngineContext, a: ActorContext, command: Command, extra: ExtraHandlers = {}): Promise<Reply> {

@@ -111,7 +111,7 @@ describe("happy paths in every mention form", () => {
       expect(ok(EXAMPLES[name]).name).toBe(name);
       expect(USAGE[name]).toMatch(new RegExp(`^/checkin ${name}( |$)`));
     }
-    expect(NAMES).toHaveLength(22);
+    expect(NAMES).toHaveLength(23);
   });
 });
 
@@ -437,5 +437,52 @@ describe("never throws", () => {
     for (const code of ["empty", "unknown_subcommand", "missing_argument", "unexpected_argument", "bad_mention", "too_long"]) {
       expect(seen.codes, code).toContain(code);
     }
+  });
+});
+
+describe("calendars in the grammar", () => {
+  it("enroll and schedule: calendar alone, a weekly rule with schedule=both, or weekly", () => {
+    expect(ok("enroll alice bob calendar")).toStrictEqual({ name: "enroll", client: { userId: "alice" }, therapist: { userId: "bob" }, schedule: "", source: "calendar" });
+    expect(ok("enroll alice bob schedule=calendar tz=Europe/Bucharest")).toStrictEqual({
+      name: "enroll",
+      client: { userId: "alice" },
+      therapist: { userId: "bob" },
+      schedule: "",
+      source: "calendar",
+      timeZone: "Europe/Bucharest",
+    });
+    expect(ok("enroll alice bob tue 17:00 50m schedule=both delay=5m")).toMatchObject({ schedule: "tue 17:00 50m", source: "both", delay: "5m" });
+    expect(ok("enroll alice bob tue 17:00 50m schedule=weekly")).toMatchObject({ schedule: "tue 17:00 50m", source: "weekly" });
+    expect(ok("enroll alice bob tue 17:00 50m")).not.toHaveProperty("source");
+    expect(ok("schedule alice calendar")).toStrictEqual({ name: "schedule", client: { userId: "alice" }, schedule: "", source: "calendar" });
+    expect(ok("schedule alice mon 09:00 45m schedule=both")).toStrictEqual({ name: "schedule", client: { userId: "alice" }, schedule: "mon 09:00 45m", source: "both" });
+  });
+
+  it("refuses contradictions: both without a rule, calendar with one, unknown sources", () => {
+    expect(fails("enroll alice bob tue 17:00 50m schedule=calendar")).toMatchObject({ code: "bad_option", argument: "schedule" });
+    expect(fails("enroll alice bob calendar schedule=both")).toMatchObject({ code: "bad_option", argument: "schedule" });
+    expect(fails("enroll alice bob tue 17:00 50m schedule=ical")).toMatchObject({ code: "bad_option", argument: "schedule" });
+    expect(fails("schedule alice calendar tue")).toMatchObject({ code: "unexpected_argument" });
+    expect(fails("schedule alice mon 09:00 45m tz=UTC")).toMatchObject({ code: "unexpected_argument" });
+  });
+
+  it("calendar connect | status | disconnect, for oneself or a named therapist; the address is never echoed", () => {
+    expect(ok("calendar connect https://cal.example.com/feed/abc123.ics")).toStrictEqual({ name: "calendar", action: "connect", url: "https://cal.example.com/feed/abc123.ics" });
+    expect(ok("calendar connect <https://cal.example.com/feed/abc123.ics|cal.example.com/feed> <@U0THERAPIST>")).toStrictEqual({
+      name: "calendar",
+      action: "connect",
+      url: "https://cal.example.com/feed/abc123.ics",
+      therapist: { userId: "U0THERAPIST" },
+    });
+    expect(ok("calendar STATUS")).toStrictEqual({ name: "calendar", action: "status" });
+    expect(ok("calendar disconnect <@!123456789012345678>")).toStrictEqual({ name: "calendar", action: "disconnect", therapist: { userId: "123456789012345678" } });
+    expect(fails("calendar")).toMatchObject({ code: "missing_argument", argument: "action" });
+    expect(fails("calendar connect")).toMatchObject({ code: "missing_argument", argument: "url" });
+    expect(fails("calendar sync")).toMatchObject({ code: "bad_option", argument: "action" });
+    const extra = fails("calendar connect https://cal.example.com/secret-token-xyz.ics bob carol");
+    expect(extra.code).toBe("unexpected_argument");
+    expect(JSON.stringify(extra)).not.toContain("secret-token-xyz");
+    const badPerson = fails("calendar connect https://cal.example.com/secret-token-xyz.ics not/a/person");
+    expect(JSON.stringify(badPerson)).not.toContain("secret-token-xyz");
   });
 });

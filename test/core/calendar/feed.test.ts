@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { readCalendarFeed } from "../../../src/core/calendar/feed.ts";
+import type { CalendarSession } from "../../../src/core/calendar/feed.ts";
+import { calendarText } from "../../support/ics.ts";
+
+const BUCHAREST = "Europe/Bucharest";
+const NEW_YORK = "America/New_York";
+
+function read(text: string, codes: Record<string, string>, from = "2026-03-01T00:00:00Z", to = "2026-05-01T00:00:00Z") {
+  const result = readCalendarFeed(text, { calendarId: "cal-1", codes: new Map(Object.entries(codes)), window: { from: new Date(from), to: new Date(to) } });
+  if (!result.ok) throw new Error(`feed not read: ${result.code}`);
+  return result.sessions.sort((a, b) => a.startAt.getTime() - b.startAt.getTime());
+}
+
+const iso = (s: CalendarSession) => [s.startAt.toISOString(), s.endAt.toISOString()];
+
+describe("reading a calendar feed", () => {
+  it("weekly sessions across the spring DST change keep their local time (Europe/Bucharest, 29 March 2026)", () => {
+    const text = calendarText([
+      { uid: "w1", tzid: BUCHAREST, start: "20260324T170000", end: "20260324T175000", rrule: "FREQ=WEEKLY;COUNT=3", summary: "Session CI-7K2P" },
+    ]);
+    expect(read(text, { "CI-7K2P": BUCHAREST }).map(iso)).toEqual([
+      ["2026-03-24T15:00:00.000Z", "2026-03-24T15:50:00.000Z"], // EET, UTC+2
+      ["2026-03-31T14:00:00.000Z", "2026-03-31T14:50:00.000Z"], // EEST, UTC+3
+      ["2026-04-07T14:00:00.000Z", "2026-04-07T14:50:00.000Z"],
+    ]);
+  });
+
+  it("weekly sessions across the spring DST change keep their local time (America/New_York, 8 March 2026)", () => {
+    const text = calendarText([
+      { uid: "w1", tzid: NEW_YORK, start: "20260302T100000", end: "20260302T105000", rrule: "FREQ=WEEKLY;COUNT=2", summary: "ci-ab2c therapy" },
+    ]);
+    expect(read(text, { "CI-AB2C": NEW_YORK }).map(iso)).toEqual([
+      ["2026-03-02T15:00:00.000Z", "2026-03-02T15:50:00.000Z"], // EST, UTC-5
+      ["2026-03-09T14:00:00.000Z", "2026-03-09T14:50:00.000Z"], // EDT, UTC-4
+    ]);
+  });
+
+  it("the autumn change in both zones, a time in the spring gap and a repeated time", () => {
+    const text = calendarText([
+      { uid: "ro-fall", tzid: BUCHAREST, start: "20261020T090000", end: "20261020T095000", rrule: "FREQ=WEEKLY;COUNT=2", summary: "CI-7K2P" },
+      { uid: "ny-fall", tzid: NEW_YORK, start: "20261026T180000", end: "20261026T185000", rrule: "FREQ=WEEKLY;COUNT=2", summary: "CI-AB2C" },
+      // 02:30 does not exist in New York on 8 March 2026: read as 03:30 EDT.
+      { uid: "gap", tzid: NEW_YORK, start: "20260308T023000", duration: "PT45M", summary: "CI-AB2C" },
+      // 01:30 happens twice on 1 November 2026: the first (EDT) one.
+      { uid: "repeat", tzid: NEW_YORK, start: "20261101T013000", duration: "PT45M", summary: "CI-AB2C" },
+    ]);
+    const sessions = read(text, { "CI-7K2P": BUCHAREST, "CI-AB2C": NEW_YORK }, "2026-03-01T00:00:00Z", "2026-12-01T00:00:00Z");
+    expect(sessions.map((s) => s.startAt.toISOString())).toEqual([
+      "2026-03-08T07:30:00.000Z",
+      "2026-10-20T06:00:00.000Z", // EEST
+      "2026-10-26T22:00:00.000Z", // EDT
+      "2026-10-27T07:00:00.000Z", // EET after 25 October
+      "2026-11-01T05:30:00.000Z", // first 01:30, EDT
+      "2026-11-02T23:00:00.000Z", // EST after 1 November
+    ]);
+  });
+
+  it("ignores all-day events and events without a known code; reads one spanning midnight", () => {
+    const text = calendarText([
+      { uid: "allday", start: "20260305", end: "20260306", summary: "CI-7K2P day off" },
+      { uid: "other", tzid: BUCHAREST, start: "20260305T100000", end: "20260305T105000", summary: "Dentist" },
+      { uid: "unknown-code", tzid: BUCHAREST, start: "20260305T110000", end: "20260305T115000", summary: "CI-ZZZZ" },
+      { uid: "late", tzid: BUCHAREST, start: "20260305T233000", end: "20260306T002000", location: "Room 2 / CI-7K2P" },
+    ]);
+    const sessions = read(text, { "CI-7K2P": BUCHAREST });
+    expect(sessions.map(iso)).toEqual([["2026-03-05T21:30:00.000Z", "2026-03-05T22:20:00.000Z"]]);
+    expect(sessions[0]?.code).toBe("CI-7K2P");
+  });
+
+  it("moved, cancelled and excluded occurrences; an extra one-off; identities stable across versions", () => {
+    const series = { uid: "weekly@practice", tzid: BUCHAREST, start: "20260303T170000", end: "20260303T175000", rrule: "FREQ=WEEKLY;COUNT=4", summary: "CI-7K2P" };
+    const before = read(calendarText([series]), { "CI-7K2P": BUCHAREST });
+    const after = read(
+      calendarText([
+        { ...series, exdates: ["20260317T170000"] },
+        { uid: "weekly@practice", tzid: BUCHAREST, recurrenceId: "20260310T170000", start: "20260311T090000", end: "20260311T095000", summary: "CI-7K2P moved" },
+        { uid: "weekly@practice", tzid: BUCHAREST, recurrenceId: "20260324T170000", start: "20260324T170000", end: "20260324T175000", summary: "CI-7K2P", status: "CANCELLED" },
+        { uid: "extra@practice", tzid: BUCHAREST, start: "20260305T120000", end: "20260305T125000", description: "extra session CI-7K2P" },
+      ]),
+      { "CI-7K2P": BUCHAREST },
+    );
+    expect(before).toHaveLength(4);
+    expect(after.map((s) => [s.startAt.toISOString(), s.cancelled])).toEqual([
+      ["2026-03-03T15:00:00.000Z", false],
+      ["2026-03-05T10:00:00.000Z", false],
+      ["2026-03-11T07:00:00.000Z", false],
+      ["2026-03-24T15:00:00.000Z", true],
+    ]);
+    // The moved occurrence keeps the identity of the one it replaces; the excluded one is gone.
+    expect(after[2]?.eventHash).toBe(before[1]?.eventHash);
+    expect(after[3]?.eventHash).toBe(before[3]?.eventHash);
+    expect(after.map((s) => s.eventHash)).not.toContain(before[2]?.eventHash);
+    expect(new Set(after.map((s) => s.eventHash)).size).toBe(4);
+    // Hashes only: nothing of the UID is readable in them.
+    for (const s of after) expect(s.eventHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("floating times are read in the client's zone; UTC times as UTC; a zone defined only by the feed's VTIMEZONE", () => {
+    const vtimezone = [
+      "BEGIN:VTIMEZONE",
+      "TZID:GTB Standard Time",
+      "BEGIN:STANDARD",
+      "DTSTART:16010101T040000",
+      "TZOFFSETFROM:+0300",
+      "TZOFFSETTO:+0200",
+      "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10",
+      "END:STANDARD",
+      "BEGIN:DAYLIGHT",
+      "DTSTART:16010101T030000",
+      "TZOFFSETFROM:+0200",
+      "TZOFFSETTO:+0300",
+      "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3",
+      "END:DAYLIGHT",
+      "END:VTIMEZONE",
+    ].join("\r\n");
+    const text = calendarText(
+      [
+        { uid: "floating", start: "20260304T090000", end: "20260304T095000", summary: "CI-AB2C" },
+        { uid: "utc", start: "20260304T120000Z", end: "20260304T125000Z", summary: "CI-AB2C" },
+        { uid: "outlook", tzid: "GTB Standard Time", start: "20260401T100000", end: "20260401T105000", summary: "CI-7K2P" },
+      ],
+      [vtimezone],
+    );
+    expect(read(text, { "CI-AB2C": NEW_YORK, "CI-7K2P": BUCHAREST }).map((s) => s.startAt.toISOString())).toEqual([
+      "2026-03-04T12:00:00.000Z",
+      "2026-03-04T14:00:00.000Z", // 09:00 floating in New York (EST)
+      "2026-04-01T07:00:00.000Z", // 10:00 at +03:00 by the feed's own rules
+    ]);
+  });
+
+  it("refuses what is not an iCalendar, and never throws on broken text", () => {
+    const options = { calendarId: "c", codes: new Map([["CI-7K2P", "UTC"]]), window: { from: new Date(0), to: new Date("2030-01-01") } };
+    expect(readCalendarFeed("<html><body>Sign in</body></html>", options)).toEqual({ ok: false, code: "not_ics" });
+    expect(readCalendarFeed("", options)).toEqual({ ok: false, code: "not_ics" });
+    expect(readCalendarFeed("BEGIN:VCALENDAR\r\nthis is : not ; valid\r\nBEGIN:VEVENT", options).ok).toBe(false);
+    expect(readCalendarFeed("BEGIN:VCARD\r\nEND:VCARD", options)).toEqual({ ok: false, code: "not_ics" });
+    // An event with a broken date is skipped, the rest is read.
+    const mixed = calendarText([{ uid: "ok", start: "20260304T120000Z", duration: "PT50M", summary: "CI-7K2P" }]);
+    expect(readCalendarFeed(mixed, options)).toMatchObject({ ok: true, sessions: [{ code: "CI-7K2P" }] });
+  });
+});

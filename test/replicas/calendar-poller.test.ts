@@ -1,0 +1,109 @@
+// Two real bot processes on one PostgreSQL database follow one therapist's calendar. The calendar
+// server answers slowly and counts requests in flight: exactly one process may read the
+// calendar at a time, and each session in it gets exactly one check-in and one prompt.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/store/database.ts";
+import type { OpenDatabase } from "../../src/store/database.ts";
+import { readSinkLog } from "../../src/runtime/sink-platform.ts";
+import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
+import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { postEvent, spawnBot, waitFor } from "../support/bot-process.ts";
+import type { BotProcess } from "../support/bot-process.ts";
+import { calendarText } from "../support/ics.ts";
+
+const pgUnavailable = await probePostgres();
+
+/** yyyyMMddTHHmmssZ of an instant, for UTC event times. */
+const icsUtc = (at: Date) => at.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+
+describe.skipIf(pgUnavailable !== null)(`calendar polling across replicas${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
+  let pgDb: PgTestDatabase;
+  let db: OpenDatabase;
+  let dir: string;
+  let server: http.Server;
+  let body = "";
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let requests = 0;
+  const bots: BotProcess[] = [];
+
+  beforeAll(async () => {
+    pgDb = await createPgTestDatabase();
+    dir = mkdtempSync(path.join(tmpdir(), "checkin-calendar-replicas-"));
+    server = http.createServer((_req, res) => {
+      requests++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Slow enough that two processes polling at once would overlap.
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { "content-type": "text/calendar" });
+        res.end(body);
+      }, 250);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  });
+
+  afterAll(async () => {
+    for (const bot of bots) bot.kill();
+    await Promise.all(bots.map((b) => b.exited));
+    await db?.close();
+    await pgDb?.drop();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("one poller at a time, one check-in and one prompt per session", async () => {
+    const sinkFile = path.join(dir, "sent.log");
+    db = await openDatabase(pgDb.url);
+    const env = { DATABASE_URL: pgDb.url, CHAT_SINK_FILE: sinkFile, CALENDAR_POLL_SECONDS: "1", CALENDAR_ALLOW_PRIVATE: "1" };
+    bots.push(spawnBot(env), spawnBot(env));
+    const ports = await Promise.all(bots.map((b) => b.ready));
+    const actor = (userId: string, admin = false) => ({ platform: "terminal", workspaceId: "local", userId, isPlatformAdmin: admin });
+
+    const enrolled = await postEvent(ports[0]!, { type: "command", actor: actor("dana", true), text: "enroll alice bob calendar delay=0m" });
+    expect(enrolled.refused, enrolled.text).toBeFalsy();
+    const code = /CI-[2-9A-HJ-NP-Z]{4}/.exec(enrolled.text)?.[0] as string;
+    // Two sessions that end a few seconds from now, and one next week.
+    const now = Date.now();
+    const soon = new Date(now + 4000);
+    const later = new Date(now + 7000);
+    body = calendarText([
+      { uid: "a", start: icsUtc(new Date(soon.getTime() - 50 * 60_000)), end: icsUtc(soon), summary: `Session ${code}` },
+      { uid: "b", start: icsUtc(new Date(later.getTime() - 50 * 60_000)), end: icsUtc(later), summary: `Session ${code}` },
+      { uid: "c", start: icsUtc(new Date(now + 7 * 86_400_000)), duration: "PT50M", summary: `Session ${code}` },
+    ]);
+    const connected = await postEvent(ports[1]!, { type: "command", actor: actor("bob"), text: `calendar connect http://127.0.0.1:${(server.address() as AddressInfo).port}/cal/secret.ics` });
+    expect(connected.refused, connected.text).toBeFalsy();
+
+    await waitFor(
+      "both sessions sent",
+      async () => {
+        const [row] = await db.sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "CheckIn" WHERE "status" = 'sent'`);
+        return Number(row?.n) === 2;
+      },
+      60_000,
+      200,
+    );
+    // Keep polling a while longer: repeated reads change nothing.
+    const seen = requests;
+    await waitFor("more calendar reads", async () => requests >= seen + 6, 60_000, 100);
+
+    expect(maxInFlight).toBe(1);
+    const rows = await db.sql.query<{ calendarEventHash: string; status: string }>(`SELECT "calendarEventHash", "status" FROM "CheckIn" ORDER BY "sessionEndAt"`);
+    expect(rows.map((r) => r.status)).toEqual(["sent", "sent", "scheduled"]);
+    expect(new Set(rows.map((r) => r.calendarEventHash)).size).toBe(3);
+    const sends = readSinkLog(sinkFile).filter((r) => r.op === "send" && r.userId === "alice");
+    expect(sends).toHaveLength(2);
+    expect(new Set(sends.map((s) => s.checkInId)).size).toBe(2);
+    const [calendar] = await db.sql.query<{ leaseOwner: string | null; attempt: number }>(`SELECT "leaseOwner", "attempt" FROM "Calendar"`);
+    expect(Number(calendar?.attempt)).toBeGreaterThanOrEqual(requests);
+  });
+});
