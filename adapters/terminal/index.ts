@@ -179,12 +179,18 @@ export class TerminalAdapter implements ChatPlatform {
     return this.options.inbound.receive({ type: "command", actor: this.actorFor(userId, admin), text });
   }
 
-  /** Presses a button on a message; refuses buttons that are not on that person's message. */
+  /**
+   * Presses a button shown on a message. The terminal shows everyone's messages on one screen, so
+   * a person may press a button on someone else's message: the engine decides (and refuses it).
+   * Null only for a button that is not on that message.
+   */
   async press(userId: string, ref: MessageRef, actionId: string, admin = false): Promise<Reply | null> {
-    const message = this.messages.find((m) => m.ref.messageId === ref.messageId && m.to === userId && !m.deleted);
+    const message = this.messages.find((m) => m.ref.messageId === ref.messageId && !m.deleted);
     if (!message || !message.buttons.some((b) => b.actionId === actionId)) return null;
     const reply = await this.options.inbound.receive({ type: "action", actor: this.actorFor(userId, admin), actionId, messageRef: ref });
-    if (reply.replaceMessageText && !reply.openCommentModal) await this.update({ workspaceId: TERMINAL_WORKSPACE, userId }, ref, { kind: "closed", text: reply.replaceMessageText });
+    if (reply.replaceMessageText && !reply.openCommentModal && !reply.refused && message.to === userId) {
+      await this.update({ workspaceId: TERMINAL_WORKSPACE, userId }, ref, { kind: "closed", text: reply.replaceMessageText });
+    }
     return reply;
   }
 
@@ -234,7 +240,7 @@ export class TerminalAdapter implements ChatPlatform {
       case "/press": {
         const target = this.findButton(who.userId, arg);
         if (!target) {
-          this.print(`No button "${arg}" on your messages. Use the code shown in brackets, e.g. /press b3.`);
+          this.print(`No button "${arg}". Use the code shown in brackets, e.g. /press b3.`);
           return;
         }
         const comment = commentCheckInId(target.button.actionId);
@@ -273,9 +279,11 @@ export class TerminalAdapter implements ChatPlatform {
     }
   }
 
+  /** The button with this code: on the person's own messages first, then on anyone's (the engine checks ownership). */
   private findButton(userId: string, code: string): { message: TerminalMessage; button: RenderedButton } | null {
-    for (const message of this.messages) {
-      if (message.to !== userId || message.deleted) continue;
+    const own = this.messages.filter((m) => m.to === userId);
+    for (const message of [...own, ...this.messages.filter((m) => m.to !== userId)]) {
+      if (message.deleted) continue;
       const button = message.buttons.find((b) => b.code === code.trim());
       if (button) return { message, button };
     }

@@ -12,6 +12,8 @@ export type Action =
   | { op: "talked"; checkInId: string; value: TalkedThroughAnswer }
   | { op: "comment"; checkInId: string }
   | { op: "skip"; checkInId: string }
+  /** Re-opens an answered check-in's prompt during the edit window. */
+  | { op: "edit"; checkInId: string }
   | { op: "consent"; checkInId: string; accept: boolean }
   | { op: "alert"; alertId: string; change: "ack" | "repaired" | "snooze" | "dismiss" }
   | { op: "self"; change: "pause" | "resume" | "stop" };
@@ -30,6 +32,8 @@ export function encodeAction(action: Action): string {
       return `ci:${action.checkInId}:comment`;
     case "skip":
       return `ci:${action.checkInId}:skip`;
+    case "edit":
+      return `ci:${action.checkInId}:edit`;
     case "consent":
       return `consent:${action.checkInId}:${action.accept ? "yes" : "no"}`;
     case "alert":
@@ -49,7 +53,7 @@ export function decodeAction(actionId: unknown): Action | null {
   }
   if (!id || !ID.test(id)) return null;
   if (kind === "ci") {
-    if (parts.length === 3 && (op === "comment" || op === "skip")) return { op, checkInId: id };
+    if (parts.length === 3 && (op === "comment" || op === "skip" || op === "edit")) return { op, checkInId: id };
     if (parts.length !== 4 || value === undefined) return null;
     if ((ITEMS as readonly string[]).includes(op ?? "")) {
       if (!/^[1-5]$/.test(value)) return null;

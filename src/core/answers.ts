@@ -10,10 +10,12 @@ import { ITEMS } from "./model.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
 import type { AnswerPatch, CheckInContext, EvaluationInputs, Receipt, SavedAnswer } from "../ports/checkin-store.ts";
 import { translator } from "../i18n/index.ts";
-import { commentModalTexts, buildPromptView } from "./views.ts";
+import { commentModalTexts, buildPromptView, buildThanksView } from "./views.ts";
+import type { PromptOptions } from "./views.ts";
+import type { OutboundView } from "../ports/chat-platform.ts";
 import { evaluateCheckIn, deliverAlert, EVALUATION_LIMIT } from "./alerts.ts";
 import { screenCommentForCrisis } from "./loop/crisis.ts";
-import { formatLocalDate } from "./context.ts";
+import { formatLocalDate, formatLocalDateTime } from "./context.ts";
 import { reminderAfterSend } from "./dispatch.ts";
 
 interface OwnedCheckIn {
@@ -67,7 +69,7 @@ async function answerGate(ctx: EngineContext, owned: OwnedCheckIn): Promise<{ re
   if (checkIn.status !== "answered") return { answered: null };
   const response = await ctx.store.getResponse(checkIn.id);
   const completedAt = response?.completedAt ?? checkIn.answeredAt;
-  if (completedAt && now.getTime() - completedAt.getTime() > ctx.options.answerEditMinutes * 60_000) return no("answer.locked");
+  if (completedAt && now.getTime() - completedAt.getTime() > ctx.options.answerEditMinutes * 60_000) return { refusal: refused(t("answer.locked", { minutes: ctx.options.answerEditMinutes })) };
   return { answered: response };
 }
 
@@ -91,6 +93,31 @@ function promptFinished(owned: OwnedCheckIn, r: { goal: number | null; task: num
   if (!owned.practice.settings.tensionQuestion) return true;
   if (r.tension === null) return false;
   return r.tension === "no" || r.talkedThrough !== null;
+}
+
+/** The prompt as the client should see it now: "Was it talked through?" only after tension was reported. */
+export function promptOptions(ctx: EngineContext, response: { tension: string | null } | null): PromptOptions {
+  return {
+    commentMaxLength: ctx.options.commentMaxLength,
+    editMinutes: ctx.options.answerEditMinutes,
+    showTalkedThrough: response?.tension === "a_little" || response?.tension === "yes",
+  };
+}
+
+/** Until when a completed response can be changed: the edit window, cut short by the check-in's close. */
+function editUntil(ctx: EngineContext, owned: OwnedCheckIn, completedAt: Date): Date {
+  const end = completedAt.getTime() + ctx.options.answerEditMinutes * 60_000;
+  return new Date(Math.min(end, owned.checkIn.closesAt.getTime()));
+}
+
+/** Edits the client's prompt message (stored ref) into `view`; false when there is none or the edit failed. */
+async function editPrompt(ctx: EngineContext, owned: OwnedCheckIn, view: OutboundView): Promise<boolean> {
+  const { checkIn, practice, client } = owned;
+  const platform = ctx.platform(practice.platform);
+  if (!platform || !checkIn.platformChannelId || !checkIn.platformMessageId) return false;
+  const result = await platform.update({ workspaceId: practice.externalId, userId: client.platformUserId }, { channelId: checkIn.platformChannelId, messageId: checkIn.platformMessageId }, view);
+  if (!result.ok) ctx.logger.warn({ checkInId: checkIn.id, code: result.code }, "prompt message not edited");
+  return result.ok;
 }
 
 async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string, patch: AnswerPatch, preloaded?: CheckInContext, receipt?: Receipt): Promise<Reply> {
@@ -133,12 +160,65 @@ async function answerRecorded(
   }
   if (promptFinished(owned, saved)) {
     if (owned.practice.settings.tidyMode && (await deletePrompt(ctx, owned))) return { text: t("answer.complete") };
+    // The thank-you keeps an "Edit my answers" button for the edit window.
+    const until = editUntil(ctx, owned, saved.completedAt ?? ctx.clock.now());
+    const thanks = buildThanksView(checkInId, owned.locale, owned.enrollment.timeZone, until > ctx.clock.now() ? until : null);
+    if (await editPrompt(ctx, owned, thanks)) return { text: t("answer.complete") };
     return { text: t("answer.complete"), replaceMessageText: t("prompt.thanks") };
+  }
+  if (patch.tension !== undefined && owned.practice.settings.tensionQuestion) {
+    // "Was it talked through?" appears with a tension answer of "a little" or "yes", and goes
+    // when it changes back to "no" (known here for an edit, or once talked-through was answered).
+    const shows = (tension: string | null | undefined) => tension === "a_little" || tension === "yes";
+    if (shows(saved.tension) || shows(before?.tension) || saved.talkedThrough !== null) await showTalkedThrough(ctx, owned, saved);
   }
   const remaining = ITEMS.filter((item) => saved[item] === null).length +
     (owned.practice.settings.tensionQuestion && saved.tension === null ? 1 : 0) +
     (saved.tension && saved.tension !== "no" && saved.talkedThrough === null ? 1 : 0);
   return { text: saved.completedAt && remaining === 0 ? t("answer.complete") : t("answer.saved", { remaining }) };
+}
+
+/**
+ * Edits the prompt so it asks "Was it talked through?" exactly when tension was reported. Where
+ * the prompt cannot be edited, the question is sent as a message of its own.
+ */
+async function showTalkedThrough(ctx: EngineContext, owned: OwnedCheckIn, saved: { tension: string | null }): Promise<void> {
+  const view = buildPromptView(owned.checkIn, owned.enrollment, owned.practice, owned.locale, promptOptions(ctx, saved));
+  if (await editPrompt(ctx, owned, view)) return;
+  if (!view.talkedThrough) return;
+  const platform = ctx.platform(owned.practice.platform);
+  await platform?.sendDirect(
+    { workspaceId: owned.practice.externalId, userId: owned.client.platformUserId },
+    { kind: "notice", text: view.talkedThrough.question, buttons: view.talkedThrough.options.map((o) => ({ actionId: o.actionId, label: o.label })) },
+  );
+}
+
+/**
+ * "Edit my answers": re-opens the answered prompt in the client's DM while the edit window lasts;
+ * after it, says plainly that it has closed and takes the button away.
+ */
+async function reopenForEdit(ctx: EngineContext, actor: Actor, checkInId: string, preloaded?: CheckInContext): Promise<Reply> {
+  const owned = await loadOwnCheckIn(ctx, actor, checkInId, preloaded);
+  if (isReply(owned)) return owned;
+  const t = translator(owned.locale);
+  const gate = await answerGate(ctx, owned);
+  if ("refusal" in gate) {
+    const closed = t("answer.edit_closed", { minutes: ctx.options.answerEditMinutes });
+    if (owned.checkIn.status === "answered" && (await editPrompt(ctx, owned, buildThanksView(checkInId, owned.locale, owned.enrollment.timeZone, null)))) return { text: closed, refused: true };
+    return { text: closed, refused: true, ...(owned.checkIn.status === "answered" ? { replaceMessageText: t("prompt.thanks") } : {}) };
+  }
+  const response = gate.answered ?? (await ctx.store.getResponse(checkInId));
+  const view = buildPromptView(owned.checkIn, owned.enrollment, owned.practice, owned.locale, promptOptions(ctx, response));
+  const completedAt = response?.completedAt ?? owned.checkIn.answeredAt;
+  const until = completedAt ? editUntil(ctx, owned, completedAt) : owned.checkIn.closesAt;
+  const text = t("answer.edit_open", { until: formatLocalDateTime(until, owned.enrollment.timeZone, owned.locale) });
+  if (await editPrompt(ctx, owned, view)) return { text };
+  // The message is gone (deleted, tidy mode): the prompt comes again as a new private message.
+  const platform = ctx.platform(owned.practice.platform);
+  const sent = await platform?.sendDirect({ workspaceId: owned.practice.externalId, userId: owned.client.platformUserId }, view);
+  if (!sent?.ok) return { text: t("consent.prompt_failed"), refused: true };
+  await ctx.store.setCheckInMessage(checkInId, sent.ref, ctx.clock.now());
+  return { text };
 }
 
 /** Actions that record an answer; they write their delivery receipt together with the answer. */
@@ -226,7 +306,7 @@ async function consent(ctx: EngineContext, actor: Actor, checkInId: string, acce
   // The consent message stood in for the prompt; now send the prompt itself if still open.
   if (owned.checkIn.status === "sent" && now < owned.checkIn.closesAt) {
     const platform = ctx.platform(owned.practice.platform);
-    const view = buildPromptView(owned.checkIn, owned.enrollment, owned.practice, owned.locale, ctx.options.commentMaxLength);
+    const view = buildPromptView(owned.checkIn, owned.enrollment, owned.practice, owned.locale, promptOptions(ctx, null));
     const result = await platform?.sendDirect({ workspaceId: owned.practice.externalId, userId: owned.client.platformUserId }, view);
     if (!result?.ok) {
       // Rate-limited or down: keep the consent message and its buttons, so "Yes" sends the prompt again.
@@ -283,6 +363,8 @@ export async function handleAction(ctx: EngineContext, actor: Actor, action: Exc
       return openComment(ctx, actor, action.checkInId, preloaded);
     case "skip":
       return skip(ctx, actor, action.checkInId, preloaded);
+    case "edit":
+      return reopenForEdit(ctx, actor, action.checkInId, preloaded);
     case "consent":
       return consent(ctx, actor, action.checkInId, action.accept, preloaded);
     case "alert":

@@ -72,7 +72,7 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
 
   const locale = localeFor(practice, client, enrollment);
   const view = client.consentAt
-    ? buildPromptView(checkIn, enrollment, practice, locale, ctx.options.commentMaxLength)
+    ? buildPromptView(checkIn, enrollment, practice, locale, { commentMaxLength: ctx.options.commentMaxLength, editMinutes: ctx.options.answerEditMinutes, showTalkedThrough: false })
     : buildConsentView(checkIn.id, locale, ctx.options.consentVersion);
   const recipient = { workspaceId: practice.externalId, userId: client.platformUserId };
   // A reclaimed claim may follow a crash between the send and its record: ask the platform first.

@@ -4,13 +4,25 @@
 import { encodeAction } from "./actions.ts";
 import type { Alert, CheckIn, Enrollment, FiredSignal, Item, Locale, PlatformName, Practice } from "./model.ts";
 import { ITEMS, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "./model.ts";
-import type { AlertView, ConsentView, PromptView } from "../ports/chat-platform.ts";
+import type { AlertView, ConsentView, NoticeView, PromptView } from "../ports/chat-platform.ts";
 import { translator } from "../i18n/index.ts";
 import type { MessageKey } from "../i18n/index.ts";
 import { formatLocalDateTime, formatLocalDate, mention } from "./context.ts";
 
-export function buildPromptView(checkIn: CheckIn, enrollment: Enrollment, practice: Practice, locale: Locale, commentMaxLength: number): PromptView {
+export interface PromptOptions {
+  commentMaxLength: number;
+  /** Minutes after finishing during which answers can still be changed. */
+  editMinutes: number;
+  /**
+   * Show "Was it talked through?": only once tension was answered "a little" or "yes", since the
+   * prompt is edited to add it then. Platforms that cannot edit a message would show it at once.
+   */
+  showTalkedThrough: boolean;
+}
+
+export function buildPromptView(checkIn: CheckIn, enrollment: Enrollment, practice: Practice, locale: Locale, options: PromptOptions): PromptView {
   const t = translator(locale);
+  const { commentMaxLength } = options;
   const tension = practice.settings.tensionQuestion;
   return {
     kind: "prompt",
@@ -36,7 +48,7 @@ export function buildPromptView(checkIn: CheckIn, enrollment: Enrollment, practi
           })),
         }
       : null,
-    talkedThrough: tension
+    talkedThrough: tension && options.showTalkedThrough
       ? {
           question: t("talked.question"),
           options: TALKED_THROUGH_ANSWERS.map((value) => ({
@@ -51,7 +63,18 @@ export function buildPromptView(checkIn: CheckIn, enrollment: Enrollment, practi
       : null,
     commentModal: practice.settings.commentQuestion ? commentModalTexts(locale, commentMaxLength) : null,
     skipButton: { actionId: encodeAction({ op: "skip", checkInId: checkIn.id }), label: t("prompt.skip") },
-    footer: t("prompt.footer", { closes: formatLocalDateTime(checkIn.closesAt, enrollment.timeZone, locale) }),
+    footer: t("prompt.footer", { closes: formatLocalDateTime(checkIn.closesAt, enrollment.timeZone, locale), minutes: options.editMinutes }),
+  };
+}
+
+/** What an answered prompt becomes: a thank-you without answers and, until `editUntil`, a button that re-opens it. */
+export function buildThanksView(checkInId: string, locale: Locale, timeZone: string, editUntil: Date | null): NoticeView {
+  const t = translator(locale);
+  if (!editUntil) return { kind: "notice", text: t("prompt.thanks") };
+  return {
+    kind: "notice",
+    text: t("prompt.thanks_editable", { until: formatLocalDateTime(editUntil, timeZone, locale) }),
+    buttons: [{ actionId: encodeAction({ op: "edit", checkInId }), label: t("prompt.edit") }],
   };
 }
 

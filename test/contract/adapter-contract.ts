@@ -100,9 +100,55 @@ export function runAdapterContract(name: string, makeHarness: HarnessFactory): v
     it("refuses a press on another client's check-in and stores nothing", async () => {
       const prompt = await enrollAndPrompt();
       const id = prompt.actionIds.find((a) => a.endsWith(":goal:1"))!;
-      await h.pressButton(OTHER, prompt.ref, id).catch(() => null);
+      const receipts = (await f.db.sql.query(`SELECT * FROM "InboundEvent"`)).length;
+      // The press reaches the engine, which refuses it: the refusal is the engine's own wording.
+      const reply = await h.pressButton(OTHER, prompt.ref, id);
+      expect(reply).toBe("That check-in isn't yours, so nothing was saved.");
       const checkInId = id.split(":")[1]!;
       expect(await f.store.getResponse(checkInId)).toBeNull();
+      expect(await f.db.sql.query(`SELECT * FROM "InboundEvent"`)).toHaveLength(receipts);
+      expect(shown(prompt)?.actionIds).toEqual(prompt.actionIds);
+    });
+
+    /** The prompt message as it is now (it is edited in place). */
+    const shown = (prompt: ObservedMessage): ObservedMessage | undefined => h.messagesTo(CLIENT).find((msg) => msg.ref.messageId === prompt.ref.messageId);
+    const pressOn = async (prompt: ObservedMessage, suffix: string) => {
+      const id = shown(prompt)!.actionIds.find((a) => a.endsWith(suffix));
+      expect(id, suffix).toBeTruthy();
+      return h.pressButton(CLIENT, prompt.ref, id!);
+    };
+
+    it("keeps an \"Edit my answers\" button for the edit window, re-opens the prompt with it, and says plainly when the window has closed", async () => {
+      const prompt = await enrollAndPrompt();
+      const checkInId = prompt.actionIds[0]!.split(":")[1]!;
+      for (const item of ["goal", "task", "bond"]) await pressOn(prompt, `:${item}:4`);
+      await pressOn(prompt, ":tension:no");
+      expect(shown(prompt)?.text).toMatch(/Thank you, your check-in is saved\. Your answers are not shown here\. You can change them until/);
+      expect(shown(prompt)?.actionIds).toEqual([`ci:${checkInId}:edit`]);
+
+      f.clock.set("2026-03-02T10:10:00Z");
+      expect(await pressOn(prompt, ":edit")).toMatch(/^Here is your check-in again\. Change any answer until/);
+      expect(shown(prompt)?.actionIds.filter((id) => /:(goal|task|bond):\d$/.test(id))).toHaveLength(15);
+      await pressOn(prompt, ":bond:2");
+      expect((await f.store.getResponse(checkInId))?.bond).toBe(2);
+      expect(shown(prompt)?.actionIds).toEqual([`ci:${checkInId}:edit`]);
+
+      f.clock.set("2026-03-02T10:15:01Z"); // 15 minutes after the check-in was first completed
+      expect(await pressOn(prompt, ":edit")).toBe("The time to change these answers has closed (answers can be changed for 15 minutes after you finish). Nothing was changed.");
+      expect(shown(prompt)?.actionIds).toEqual([]);
+      expect(shown(prompt)?.text).toMatch(/Thank you/);
+      expect((await f.store.getResponse(checkInId))?.bond).toBe(2);
+    });
+
+    it("asks \"Was it talked through?\" only after tension was answered \"a little\" or \"yes\"", async () => {
+      const prompt = await enrollAndPrompt();
+      expect(prompt.actionIds.some((id) => id.includes(":talked:"))).toBe(false);
+      expect(prompt.actionIds.filter((id) => id.includes(":tension:"))).toHaveLength(3);
+      await pressOn(prompt, ":tension:a_little");
+      expect(shown(prompt)?.actionIds.filter((id) => id.includes(":talked:"))).toHaveLength(3);
+      await pressOn(prompt, ":talked:partly");
+      const checkInId = prompt.actionIds[0]!.split(":")[1]!;
+      expect(await f.store.getResponse(checkInId)).toMatchObject({ tension: "a_little", talkedThrough: "partly" });
     });
 
     it("sends, edits and reports platform messages through the port", async () => {

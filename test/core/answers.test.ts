@@ -48,7 +48,8 @@ describe("answer rules", () => {
     const prompt = await promptFor();
     const replies = await answerAll(prompt, [4, 4, 5]);
     expect(replies.at(-1)).toMatchObject({ text: "Thank you, your check-in is complete." });
-    expect(replies.at(-1)?.replaceMessageText).toMatch(/Thank you/);
+    // The prompt message itself becomes the thank-you, with the "Edit my answers" button.
+    expect(platform.lastTo("alice")!.view).toMatchObject({ kind: "notice", text: expect.stringMatching(/^Thank you/), buttons: [{ label: "Edit my answers" }] });
     expect((await f.store.getCheckIn(prompt.checkInId))?.status).toBe("answered");
     expect(await f.store.getResponse(prompt.checkInId)).toMatchObject({ goal: 4, task: 4, bond: 5, tension: "no" });
   });

@@ -42,7 +42,9 @@ async function week(weekIndex: number, scores: string, opts: { tension?: Tension
   for (let i = 0; i < 3; i++) await f.press("alice", prompt.rows[i]!.options[values[i]! - 1]!.actionId);
   const tension = opts.tension ?? "no";
   await f.press("alice", prompt.tension!.options.find((o) => o.value === tension)!.actionId);
-  if (opts.talked) await f.press("alice", prompt.talkedThrough!.options.find((o) => o.value === opts.talked)!.actionId);
+  // "Was it talked through?" is added to the prompt once tension was reported.
+  const shown = platform.to("alice").find((m) => m.history[0] && (m.history[0] as PromptView).checkInId === prompt.checkInId)!.view as PromptView;
+  if (opts.talked) await f.press("alice", shown.talkedThrough!.options.find((o) => o.value === opts.talked)!.actionId);
   const reply = opts.comment ? await f.engine.receive({ type: "comment", actor: f.actor("alice"), checkInId: prompt.checkInId, text: opts.comment }) : null;
   return { prompt, reply };
 }

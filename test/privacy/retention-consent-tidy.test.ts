@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import type { EngineFixture } from "../support/engine-fixture.ts";
-import type { ConsentView, PromptView } from "../../src/ports/chat-platform.ts";
+import type { ConsentView, NoticeView, PromptView } from "../../src/ports/chat-platform.ts";
 import { answer, comment, enrollAndPrompt, privacyFixture, rowCounts } from "./support.ts";
 
 let f: EngineFixture;
@@ -149,8 +149,10 @@ describe("tidy mode", () => {
     expect(next.view.kind).toBe("prompt");
     const replies = await answer(f, "alice", next.view as PromptView, [4, 4, 4]);
     expect(next.deleted).toBe(false);
-    // The adapter edits the prompt to this neutral text.
-    expect(replies.at(-1)?.replaceMessageText).toBe("Thank you, your check-in is saved. Your answers are not shown here.");
+    // The prompt is edited to a neutral thank-you whose one button re-opens it during the edit window.
+    expect(replies.at(-1)).toEqual({ text: "Thank you, your check-in is complete." });
+    expect(next.view).toMatchObject({ kind: "notice", text: expect.stringMatching(/^Thank you, your check-in is saved\. Your answers are not shown here\. You can change them until /) });
+    expect((next.view as NoticeView).buttons?.map((b) => b.label)).toEqual(["Edit my answers"]);
     expect((await rowCounts(f)).Response).toBe(1);
   });
 });

@@ -208,6 +208,11 @@ export class FakeDiscord {
     return channelId ? (this.messages.get(channelId) ?? []) : [];
   }
 
+  /** Every message in every channel. */
+  allMessages(): FakeMessage[] {
+    return [...this.messages.values()].flat();
+  }
+
   findMessage(channelId: string, messageId: string): FakeMessage | undefined {
     return this.messages.get(channelId)?.find((message) => message.id === messageId);
   }
@@ -271,6 +276,18 @@ export class FakeDiscord {
   pressButton(userId: string, messageId: string, customId: string, extra: { id?: string } = {}): InteractionRecord {
     const message = this.dmMessage(userId, messageId);
     const id = extra.id ?? this.newId();
+    this.componentMessages.set(id, message);
+    const base = { id, token: `token-${this.newId()}`, applicationId: this.applicationId, userId, botId: this.botUserId, message, customId };
+    return this.interact(buttonInteraction(base));
+  }
+
+  /**
+   * A crafted button interaction: `userId` sends `customId` from a message in their own DM, as a
+   * modified client could for a button they were never shown (e.g. another client's check-in).
+   */
+  pressCrafted(userId: string, customId: string): InteractionRecord {
+    const message = this.makeMessage(this.dmChannels.get(userId) ?? this.newId(), {}, []);
+    const id = this.newId();
     this.componentMessages.set(id, message);
     const base = { id, token: `token-${this.newId()}`, applicationId: this.applicationId, userId, botId: this.botUserId, message, customId };
     return this.interact(buttonInteraction(base));

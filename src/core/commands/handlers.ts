@@ -221,7 +221,8 @@ const now: Handler<CommandOf<"now">> = async (ctx, a, c) => {
   const locale = localeOfActor(a);
   const open = await ctx.store.openCheckIn(enrollment.id, at);
   if (open && (open.kind === "now" || at.getTime() - open.sessionEndAt.getTime() < SAME_SESSION_MS)) {
-    return fail(a.t("command.now.open", { client: who, closes: formatLocalDateTime(open.closesAt, enrollment.timeZone, locale) }));
+    // Not an error: the reply says what is already pending.
+    return ok(a.t("command.now.open", { client: who, closes: formatLocalDateTime(open.closesAt, enrollment.timeZone, locale) }));
   }
   const sendAt = deferForQuietHours(at, a.practice.settings.quietHours, enrollment.timeZone);
   const queued = (await ctx.store.queuedCheckIns(enrollment.id)).find(

@@ -96,14 +96,17 @@ describe("client", () => {
 
     const checkInId = checkInIdOf(prompt);
     await answer(prompt, [5, 4, 3]);
-    const edits = fake.callsTo("PATCH", /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/).map((c) => c.body as Record<string, unknown>);
-    const thanks = edits.filter((body) => typeof body.content === "string" && /check-in is saved/.test(body.content));
+    // The prompt message is edited once into the thank-you; its one button re-opens the prompt.
+    const thanks = patchesOf(prompt).map((c) => c.body as Record<string, unknown>).filter((body) => typeof body.content === "string" && /check-in is saved/.test(body.content));
     expect(thanks).toHaveLength(1);
-    expect(thanks[0]).toMatchObject({ embeds: [], components: [] });
-    expect(JSON.stringify(thanks[0])).not.toMatch(/\d/);
+    expect(thanks[0]).toMatchObject({ embeds: [] });
+    const text = String(thanks[0]!.content);
+    expect(text).toMatch(/You can change them until Mon 2 Mar, \d\d:\d\d\./);
+    expect(text.replace(/until Mon 2 Mar, \d\d:\d\d/g, "")).not.toMatch(/\d/);
+    expect(JSON.stringify(thanks[0]!.components)).not.toMatch(/:(goal|task|bond|tension|talked):/);
     const now = fake.messagesTo(CLIENT).find((m) => m.id === prompt.id);
     expect(now?.content).toMatch(/check-in is saved/);
-    expect(now?.components).toEqual([]);
+    expect(JSON.stringify(now?.components)).toContain(`ci:${checkInId}:edit`);
     expect((await fixture.store.getCheckIn(checkInId))?.status).toBe("answered");
   });
 

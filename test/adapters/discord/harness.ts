@@ -222,6 +222,12 @@ export const makeDiscordHarness: HarnessFactory = async (inbound) => {
     async pressButton(userId, ref, actionId) {
       const actor = ensureMember(userId);
       const message = messageOf(userId, ref);
+      if (!message) {
+        // A button on someone else's DM cannot be clicked; a crafted interaction carries its id.
+        const theirs = fake.allMessages().find((m) => m.id === ref.messageId);
+        const custom = theirs?.components.flatMap((row) => row.components).find((c) => c.custom_id && decodeCustomId(c.custom_id).actionId === actionId)?.custom_id;
+        return replyText(await rig.settled(fake.pressCrafted(actor, custom ?? actionId)));
+      }
       const button = message?.components.flatMap((row) => row.components).find((c) => c.custom_id && decodeCustomId(c.custom_id).actionId === actionId);
       const record = await rig.settled(fake.pressButton(actor, ref.messageId, button?.custom_id ?? actionId));
       return replyText(record);

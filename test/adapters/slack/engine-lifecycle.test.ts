@@ -116,8 +116,11 @@ describe("client", () => {
     expect(unescapeMrkdwn(String(update.text))).toMatch(/Thank you/);
     expect(payload).not.toMatch(/ci:[^"]*:(goal|task|bond|tension)/);
     expect(payload).not.toMatch(/[1-5]\/5|\b[345]\b/);
-    expect(buttonActionIds(current(prompt).blocks)).toEqual([]);
-    expect(visibleText(current(prompt))).not.toMatch(/\d/);
+    // Only "Edit my answers" is left, and the only figures are the time the edit window ends.
+    expect(buttonActionIds(current(prompt).blocks)).toEqual([`ci:${checkInId}:edit`]);
+    const visible = visibleText(current(prompt));
+    expect(visible).toMatch(/You can change them until Mon 2 Mar, \d\d:\d\d\./);
+    expect(visible.replace(/until Mon 2 Mar, \d\d:\d\d/g, "")).not.toMatch(/\d/);
     expect((await fixture.store.getCheckIn(checkInId))?.status).toBe("answered");
   });
 
