@@ -67,8 +67,8 @@ export interface BuildOptions {
   retentionDays?: number;
   /** Counts prompts, answers, alerts and lateness, and reports queue depth at scrape time. */
   metrics?: BotMetrics;
-  /** Base URL of the bot's web pages (PUBLIC_URL); sign-in links start with it. Default http://localhost:3000. */
-  publicUrl?: string | (() => string);
+  /** Base URL of the bot's web pages (PUBLIC_URL); sign-in links start with it. Default http://localhost:3000; null: no web pages. */
+  publicUrl?: string | null | (() => string | null);
   /** Who counts as therapist or admin at each dashboard request; default: the platform's current role (platformRoles). */
   roles?: RoleResolver;
   /** Appointment calendars: polling options and how feeds are read (default: HTTP with the private-address guard). */
@@ -93,13 +93,21 @@ export async function buildBot(options: BuildOptions): Promise<BotParts> {
   const store = options.metrics ? meterStore(opened.store, options.metrics) : opened.store;
   options.metrics?.watchQueue(store, clock);
   const platforms = new Map<PlatformName, ChatPlatform>();
+  const fixedUrl = options.publicUrl === undefined ? "http://localhost:3000" : options.publicUrl;
+  const publicUrl = typeof fixedUrl === "function" ? fixedUrl : () => fixedUrl;
+  const baseUrl = publicUrl();
   const context: EngineContext = {
     store,
     platform: (name) => platforms.get(name),
     clock,
     logger: options.logger,
     cipher: options.cipher,
-    options: { ...DEFAULT_ENGINE_OPTIONS, ownerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...options.engine },
+    options: {
+      ...DEFAULT_ENGINE_OPTIONS,
+      ownerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      ...(baseUrl ? { dashboardUrl: `${baseUrl.replace(/\/+$/, "")}/dashboard` } : {}),
+      ...options.engine,
+    },
     calendars: createCalendarServices(new SqlCalendarStore(db.sql), options.calendar?.fetcher ?? new HttpCalendarFetcher(options.calendar?.http), options.calendar?.options),
   };
   // Data rights and retention (issue 6): every engine built here gets them.
@@ -114,7 +122,6 @@ export async function buildBot(options: BuildOptions): Promise<BotParts> {
   };
   const webAuth = new SqlWebAuthStore(db.sql);
   const dashboardAuth = new DashboardAuth({ auth: webAuth, store, clock, roles: options.roles ?? platformRoles((name) => platforms.get(name)) });
-  const publicUrl = typeof options.publicUrl === "function" ? options.publicUrl : () => (options.publicUrl as string | undefined) ?? "http://localhost:3000";
   const engine = new CheckInEngine(context, options.metrics ? options.metrics.hooks(hooks) : hooks, {
     ...privacy.commands,
     ...dashboardCommands({ auth: dashboardAuth, publicUrl }),

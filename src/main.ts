@@ -5,7 +5,8 @@
 
 import { config as loadDotenv } from "dotenv";
 import path from "node:path";
-import { loadEnv, hasDiscord, hasSlack, ConfigError, durationMs, listenHost } from "./config/env.ts";
+import { loadEnv, hasDiscord, hasSlack, ConfigError, durationMs, listenHost, publicBaseUrl } from "./config/env.ts";
+import { systemClock } from "./ports/clock.ts";
 import type { Env } from "./config/env.ts";
 import { createLogger } from "./runtime/logger.ts";
 import type { Logger } from "./ports/logger.ts";
@@ -123,6 +124,7 @@ export async function main(): Promise<BotParts> {
   const cipher = buildCipher(env, logger);
   const metrics = new BotMetrics();
   let bot: BotParts;
+  let boundPort = env.PORT;
   try {
     bot = await buildBot({
       databaseUrl: env.DATABASE_URL,
@@ -134,6 +136,8 @@ export async function main(): Promise<BotParts> {
         options: { pollSeconds: env.CALENDAR_POLL_SECONDS },
         http: { allowPrivate: env.CALENDAR_ALLOW_PRIVATE, timeoutMs: env.CALENDAR_TIMEOUT_SECONDS * 1000 },
       },
+      // Sign-in links name the port actually bound (PORT=0 picks one).
+      publicUrl: () => publicBaseUrl(env, boundPort),
       engine: {
         consentVersion: env.CONSENT_VERSION,
         leaseMs: env.LEASE_SECONDS * 1000,
@@ -162,9 +166,22 @@ export async function main(): Promise<BotParts> {
     trustProxy: env.TRUST_PROXY,
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
     mountPoints: sink ? [SINK_EVENTS_PATH] : slack && !env.SLACK_APP_TOKEN ? [SLACK_EVENTS_PATH] : [],
-    routes: publicRoutes({ ops: { readiness, metrics: renderMetrics, ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}) } }),
+    routes: publicRoutes({
+      ops: { readiness, metrics: renderMetrics, ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}) },
+      dashboard: {
+        auth: bot.dashboard.auth,
+        dashboard: bot.dashboard.store,
+        store: bot.store,
+        engine: bot.engine,
+        cipher,
+        privacy: bot.privacy,
+        clock: systemClock,
+        logger: logger.child({ area: "dashboard" }),
+        secureCookies: Boolean(env.PUBLIC_URL?.startsWith("https://")),
+      },
+    }),
   });
-  await http.listen();
+  boundPort = await http.listen();
 
   const install = (platform: ChatPlatform): void => {
     bot.platforms.set(platform.name, meterPlatform(platform, metrics));

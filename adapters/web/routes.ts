@@ -5,14 +5,18 @@
 import type { RouteModule } from "./server.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import type { OpsRoutesOptions } from "./routes/ops.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
+import type { DashboardRoutesDeps } from "./routes/dashboard.ts";
 
 export interface PublicRoutesDeps {
   ops: Omit<OpsRoutesOptions, "exposure">;
+  /** The therapist's and admin's web view (sign-in, caseload, client pages, admin pages). */
+  dashboard?: DashboardRoutesDeps;
 }
 
 /** The routes on PORT: the pages people open, /healthz, /readyz and token-guarded /metrics. */
 export function publicRoutes(deps: PublicRoutesDeps): RouteModule[] {
-  return [opsRoutes({ ...deps.ops, exposure: "public" })];
+  return [opsRoutes({ ...deps.ops, exposure: "public" }), ...(deps.dashboard ? [dashboardRoutes(deps.dashboard)] : [])];
 }
 
 /** The routes on OPS_PORT: /healthz, /readyz with details and /metrics, no pages. */

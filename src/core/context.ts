@@ -33,6 +33,8 @@ export interface EngineOptions {
   alertRemindAfterMs: number;
   /** An alert still unacknowledged after this long is escalated to the practice admins (ALERT_ESCALATE_AFTER). */
   alertEscalateAfterMs: number;
+  /** The caseload page of the web dashboard (PUBLIC_URL/dashboard), linked from the weekly digest; absent = no link. */
+  dashboardUrl?: string;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, "ownerId"> = {

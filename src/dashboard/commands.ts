@@ -10,13 +10,15 @@ import type { DashboardAuth } from "./sessions.ts";
 export interface DashboardCommandOptions {
   auth: DashboardAuth;
   /** Base URL of the bot's web pages (PUBLIC_URL), without a trailing slash. */
-  publicUrl: () => string;
+  publicUrl: () => string | null;
 }
 
 export function dashboardCommands(options: DashboardCommandOptions): ExtraHandlers {
   return {
     async dashboard(ctx, a) {
       if (!a.isAdmin && !a.person?.isTherapist) throw new Denied(a.t("command.denied"));
+      const base = options.publicUrl();
+      if (!base) return { text: a.t("dashboard.unavailable"), refused: true };
       let person = a.person ?? (await ctx.store.ensurePerson(a.practice.id, a.actor.userId));
       // A platform admin (workspace owner, Manage Server) may have no stored admin flag yet.
       if (a.actor.isPlatformAdmin && !person.isAdmin) person = await ctx.store.updatePerson(person.id, { isAdmin: true });
@@ -25,7 +27,7 @@ export function dashboardCommands(options: DashboardCommandOptions): ExtraHandle
       const locale = person.locale ?? a.practice.locale;
       return {
         text: a.t("dashboard.link", {
-          url: `${options.publicUrl().replace(/\/+$/, "")}${link.path}`,
+          url: `${base.replace(/\/+$/, "")}${link.path}`,
           until: formatLocalDateTime(link.expiresAt, a.practice.timeZone, locale),
         }),
       };

@@ -221,6 +221,7 @@ describe("weekly digest", () => {
       "Weekly check-in digest: 1 active clients.",
       expect.stringMatching(/^@alice: \S+ last 2\/5\/5 \(total 12\); alert open; missed this week: 0$/),
       "Details: /checkin trend @client · /checkin alerts. Change or stop this digest: /checkin digest mon 08:00 | off",
+      "Your caseload on the web: http://localhost:3000/dashboard (sign in with /checkin dashboard)",
     ]);
     f.clock.set("2026-03-11T09:00:00Z");
     expect((await f.engine.tick()).loop.digests).toBe(0);

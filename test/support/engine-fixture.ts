@@ -43,6 +43,7 @@ export async function createEngineFixture(
     engine?: Partial<EngineOptions>;
     databaseUrl?: string;
     calendar?: BuildOptions["calendar"];
+    publicUrl?: () => string;
   } = {},
 ): Promise<EngineFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "checkin-test-"));
@@ -53,7 +54,15 @@ export async function createEngineFixture(
   const cipher = new AesGcmCommentCipher(randomBytes(32));
   let bot: BotParts;
   try {
-    bot = await buildBot({ databaseUrl, cipher, logger: options.logger ?? silentLogger, clock, engine: options.engine, ...(options.calendar ? { calendar: options.calendar } : {}) });
+    bot = await buildBot({
+      databaseUrl,
+      cipher,
+      logger: options.logger ?? silentLogger,
+      clock,
+      engine: options.engine,
+      ...(options.calendar ? { calendar: options.calendar } : {}),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    });
   } catch (error) {
     await pgDatabase?.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

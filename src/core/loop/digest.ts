@@ -75,6 +75,7 @@ export async function buildDigest(ctx: EngineContext, practice: Practice, therap
   // A week without answers, missed check-ins or open alerts has nothing to report: no message.
   if (!activity) return null;
   lines.push(t("digest.footer"));
+  if (ctx.options.dashboardUrl) lines.push(t("digest.dashboard", { url: ctx.options.dashboardUrl }));
   return lines.join("\n");
 }
 
