@@ -3,7 +3,8 @@
 // (3–15) with the client's baseline band and the alert markers, and goal/task/bond (1–5).
 // Rupture → repair episodes are shaded on both. Plot's inline <style> and style attributes are
 // removed so the page's strict CSP holds; the stylesheet styles the classes instead.
-// chartModel() is the data (tested on its own); renderChart() draws it.
+// chartModel() is the data (tested on its own); renderChart() draws it. (In Plot a string mark
+// option is a field name, so marks are told apart by class, not by an aria label.)
 
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
@@ -138,7 +139,6 @@ export function renderChart(model: ChartModel, labels: ChartLabels, timeZone: st
       fill: (e: Episode) => CHART_COLOURS.episode[e.outcome],
       fillOpacity: 0.35,
       title: (e: Episode) => labels.episode(e, full(e.from), full(e.to)),
-      ariaLabel: "episode",
     });
   const withBaseline = model.points.filter((p) => p.baseline !== null);
   const totalPlot = Plot.plot({
@@ -156,15 +156,15 @@ export function renderChart(model: ChartModel, labels: ChartLabels, timeZone: st
     y: { domain: [3, 15], label: labels.total, ticks: [3, 6, 9, 12, 15], grid: true },
     marks: [
       episodes(3, 15),
-      Plot.areaY(withBaseline, { x: "at", y1: (p: ChartPoint) => Math.max(3, (p.baseline as number) - model.band), y2: (p: ChartPoint) => Math.min(15, (p.baseline as number) + model.band), className: "baseline-band", fill: CHART_COLOURS.band, ariaLabel: "baseline band" }),
-      Plot.lineY(withBaseline, { x: "at", y: "baseline", className: "baseline", stroke: CHART_COLOURS.baseline, strokeDasharray: "4 3", ariaLabel: "baseline" }),
-      Plot.lineY(model.points, { x: "at", y: "total", className: "line-total", stroke: CHART_COLOURS.total, strokeWidth: 2, ariaLabel: "total line" }),
-      Plot.dot(model.points, { x: "at", y: "total", className: "dot-total", fill: CHART_COLOURS.total, r: 3, title: (p: ChartPoint) => labels.point(p, full(p.at)), ariaLabel: "total" }),
+      Plot.areaY(withBaseline, { x: "at", y1: (p: ChartPoint) => Math.max(3, (p.baseline as number) - model.band), y2: (p: ChartPoint) => Math.min(15, (p.baseline as number) + model.band), className: "baseline-band", fill: CHART_COLOURS.band }),
+      Plot.lineY(withBaseline, { x: "at", y: "baseline", className: "baseline", stroke: CHART_COLOURS.baseline, strokeDasharray: "4 3" }),
+      Plot.lineY(model.points, { x: "at", y: "total", className: "line-total", stroke: CHART_COLOURS.total, strokeWidth: 2 }),
+      Plot.dot(model.points, { x: "at", y: "total", className: "dot-total", fill: CHART_COLOURS.total, r: 3, title: (p: ChartPoint) => labels.point(p, full(p.at)) }),
       Plot.dot(
         model.markers.filter((m) => m.total !== null),
-        { x: "at", y: "total", className: "alert-marker", symbol: "triangle", r: 7, stroke: CHART_COLOURS.alert, strokeWidth: 2, fill: "none", title: (m: AlertMarker) => `${labels.alert}: ${full(m.at)}`, ariaLabel: "alert" },
+        { x: "at", y: "total", className: "alert-marker", symbol: "triangle", r: 7, stroke: CHART_COLOURS.alert, strokeWidth: 2, fill: "none", title: (m: AlertMarker) => `${labels.alert}: ${full(m.at)}` },
       ),
-      Plot.ruleX(model.markers.filter((m) => m.total === null), { x: "at", className: "alert-rule", stroke: CHART_COLOURS.alert, strokeDasharray: "2 2", ariaLabel: "alert" }),
+      Plot.ruleX(model.markers.filter((m) => m.total === null), { x: "at", className: "alert-rule", stroke: CHART_COLOURS.alert, strokeDasharray: "2 2" }),
     ],
   });
   const itemPlot = Plot.plot({
@@ -182,8 +182,8 @@ export function renderChart(model: ChartModel, labels: ChartLabels, timeZone: st
     marks: [
       episodes(1, 5),
       ...(["goal", "task", "bond"] as const).flatMap((item) => [
-        Plot.lineY(model.points, { x: "at", y: item, className: `line-${item}`, stroke: CHART_COLOURS[item], strokeWidth: 1.5, strokeDasharray: item === "goal" ? undefined : item === "task" ? "6 3" : "2 2", ariaLabel: `${item} line` }),
-        ...(model.points.length > ITEM_DOTS_UP_TO ? [] : [Plot.dot(model.points, { x: "at", y: item, className: `dot-${item}`, fill: CHART_COLOURS[item], symbol: item === "goal" ? "circle" : item === "task" ? "square" : "diamond", r: 2.5, ariaLabel: item })]),
+        Plot.lineY(model.points, { x: "at", y: item, className: `line-${item}`, stroke: CHART_COLOURS[item], strokeWidth: 1.5, strokeDasharray: item === "goal" ? undefined : item === "task" ? "6 3" : "2 2" }),
+        ...(model.points.length > ITEM_DOTS_UP_TO ? [] : [Plot.dot(model.points, { x: "at", y: item, className: `dot-${item}`, fill: CHART_COLOURS[item], symbol: item === "goal" ? "circle" : item === "task" ? "square" : "diamond", r: 2.5 })]),
       ]),
     ],
   });

@@ -65,6 +65,26 @@ describe("client chart", () => {
     });
   });
 
+  it("the total line runs through every point, and the baseline band covers the check-ins that have a baseline", () => {
+    const { document } = render();
+    const line = document.querySelector("svg.chart-total g.line-total path, svg.chart-total path.line-total");
+    const vertices = [...(line?.getAttribute("d") ?? "").matchAll(/[ML]([\d.]+),([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(vertices).toHaveLength(points.length);
+    vertices.forEach(([x, y], i) => {
+      const p = points[i]!;
+      expect(x).toBeCloseTo(xOf(p.sessionEndAt.getTime()), 1);
+      expect(y).toBeCloseTo(yOf(p.goal + p.task + p.bond), 1);
+    });
+    const band = document.querySelector("svg.chart-total g.baseline-band path, svg.chart-total path.baseline-band");
+    const bandXs = [...(band?.getAttribute("d") ?? "").matchAll(/[ML]([\d.]+),/g)].map((m) => Number(m[1]));
+    expect(Math.min(...bandXs)).toBeCloseTo(xOf(points[3]!.sessionEndAt.getTime()), 1);
+    expect(Math.max(...bandXs)).toBeCloseTo(xOf(points.at(-1)!.sessionEndAt.getTime()), 1);
+    for (const item of ["goal", "task", "bond"]) {
+      const d = document.querySelector(`svg.chart-items g.line-${item} path, svg.chart-items path.line-${item}`)?.getAttribute("d") ?? "";
+      expect([...d.matchAll(/[ML][\d.]+,[\d.]+/g)], item).toHaveLength(points.length);
+    }
+  });
+
   it("the rupture → repair episode is shaded from the opening check-in to the repair, in the repaired colour", () => {
     const { document } = render();
     const rects = [...document.querySelectorAll("svg.chart-total g.episode rect")];

@@ -79,12 +79,14 @@ export async function clientPageData(deps: DashboardRoutesDeps, viewer: Viewer, 
     }
   }
   const tension = (p: (typeof history.scored)[number]) =>
-    p.tension
+    p.tension === "no"
+      ? t("tension.no")
+      : p.tension
       ? t("dashboard.client.tension_value", { tension: t(`tension.${p.tension}` as "tension.no"), talked: p.talkedThrough ? t(`talked.${p.talkedThrough}` as "talked.yes") : "–" })
       : "–";
   const rows = history.scored
     .map((p, i) => ({
-      date: formatLocalDateTime(p.sessionEndAt, tz, locale),
+      date: formatLocalDate(p.sessionEndAt, tz, locale),
       goal: p.goal,
       task: p.task,
       bond: p.bond,
