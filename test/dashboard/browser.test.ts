@@ -2,7 +2,7 @@
 // signs in from the chat link, sees the caseload, opens a client with a rupture → repair
 // history whose chart shows the episode, and acknowledges the open alert on the web, which
 // edits the chat alert message; an admin changes a setting on the web and /checkin settings
-// shows it. Writes the README's screenshots (docs/dashboard-caseload.png, docs/dashboard-client.png).
+// shows it. Screenshots go to test-output/; with UPDATE_SCREENSHOTS=1 also to docs/ for the README.
 
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -19,6 +19,7 @@ import { CHART_COLOURS } from "../../src/dashboard/chart.ts";
 
 const DOCS = path.resolve(import.meta.dirname, "../../docs");
 const OUT = path.resolve(import.meta.dirname, "../../test-output");
+const UPDATE_DOCS = process.env.UPDATE_SCREENSHOTS === "1";
 
 let h: DashboardHarness;
 let story: Story;
@@ -58,7 +59,7 @@ describe("therapist in the browser", () => {
       await expect(rows.first().innerText()).resolves.toMatch(/@alice[\s\S]*Red\s+open alert[\s\S]*total 7\/15/);
       await expect(page.locator("body").innerText()).resolves.not.toContain("@carol");
       await page.screenshot({ path: path.join(OUT, "caseload.png"), fullPage: true });
-      await page.screenshot({ path: path.join(DOCS, "dashboard-caseload.png"), fullPage: true });
+      if (UPDATE_DOCS) await page.screenshot({ path: path.join(DOCS, "dashboard-caseload.png"), fullPage: true });
 
       // The client page: the chart shades the repaired episode and the open one, with an alert marker on each.
       await page.getByRole("link", { name: "@alice" }).click();
@@ -71,7 +72,7 @@ describe("therapist in the browser", () => {
       await expect(page.locator("svg.chart-total g.dot-total circle").count()).resolves.toBe(10);
       await expect(page.locator("figcaption").innerText()).resolves.toMatch(/6 Apr 2026 to 13 Apr 2026: Marked repaired/);
       await page.screenshot({ path: path.join(OUT, "client.png"), fullPage: true });
-      await page.screenshot({ path: path.join(DOCS, "dashboard-client.png"), fullPage: true });
+      if (UPDATE_DOCS) await page.screenshot({ path: path.join(DOCS, "dashboard-client.png"), fullPage: true });
 
       // Acknowledge with a note, by keyboard-reachable controls only.
       const before = h.platform.messages.find((m) => m.view.kind === "alert" && (m.view as AlertView).alertId === story.openAlertId)!;
