@@ -5,6 +5,9 @@
 //
 // Options (environment): BENCH_PROVIDERS=sqlite,postgresql  BENCH_SCALE=1 (0.1 for a quick look)
 //   BENCH_REPEATS=3 (runs of the burst and ingestion scenarios; the median run is reported)
+//
+// The rupture-detection benchmark (bench/detection/) runs first and is part of the document;
+// `npm run bench -- detection` (or `npm run bench:detection`) runs it alone, in a few seconds.
 
 import { spawn, spawnSync } from "node:child_process";
 import { loadavg, cpus } from "node:os";
@@ -17,6 +20,7 @@ import { openDatabase } from "../src/store/database.ts";
 import { applyMigrations, loadMigrations, migrationsDir } from "../src/store/migrate.ts";
 import { seedDueCheckIns, seedHistory, seedPractice } from "./seed.ts";
 import { BOT_NODE_FLAGS, createDatabase, postgresAvailable, round } from "./support.ts";
+import { formatDetection, runDetectionBenchmark } from "./detection/run.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCALE = Number(process.env.BENCH_SCALE ?? "1");
@@ -242,6 +246,13 @@ function targets(provider: Provider, r: Json): Record<string, Check> {
 }
 
 async function main(): Promise<void> {
+  // Detection quality: pure rule code on a seeded synthetic practice, no database.
+  const detection = runDetectionBenchmark();
+  log(`detection benchmark:\n${formatDetection(detection)}`);
+  if (process.argv.slice(2).includes("detection")) {
+    process.stdout.write(`${JSON.stringify({ generatedAt: new Date().toISOString(), detection }, null, 2)}\n`);
+    return;
+  }
   compile();
   const wanted = (process.env.BENCH_PROVIDERS ?? "sqlite,postgresql").split(",").map((s) => s.trim()) as Provider[];
   const document: Json = {
@@ -261,6 +272,7 @@ async function main(): Promise<void> {
     ],
     results: {} as Json,
     targets: {} as Json,
+    detection,
   };
   for (const provider of wanted) {
     if (provider === "postgresql" && !(await postgresAvailable())) {

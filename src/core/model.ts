@@ -49,22 +49,27 @@ export interface QuietHours {
 }
 
 export interface RuptureThresholds {
-  /** An item at or below this value fires "low item". */
+  /** An item at or below this value is a low level ("low item"). */
   lowItem: number;
-  /** A total strictly below this value fires "low total". */
+  /** A total strictly below this value is a low level ("low total"). */
   lowTotal: number;
-  /** A total at least this far below the previous/baseline total fires "drop". */
+  /** The smallest total drop below the anchored baseline that can fire "drop", in points. */
   totalDrop: number;
-  /** One item at least this far below its previous/baseline value fires "drop". */
+  /** The smallest item drop below its anchored baseline that can fire "drop", in points. */
   itemDrop: number;
-  /** How many recent answered check-ins make the baseline (3..10; fewer than 3 = cold start). */
+  /** How many recent answered check-ins make the short baseline (3..10; fewer than 3 = cold start). */
   baselineSize: number;
-  /** z for the reliable-drop test (1.96 = 95 % two-sided, as in Jacobson & Truax). */
+  /**
+   * z for the reliable-drop test and the drop rule (2.33 = 1 % one-sided: with 20+ check-ins a
+   * year per client, Jacobson & Truax's 1.96 would give about 4 in 10 stable clients a false alert).
+   */
   rciZ: number;
   /** Floor on the client's own standard deviation of totals, so a flat history does not make every dip "reliable". */
   rciSdFloor: number;
-  /** Consecutive decreases of the total that fire "decline". */
-  declineSteps: number;
+  /** Points the total must fall, plateaus allowed, to fire "decline". */
+  declineFall: number;
+  /** How many check-ins (the current one included) a decline may span. */
+  declineWindow: number;
   /** Consecutive expired check-ins (downtime and pauses excluded) that fire "withdrawal". */
   missedInRow: number;
 }
@@ -88,9 +93,10 @@ export const DEFAULT_THRESHOLDS: RuptureThresholds = {
   totalDrop: 2,
   itemDrop: 2,
   baselineSize: 5,
-  rciZ: 1.96,
-  rciSdFloor: 1,
-  declineSteps: 3,
+  rciZ: 2.33,
+  rciSdFloor: 1.25,
+  declineFall: 3,
+  declineWindow: 6,
   missedInRow: 2,
 };
 

@@ -110,7 +110,8 @@ export function explainSignal(signal: FiredSignal, locale: Locale): string {
   if (typeof params.tension === "string") params.tension = t(`tension.${params.tension}` as MessageKey);
   if (typeof params.talked === "string") params.talked = t(`talked.${params.talked}` as MessageKey);
   if (typeof params.category === "string") params.category = t(`marker.${params.category}` as MessageKey);
-  const key = `signal.${signal.code}` as MessageKey;
+  // Level signals say whether the low level was first reached or got worse (see rules/level.ts).
+  const key = (signal.params.level === "worse" ? `signal.${signal.code}_worse` : `signal.${signal.code}`) as MessageKey;
   return t(key, params);
 }
 
@@ -122,6 +123,23 @@ export function trendLine(totals: number[]): string {
     .map((value) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.round(((value - 3) / 12) * (BARS.length - 1))))])
     .join("");
 }
+
+/** Signals of a low level (a state; src/core/rules/level.ts) and non-urgent notes: not rupture events. */
+export const LEVEL_SIGNALS: readonly string[] = ["low_total", "low_item"];
+export const NOTE_SIGNALS: readonly string[] = ["crisis_denial"];
+
+export type AlertKind = "crisis" | "event" | "level" | "note";
+
+/** Which kind of alert this is, for its title: crisis, a rupture event (a change), a low level (a state), or a note. */
+export function alertKind(alert: Pick<Alert, "severity" | "signals">): AlertKind {
+  if (alert.severity === "urgent") return "crisis";
+  const codes = alert.signals.map((s) => s.code);
+  if (codes.some((c) => !LEVEL_SIGNALS.includes(c) && !NOTE_SIGNALS.includes(c))) return "event";
+  return codes.some((c) => LEVEL_SIGNALS.includes(c)) ? "level" : "note";
+}
+
+const TITLE: Record<AlertKind, MessageKey> = { crisis: "alert.title_urgent", event: "alert.title", level: "alert.title_level", note: "alert.title_note" };
+const alertTitleKey = (alert: Pick<Alert, "severity" | "signals">): MessageKey => TITLE[alertKind(alert)];
 
 export function buildAlertView(
   alert: Alert,
@@ -148,7 +166,7 @@ export function buildAlertView(
     kind: "alert",
     alertId: alert.id,
     urgent: alert.severity === "urgent",
-    title: t(alert.severity === "urgent" ? "alert.title_urgent" : "alert.title", { client }),
+    title: t(alertTitleKey(alert), { client }),
     clientUserId,
     reasons: alert.signals.map((signal) => explainSignal(signal, locale)),
     trendLine: t("alert.trend", { trend: `${trendLine(totalsOldestFirst)} (${totalsOldestFirst.join(", ")})` }),

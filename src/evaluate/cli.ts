@@ -1,18 +1,20 @@
 // `npm run evaluate -- history.csv [--json] [--locale ro] [--set low_total=11 ...]`
-// Prints the alerts the live rules would have raised for one client's history.
+// Prints the alerts the live rules would have raised for one client's history, or, for a file
+// with a `client` column (a practice, or `/checkin export` files joined), each client's alert
+// events and a summary: alerts per 100 check-ins, by signal, and the share of clients with none.
 
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_THRESHOLDS } from "../core/model.ts";
 import type { Locale, RuptureThresholds } from "../core/model.ts";
-import { backtest, formatBacktest } from "./backtest.ts";
-import { HistoryInputError, parseHistory } from "./history.ts";
+import { backtest, backtestPractice, formatBacktest, formatPractice } from "./backtest.ts";
+import { HistoryInputError, readHistory } from "./history.ts";
 
-const USAGE = "usage: npm run evaluate -- <history.csv|history.json> [--json] [--locale en|ro] [--set key=value ...]";
+const USAGE = "usage: npm run evaluate -- <history.csv|history.json|practice.csv|export.json> [--json] [--locale en|ro] [--set key=value ...]";
 const KEYS: Record<string, keyof RuptureThresholds> = {
   low_item: "lowItem", low_total: "lowTotal", total_drop: "totalDrop", item_drop: "itemDrop", baseline_size: "baselineSize",
-  rci_z: "rciZ", rci_floor: "rciSdFloor", decline_steps: "declineSteps", missed_in_row: "missedInRow",
+  rci_z: "rciZ", rci_floor: "rciSdFloor", decline_fall: "declineFall", decline_window: "declineWindow", missed_in_row: "missedInRow",
 };
 
 export interface CliResult {
@@ -52,11 +54,16 @@ export function runEvaluate(argv: string[], readFile: (file: string) => string =
     return { code: 2, stdout: "", stderr: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n` };
   }
   try {
-    const rows = parseHistory(text, file);
+    const { rows, notReplayed, practice } = readHistory(text, file);
+    const used = { ...DEFAULT_THRESHOLDS, ...thresholds };
+    const skippedNote = notReplayed ? `${notReplayed} check-in(s) that never closed or were cancelled were not replayed.\n` : "";
+    if (practice) {
+      const result = backtestPractice(rows, { thresholds, locale });
+      const stdout = json ? `${JSON.stringify({ rows: rows.length, notReplayed, thresholds: used, ...result }, null, 2)}\n` : `${formatPractice(result)}\n${skippedNote}`;
+      return { code: 0, stdout, stderr: "" };
+    }
     const alerts = backtest(rows, { thresholds, locale });
-    const stdout = json
-      ? `${JSON.stringify({ rows: rows.length, thresholds: { ...DEFAULT_THRESHOLDS, ...thresholds }, alerts }, null, 2)}\n`
-      : `${formatBacktest(alerts, rows.length)}\n`;
+    const stdout = json ? `${JSON.stringify({ rows: rows.length, notReplayed, thresholds: used, alerts }, null, 2)}\n` : `${formatBacktest(alerts, rows.length)}\n${skippedNote}`;
     return { code: 0, stdout, stderr: "" };
   } catch (error) {
     if (error instanceof HistoryInputError) return { code: 1, stdout: "", stderr: `${path.basename(file)}: ${error.message}\n` };

@@ -2,8 +2,12 @@
 // error naming the line (CSV) or entry (JSON); nothing is skipped silently.
 //
 // CSV: a header row, then one row per check-in or event, oldest first. Columns (any order,
-// case-insensitive): date, goal, task, bond (required), tension, talked, comment, status
-// (optional). See docs/rupture-detection.md.
+// case-insensitive): date, goal, task, bond (required), tension, talked, comment, status,
+// client (optional). With a `client` column the file holds a whole practice: rows are grouped
+// by client and each client's rows must be oldest first. The CSV and JSON that `/checkin
+// export` writes are read as they are (session_end_utc is the date; check_in_id, total and
+// answered_at_utc are ignored; check-ins that never closed or were cancelled are not replayed,
+// and are counted). See docs/rupture-detection.md.
 
 import type { TalkedThroughAnswer, TensionAnswer } from "../core/model.ts";
 import { TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "../core/model.ts";
@@ -14,6 +18,8 @@ export type HistoryStatus = (typeof HISTORY_STATUSES)[number];
 export interface HistoryRow {
   /** Where the row came from, for messages: "line 4" or "entry 3". */
   where: string;
+  /** The client the row belongs to, in a practice file (null: a one-client file). */
+  client?: string | null;
   date: Date;
   status: HistoryStatus;
   goal: number | null;
@@ -32,9 +38,25 @@ export class HistoryInputError extends Error {
   }
 }
 
-const COLUMNS = ["date", "goal", "task", "bond", "tension", "talked", "comment", "status"] as const;
+const COLUMNS = ["date", "goal", "task", "bond", "tension", "talked", "comment", "status", "client"] as const;
 type Column = (typeof COLUMNS)[number];
-const ALIASES: Record<string, Column> = { talked_through: "talked", talkedthrough: "talked", "talked through": "talked", session: "date", session_end: "date" };
+const ALIASES: Record<string, Column> = {
+  talked_through: "talked", talkedthrough: "talked", "talked through": "talked", session: "date", session_end: "date",
+  // `/checkin export` (CSV and JSON)
+  session_end_utc: "date", sessionendat: "date", client_id: "client", clientuserid: "client",
+};
+/** Export columns that carry nothing the rules read. */
+const IGNORED = new Set(["check_in_id", "total", "answered_at_utc", "id", "enrollmentid", "kind", "sentat", "closesat", "answeredat", "completedat"]);
+/** Check-in statuses in an export that never reached a closed outcome: not replayed, counted. */
+export const NOT_REPLAYED_STATUSES = ["cancelled", "scheduled", "sending", "sent", "failed"] as const;
+
+/** Rows read from a file, and how many export rows were not replayed (never closed, or cancelled). */
+export interface ParsedHistory {
+  rows: HistoryRow[];
+  notReplayed: number;
+  /** Whether the file names clients (a `client` column, or export documents). */
+  practice: boolean;
+}
 
 /** Splits CSV text into records (quoted fields may hold commas, quotes as "" and newlines); keeps each record's first line number. */
 export function parseCsvRecords(text: string): { line: number; fields: string[] }[] {
@@ -110,11 +132,15 @@ function parseDate(where: string, raw: string): Date {
   return date;
 }
 
-/** Turns raw column values into a checked row. */
-function toRow(where: string, raw: Partial<Record<Column, string>>, previous: HistoryRow | undefined): HistoryRow {
+/** Turns raw column values into a checked row; null for an export row that is not replayed. */
+function toRow(where: string, raw: Partial<Record<Column, string>>, previousOf: (client: string | null) => HistoryRow | undefined, fromExport = false): HistoryRow | null {
+  if ((NOT_REPLAYED_STATUSES as readonly string[]).includes((raw.status ?? "").trim().toLowerCase())) return null;
   if (raw.date === undefined || raw.date.trim() === "") fail(where, "date is missing");
   const date = parseDate(where, raw.date);
-  if (previous && date < previous.date) fail(where, `date ${raw.date.trim()} is before the previous row's; rows must be oldest first`);
+  const client = raw.client === undefined ? null : raw.client.trim();
+  if (client === "") fail(where, "client is empty; every row of a practice file names its client");
+  const previous = previousOf(client);
+  if (previous && date < previous.date) fail(where, `date ${raw.date.trim()} is before the previous row's${client === null ? "" : ` for client ${client}`}; rows must be oldest first`);
   const goal = parseScore(where, "goal", raw.goal ?? "");
   const task = parseScore(where, "task", raw.task ?? "");
   const bond = parseScore(where, "bond", raw.bond ?? "");
@@ -123,15 +149,19 @@ function toRow(where: string, raw: Partial<Record<Column, string>>, previous: Hi
   if (!(HISTORY_STATUSES as readonly string[]).includes(status)) fail(where, `status must be one of ${HISTORY_STATUSES.join(", ")} (or empty for answered), got "${raw.status}"`);
   const scores = [goal, task, bond].filter((v) => v !== null).length;
   if (status === "answered" && scores !== 3) fail(where, "an answered check-in needs goal, task and bond (1-5)");
+  // An export keeps what a client answered before a check-in expired; the rules never read it.
+  if (status !== "answered" && fromExport) return { where, client, date, status, goal: null, task: null, bond: null, tension: null, talkedThrough: null, comment: null };
   if (status !== "answered" && scores !== 0) fail(where, `a ${status} row has no scores; leave goal, task and bond empty`);
   const tensionText = (raw.tension ?? "").trim().toLowerCase().replace(/\s+/g, "_");
   const talkedText = (raw.talked ?? "").trim().toLowerCase();
   if (tensionText && !(TENSION_ANSWERS as readonly string[]).includes(tensionText)) fail(where, `tension must be no, a_little or yes, got "${raw.tension}"`);
   if (talkedText && !(TALKED_THROUGH_ANSWERS as readonly string[]).includes(talkedText)) fail(where, `talked must be yes, partly or no, got "${raw.talked}"`);
   if (status !== "answered" && (tensionText || talkedText || (raw.comment ?? "").trim())) fail(where, `a ${status} row has no answers; leave tension, talked and comment empty`);
-  const comment = (raw.comment ?? "").trim();
+  // An export guards spreadsheet formulas with a leading apostrophe: read the comment as written.
+  const comment = (raw.comment ?? "").trim().replace(/^'(?=[=+\-@\t\r])/, "");
   return {
     where,
+    client,
     date,
     status,
     goal,
@@ -143,13 +173,37 @@ function toRow(where: string, raw: Partial<Record<Column, string>>, previous: Hi
   };
 }
 
-function columnOf(name: string): Column | null {
+function columnOf(name: string): Column | "ignored" | null {
   const key = name.trim().toLowerCase();
   if ((COLUMNS as readonly string[]).includes(key)) return key as Column;
+  if (IGNORED.has(key)) return "ignored";
   return ALIASES[key] ?? null;
 }
 
+/** Keeps each client's rows in order and checks each client's dates separately. */
+function collector() {
+  const rows: HistoryRow[] = [];
+  const last = new Map<string | null, HistoryRow>();
+  let notReplayed = 0;
+  return {
+    previousOf: (client: string | null) => last.get(client),
+    add(row: HistoryRow | null) {
+      if (!row) {
+        notReplayed++;
+        return;
+      }
+      rows.push(row);
+      last.set(row.client ?? null, row);
+    },
+    result: (practice: boolean): ParsedHistory => ({ rows, notReplayed, practice }),
+  };
+}
+
 export function parseHistoryCsv(text: string): HistoryRow[] {
+  return readHistoryCsv(text).rows;
+}
+
+export function readHistoryCsv(text: string): ParsedHistory {
   const records = parseCsvRecords(text);
   const header = records.shift();
   if (!header) throw new HistoryInputError("line 1: the file is empty; expected a header row such as date,goal,task,bond,tension,talked,comment,status");
@@ -161,45 +215,79 @@ export function parseHistoryCsv(text: string): HistoryRow[] {
   for (const required of ["date", "goal", "task", "bond"] as const) {
     if (!columns.includes(required)) fail(`line ${header.line}`, `the header needs a "${required}" column`);
   }
-  if (new Set(columns).size !== columns.length) fail(`line ${header.line}`, "a column appears twice");
-  const rows: HistoryRow[] = [];
+  const named = columns.filter((c) => c !== "ignored");
+  if (new Set(named).size !== named.length) fail(`line ${header.line}`, "a column appears twice");
+  const fromExport = header.fields.some((name) => name.trim().toLowerCase() === "check_in_id");
+  const out = collector();
   for (const record of records) {
     const where = `line ${record.line}`;
     if (record.fields.length !== columns.length) fail(where, `expected ${columns.length} fields like the header, found ${record.fields.length}`);
     const raw: Partial<Record<Column, string>> = {};
-    columns.forEach((column, i) => (raw[column] = record.fields[i]));
-    rows.push(toRow(where, raw, rows.at(-1)));
+    columns.forEach((column, i) => {
+      if (column !== "ignored") raw[column] = record.fields[i];
+    });
+    out.add(toRow(where, raw, out.previousOf, fromExport));
   }
-  return rows;
+  return out.result(columns.includes("client"));
 }
 
 export function parseHistoryJson(text: string): HistoryRow[] {
+  return readHistoryJson(text).rows;
+}
+
+const isExportDocument = (value: unknown): value is { subject?: { userId?: unknown }; checkIns?: unknown } =>
+  !!value && typeof value === "object" && (value as { format?: unknown }).format === "alliance-checkin-export";
+
+export function readHistoryJson(text: string): ParsedHistory {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     throw new HistoryInputError(`the JSON cannot be read: ${(error as Error).message}`);
   }
+  // `/checkin export` documents, one or an array of them (a practice): the client is the subject.
+  const documents = isExportDocument(data) ? [data] : Array.isArray(data) && data.length > 0 && data.every(isExportDocument) ? data : null;
+  const out = collector();
+  const readEntries = (list: unknown[], client: string | null, label: (i: number) => string, fromExport = false) => {
+    list.forEach((entry, index) => {
+      const where = label(index);
+      if (!entry || typeof entry !== "object" || Array.isArray(entry)) fail(where, "each check-in must be an object");
+      const raw: Partial<Record<Column, string>> = {};
+      for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
+        const column = columnOf(key);
+        if (!column) fail(where, `unknown field "${key}"; fields are ${COLUMNS.join(", ")}`);
+        if (column === "ignored") continue;
+        if (value !== null && typeof value !== "string" && typeof value !== "number") fail(where, `${key} must be a string or a number`);
+        raw[column] = value === null ? "" : String(value);
+      }
+      if (client !== null) raw.client = client;
+      out.add(toRow(where, raw, out.previousOf, fromExport));
+    });
+  };
+  if (documents) {
+    documents.forEach((doc, d) => {
+      const client = doc.subject?.userId;
+      if (typeof client !== "string" || !client) fail(`document ${d + 1}`, "the export has no subject.userId");
+      if (!Array.isArray(doc.checkIns)) fail(`document ${d + 1}`, "the export has no checkIns array");
+      // Exports list check-ins newest first or in any order: replay them oldest first.
+      const sorted = (doc.checkIns as { sessionEndAt?: unknown }[]).map((c, i) => ({ c, i })).sort((a, b) => String(a.c?.sessionEndAt ?? "").localeCompare(String(b.c?.sessionEndAt ?? "")) || a.i - b.i);
+      readEntries(sorted.map((x) => x.c), client, (i) => `document ${d + 1} check-in ${(sorted[i]?.i ?? i) + 1}`, true);
+    });
+    return out.result(true);
+  }
   const list = Array.isArray(data) ? data : data && typeof data === "object" && Array.isArray((data as { checkIns?: unknown }).checkIns) ? (data as { checkIns: unknown[] }).checkIns : null;
-  if (!list) throw new HistoryInputError("the JSON must be an array of check-ins (or an object with a checkIns array)");
-  const rows: HistoryRow[] = [];
-  list.forEach((entry, index) => {
-    const where = `entry ${index + 1}`;
-    if (!entry || typeof entry !== "object" || Array.isArray(entry)) fail(where, "each check-in must be an object");
-    const raw: Partial<Record<Column, string>> = {};
-    for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
-      const column = columnOf(key);
-      if (!column) fail(where, `unknown field "${key}"; fields are ${COLUMNS.join(", ")}`);
-      if (value !== null && typeof value !== "string" && typeof value !== "number") fail(where, `${key} must be a string or a number`);
-      raw[column] = value === null ? "" : String(value);
-    }
-    rows.push(toRow(where, raw, rows.at(-1)));
-  });
-  return rows;
+  if (!list) throw new HistoryInputError("the JSON must be an array of check-ins (or an object with a checkIns array, or `/checkin export` documents)");
+  readEntries(list, null, (i) => `entry ${i + 1}`);
+  const practice = out.result(false);
+  return { ...practice, practice: practice.rows.some((r) => r.client) };
 }
 
 /** CSV unless the text (or the file name) says JSON. */
 export function parseHistory(text: string, fileName = ""): HistoryRow[] {
+  return readHistory(text, fileName).rows;
+}
+
+export function readHistory(text: string, fileName = ""): ParsedHistory {
   const looksJson = fileName.toLowerCase().endsWith(".json") || /^\s*[[{]/.test(text);
-  return looksJson ? parseHistoryJson(text) : parseHistoryCsv(text);
+  return looksJson ? readHistoryJson(text) : readHistoryCsv(text.replace(/^\uFEFF/, ""));
 }

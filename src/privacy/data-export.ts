@@ -114,6 +114,8 @@ const CSV_COLUMNS = [
   "talked_through",
   "comment",
   "answered_at_utc",
+  // The client, so that exports can be joined into one practice file for `npm run evaluate`.
+  "client",
 ] as const;
 
 /**
@@ -132,7 +134,7 @@ export function buildCheckInCsv(document: ExportDocument): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const c of document.checkIns) {
     lines.push(
-      [c.id, c.sessionEndAt, c.status, c.goal, c.task, c.bond, c.total, c.tension, c.talkedThrough, c.comment, c.answeredAt].map(csvField).join(","),
+      [c.id, c.sessionEndAt, c.status, c.goal, c.task, c.bond, c.total, c.tension, c.talkedThrough, c.comment, c.answeredAt, document.subject.userId].map(csvField).join(","),
     );
   }
   // A byte-order mark makes Excel read UTF-8 (Romanian diacritics, emoji) correctly.

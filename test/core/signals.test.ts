@@ -19,7 +19,7 @@ function ctx(current: ScoredCheckIn, history: ScoredCheckIn[] = [], thresholds: 
 }
 
 describe("defaults", () => {
-  it("match DESIGN.md: item ≤ 2, total < 12, drop ≥ 2", () => {
+  it("match DESIGN.md: item ≤ 2, total < 12, drop at least 2 points and beyond the client's own variation", () => {
     expect(DEFAULT_THRESHOLDS).toMatchObject({ lowItem: 2, lowTotal: 12, totalDrop: 2, itemDrop: 2 });
     expect(RUPTURE_SIGNALS).toEqual([lowItem, lowTotal, dropFromBaseline, reliableDrop, decline, tensionUnresolved, commentMarkers]);
     expect(total({ goal: 1, task: 2, bond: 3 })).toBe(6);
@@ -32,7 +32,7 @@ describe("lowItem", () => {
   });
 
   it("fires at exactly the threshold (≤), with the item, value and threshold", () => {
-    expect(lowItem(ctx(scored(2, 5, 5)))).toEqual([{ code: "low_item", params: { item: "goal", value: 2, threshold: 2 } }]);
+    expect(lowItem(ctx(scored(2, 5, 5)))).toEqual([{ code: "low_item", params: { item: "goal", value: 2, threshold: 2, level: "reached" } }]);
   });
 
   it("reports each low item separately", () => {
@@ -40,7 +40,7 @@ describe("lowItem", () => {
   });
 
   it("follows a practice threshold", () => {
-    expect(lowItem(ctx(scored(3, 4, 4), [], { lowItem: 3 }))).toEqual([{ code: "low_item", params: { item: "goal", value: 3, threshold: 3 } }]);
+    expect(lowItem(ctx(scored(3, 4, 4), [], { lowItem: 3 }))).toEqual([{ code: "low_item", params: { item: "goal", value: 3, threshold: 3, level: "reached" } }]);
     expect(lowItem(ctx(scored(2, 4, 4), [], { lowItem: 1 }))).toEqual([]);
   });
 });
@@ -50,19 +50,32 @@ describe("lowTotal", () => {
     expect(lowTotal(ctx(scored(4, 4, 4)))).toEqual([]);
   });
 
-  it("fires one below the threshold", () => {
-    expect(lowTotal(ctx(scored(4, 4, 3)))).toEqual([{ code: "low_total", params: { total: 11, threshold: 12 } }]);
+  it("one or two below the threshold is borderline: it fires at the second low total, three below at once", () => {
+    expect(lowTotal(ctx(scored(4, 4, 3)))).toEqual([]);
+    expect(lowTotal(ctx(scored(4, 3, 3)))).toEqual([]);
+    expect(lowTotal(ctx(scored(4, 4, 3), [scored(4, 3, 4)]))).toEqual([{ code: "low_total", params: { total: 11, threshold: 12, level: "reached" } }]);
+    expect(lowTotal(ctx(scored(3, 3, 3)))).toEqual([{ code: "low_total", params: { total: 9, threshold: 12, level: "reached" } }]);
+  });
+
+  it("a standing low level is quiet until it is two points worse than its lowest", () => {
+    const low = [scored(3, 3, 3), scored(3, 3, 3)];
+    expect(lowTotal(ctx(scored(3, 3, 3), low))).toEqual([]);
+    expect(lowTotal(ctx(scored(3, 3, 2), low))).toEqual([]);
+    expect(lowTotal(ctx(scored(3, 2, 2), low))).toEqual([{ code: "low_total", params: { total: 7, threshold: 12, level: "worse", lowest: 9 } }]);
+    expect(lowItem(ctx(scored(3, 3, 2), [scored(3, 3, 2)]))).toEqual([]);
+    expect(lowItem(ctx(scored(3, 3, 1), [scored(3, 3, 2)]))).toEqual([{ code: "low_item", params: { item: "bond", value: 1, threshold: 2, level: "worse", lowest: 2 } }]);
   });
 
   it("follows a practice threshold", () => {
-    expect(lowTotal(ctx(scored(4, 4, 3), [], { lowTotal: 11 }))).toEqual([]);
-    expect(lowTotal(ctx(scored(5, 5, 4), [], { lowTotal: 15 }))).toHaveLength(1);
+    expect(lowTotal(ctx(scored(3, 3, 3), [], { lowTotal: 9 }))).toEqual([]);
+    expect(lowTotal(ctx(scored(4, 4, 4), [], { lowTotal: 15 }))).toHaveLength(1);
   });
 });
 
-// Issue 5 replaced "drop from the previous check-in" by "drop from the baseline" (mean of the last
-// 3–5 answered check-ins; none during the cold start). The boundary cases below follow that rule.
-const steady = (goal: number, task: number, bond: number) => [scored(goal, task, bond), scored(goal, task, bond), scored(goal, task, bond)];
+// Issue 14: the drop is measured from an anchored baseline (the higher of the recent and the
+// window medians) and must exceed both total_drop and rci_z · s* · √(1 + 1/n), s* the client's own
+// SD floored at rci_floor (raised during the cold start). Boundary cases below.
+const steady = (n: number, goal: number, task: number, bond: number) => Array.from({ length: n }, () => scored(goal, task, bond));
 
 describe("dropFromBaseline", () => {
   it("needs three earlier check-ins (cold start)", () => {
@@ -70,44 +83,40 @@ describe("dropFromBaseline", () => {
     expect(dropFromBaseline(ctx(scored(1, 1, 1), [scored(5, 5, 5), scored(5, 5, 5)]))).toEqual([]);
   });
 
-  it("does not fire for a drop one short of the thresholds", () => {
-    expect(dropFromBaseline(ctx(scored(4, 4, 3), steady(4, 4, 4)))).toEqual([]);
-  });
-
-  it("fires for a total drop of exactly totalDrop, spread over items (no item drop)", () => {
-    expect(dropFromBaseline(ctx(scored(4, 3, 3), steady(4, 4, 4)))).toEqual([{ code: "drop_total", params: { total: 10, baseline: 12, count: 3 } }]);
-  });
-
-  it("fires for an item drop of exactly itemDrop, alongside the total drop", () => {
-    expect(dropFromBaseline(ctx(scored(5, 5, 3), steady(5, 5, 5)))).toEqual([
-      { code: "drop_total", params: { total: 13, baseline: 15, count: 3 } },
-      { code: "drop_item", params: { item: "bond", value: 3, baseline: 5, count: 3 } },
+  it("after five flat check-ins: 3 points is ordinary, 4 is beyond the floored spread (2.33 · 1.25 · √1.2 ≈ 3.2)", () => {
+    expect(dropFromBaseline(ctx(scored(4, 4, 4), steady(5, 5, 5, 5)))).toEqual([]);
+    expect(dropFromBaseline(ctx(scored(4, 4, 3), steady(5, 4, 4, 4)))).toEqual([]);
+    expect(dropFromBaseline(ctx(scored(4, 3, 4), steady(5, 5, 5, 5)))).toEqual([
+      { code: "drop_total", params: { total: 11, baseline: 15, count: 5, sd: 1.3, minDrop: 3.2 } },
+      { code: "drop_item", params: { item: "task", value: 3, baseline: 5, count: 5, minDrop: 2 } },
     ]);
   });
 
-  it("fires an item drop even when another item rose and the total held", () => {
-    expect(dropFromBaseline(ctx(scored(5, 5, 2), steady(3, 5, 4)))).toEqual([{ code: "drop_item", params: { item: "bond", value: 2, baseline: 4, count: 3 } }]);
+  it("fires an item drop of item_drop for a steady item, alongside or without the total", () => {
+    expect(dropFromBaseline(ctx(scored(5, 5, 3), steady(5, 5, 5, 5)))).toEqual([{ code: "drop_item", params: { item: "bond", value: 3, baseline: 5, count: 5, minDrop: 2 } }]);
+    expect(dropFromBaseline(ctx(scored(5, 5, 2), steady(5, 3, 5, 4)))).toEqual([{ code: "drop_item", params: { item: "bond", value: 2, baseline: 4, count: 5, minDrop: 2 } }]);
   });
 
-  it("compares with the mean of recent check-ins, not only the last one (history is newest first)", () => {
-    expect(dropFromBaseline(ctx(scored(3, 3, 3), [scored(3, 3, 3), scored(5, 5, 5), scored(5, 5, 5)]))).toEqual([{ code: "drop_total", params: { total: 9, baseline: 13, count: 3 } }]);
-    expect(dropFromBaseline(ctx(scored(4, 4, 4), [scored(5, 5, 5), scored(4, 4, 4), scored(4, 4, 4)]))).toEqual([]);
+  it("a noisy history raises the bar", () => {
+    const noisy = [scored(5, 5, 5), scored(3, 4, 4), scored(5, 5, 4), scored(4, 3, 3), scored(5, 5, 5)];
+    expect(dropFromBaseline(ctx(scored(4, 3, 3), noisy)).filter((s) => s.code === "drop_total")).toEqual([]);
   });
 
   it("ignores rises", () => {
-    expect(dropFromBaseline(ctx(scored(5, 5, 5), steady(1, 1, 1)))).toEqual([]);
+    expect(dropFromBaseline(ctx(scored(5, 5, 5), steady(5, 1, 1, 1)))).toEqual([]);
   });
 
   it("follows practice thresholds", () => {
-    expect(dropFromBaseline(ctx(scored(4, 3, 3), steady(4, 4, 4), { totalDrop: 3 }))).toEqual([]);
-    expect(dropFromBaseline(ctx(scored(4, 4, 3), steady(4, 4, 4), { totalDrop: 1, itemDrop: 1 }))).toHaveLength(2);
+    expect(dropFromBaseline(ctx(scored(4, 4, 4), steady(5, 5, 5, 5), { rciZ: 1.5 }))).toHaveLength(1);
+    expect(dropFromBaseline(ctx(scored(4, 4, 4), steady(5, 5, 5, 5), { rciZ: 1.5, totalDrop: 4 }))).toEqual([]);
+    expect(dropFromBaseline(ctx(scored(4, 4, 4), steady(5, 5, 5, 5), { rciZ: 1, itemDrop: 1, rciSdFloor: 0.5 }))).toHaveLength(4);
   });
 });
 
 describe("evaluateSignals", () => {
   it("combines every signal's findings", () => {
-    const fired = evaluateSignals(ctx(scored(4, 4, 2), [scored(4, 4, 4), scored(4, 4, 4), scored(4, 4, 4)]));
-    expect(fired.map((s) => s.code)).toEqual(["low_item", "low_total", "drop_total", "drop_item"]);
+    const fired = evaluateSignals(ctx(scored(4, 4, 1), steady(5, 4, 4, 4)));
+    expect(fired.map((s) => s.code)).toEqual(["low_item", "low_total", "drop_item"]);
   });
 
   it("returns nothing for a steady client", () => {
@@ -167,26 +176,44 @@ describe("alerts through the engine", () => {
   });
 
   it("a drop 5-5-5 → 4-4-3 raises one alert; a second low check-in updates it instead of adding another", async () => {
-    for (let i = 0; i < 3; i++) await week(i, [5, 5, 5]);
+    for (let i = 0; i < 5; i++) await week(i, [5, 5, 5]);
     expect(await alertCount()).toBe(0);
-    await week(3, [4, 4, 3]);
+    await week(5, [4, 4, 3]);
     expect(await alertCount()).toBe(1);
     const [message] = alertMessages();
     const first = message!.view as AlertView;
-    expect(first.reasons).toEqual(["Total 11/15 (below 12).", "Total 11/15, down from a usual 15 (last 3 check-ins).", "Bond 3/5, down from a usual 5 (last 3 check-ins)."]);
+    expect(first.title).toContain("Possible alliance rupture");
+    expect(first.reasons).toEqual([
+      "Total 11/15, down from a usual 15 (last 5 check-ins; beyond this client's ordinary variation, where a drop of 3.2 points counts).",
+      "Bond 3/5, down from a usual 5 (last 5 check-ins).",
+      "Total 11/15 is a reliable drop from this client's usual 15 (RCI 2.92 ≥ 2.33: beyond their own variation over 5 check-ins, where a drop of 3.2 points would count).",
+    ]);
     const stored = await f.store.getAlert(first.alertId);
-    expect(stored?.signals.map((s) => s.code).sort()).toEqual(["drop_item", "drop_total", "low_total"]);
+    expect(stored?.signals.map((s) => s.code).sort()).toEqual(["drop_item", "drop_total", "reliable_drop"]);
 
-    await week(4, [2, 4, 4]);
+    await week(6, [2, 4, 4]);
     expect(await alertCount()).toBe(1);
     expect(alertMessages()).toHaveLength(1); // the same message was edited
     const updated = message!.view as AlertView;
     expect(updated.alertId).toBe(first.alertId);
     expect(message!.history.length).toBeGreaterThan(1);
-    expect(updated.reasons).toContain("Goals 2/5 (at or below 2).");
-    expect(updated.reasons).toContain("Total 10/15 (below 12).");
+    expect(updated.reasons).toContain("Low level reached: Goals 2/5 (at or below 2). A level, not a change: from now on it shows as a standing status and alerts again only if it gets worse.");
+    expect(updated.reasons).toContain("Low level reached: total 10/15 (below 12). A level, not a change: from now on it shows as a standing status and alerts again only if it gets worse.");
     const after = await f.store.getAlert(first.alertId);
     expect(after?.status).toBe("open");
     expect(after?.signals.map((s) => s.code)).toContain("low_item");
+  });
+
+  it("a steady low level alerts once, titled as a level, and is then a standing status in trend", async () => {
+    for (let i = 0; i < 4; i++) await week(i, [3, 3, 3]);
+    expect(await alertCount()).toBe(1);
+    const messages = alertMessages();
+    expect(messages).toHaveLength(1);
+    const view = messages[0]!.view as AlertView;
+    expect(view.title).toContain("Low alliance level");
+    expect(messages[0]!.history.length).toBe(1); // never edited: later weeks fired nothing
+    const trend = (await f.command("bob", "trend alice")).text;
+    expect(trend).toContain("Standing status: low level since");
+    expect(trend).toContain("check-ins at this level: 4; now 9/15, lowest 9/15");
   });
 });

@@ -18,7 +18,11 @@ describe("npm run evaluate", () => {
   it("prints the alerts in order with reasons", () => {
     const result = run("ok.csv");
     expect(result.code).toBe(0);
-    expect(result.stdout.split("\n").slice(0, 3)).toEqual(["2 alert event(s) in 8 rows:", "2026-02-09 (line 7) opened", "  - Total 9/15 (below 12)."]);
+    expect(result.stdout.split("\n").slice(0, 3)).toEqual([
+      "2 alert event(s) in 8 rows:",
+      "2026-02-09 (line 7) opened",
+      "  - Low level reached: total 9/15 (below 12). A level, not a change: from now on it shows as a standing status and alerts again only if it gets worse.",
+    ]);
     expect(result.stdout).toContain("The comment has wording that often marks confrontation (disagreeing with or criticising the therapy or the therapist)");
     expect(result.stdout).not.toContain("you don't listen");
     expect(result.stdout).toContain("2026-02-23 (line 9) updated\n  - 2 check-ins in a row expired unanswered");
@@ -29,7 +33,7 @@ describe("npm run evaluate", () => {
     expect(json.rows).toBe(8);
     expect(json.alerts.map((a) => a.date)).toEqual(["2026-02-09", "2026-02-23"]);
     expect(json.alerts[1]!.signals.map((s) => s.code)).toEqual(["withdrawal_missed"]);
-    expect(run("ok.csv", "--locale", "ro").stdout).toContain("Total 9/15 (sub 12).");
+    expect(run("ok.csv", "--locale", "ro").stdout).toContain("Nivel scăzut atins: total 9/15 (sub 12).");
   });
 
   it("accepts JSON input and reports crisis language as urgent", () => {
@@ -38,7 +42,9 @@ describe("npm run evaluate", () => {
 
   it("a quiet history says so; thresholds can be changed for the run", () => {
     expect(run("quiet.csv").stdout).toBe("No alerts in 8 rows.\n");
-    expect(run("quiet.csv", "--set", "low_total=13").stdout).toMatch(/^8 alert event\(s\)/);
+    // A level alerts once, when reached (issue 14): 12 < 13 is borderline and reaches it at the second check-in.
+    expect(run("quiet.csv", "--set", "low_total=13").stdout).toMatch(/^1 alert event\(s\) in 8 rows:\n2026-01-06 \(line 3\) opened\n  - Low level reached: total 12\/15 \(below 13\)/);
+    expect(run("quiet.csv", "--set", "rci_z=oops").code).toBe(2);
   });
 
   it.each([
@@ -72,5 +78,64 @@ describe("npm run evaluate", () => {
   it("CSV fields keep quoted commas, doubled quotes and newlines", () => {
     expect(parseCsvRecords('a,b\n"x, ""y""\nz",2\n')).toEqual([{ line: 1, fields: ["a", "b"] }, { line: 2, fields: ['x, "y"\nz', "2"] }]);
     expect(parseHistoryCsv("Date,Goal,Task,Bond,Talked_Through,Tension\n2026-01-05,4,4,4,no,a_little\n")[0]).toMatchObject({ tension: "a_little", talkedThrough: "no" });
+  });
+
+  it("a practice file (client column): per-client alert events and a summary; --set applies to every client", () => {
+    const steady = (client: string, n: number, scores: string) => Array.from({ length: n }, (_, i) => `${client},2026-01-${String(5 + 7 * (i % 4)).padStart(2, "0")}`).map((prefix, i) => `${prefix.replace(/2026-01-\d+/, new Date(Date.UTC(2026, 0, 5 + 7 * i)).toISOString().slice(0, 10))},${scores},,,,`);
+    files["practice.csv"] = [
+      "client,date,goal,task,bond,tension,talked,comment,status",
+      ...steady("U1", 6, "5,5,5"),
+      "U1,2026-02-16,3,3,3,yes,no,,",
+      ...steady("U2", 8, "4,4,4"),
+      ...steady("U3", 3, "3,3,3"),
+      "U3,2026-01-26,4,4,4,,,I'm not suicidal just tired,",
+    ].join("\n");
+    const result = run("practice.csv");
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain("client U1: 1 alert event(s) in 7 rows\n  2026-02-16 (line 8) opened\n");
+    expect(out).toContain("client U2: no alerts in 8 rows");
+    expect(out).toContain("client U3: 2 alert event(s) in 4 rows\n  2026-01-05 (line 17) opened\n    - Low level reached: total 9/15");
+    expect(out).toContain("Summary: 3 clients, 19 check-ins, 3 alert events (0 urgent): 15.79 per 100 check-ins.");
+    expect(out).toContain("By signal (alert events it took part in): low_total 2, crisis_denial 1, drop_item 1, drop_total 1, reliable_drop 1, tension 1.");
+    expect(out).toContain("Clients with no alert: 1 of 3 (33 %).");
+    const json = JSON.parse(run("practice.csv", "--json", "--set", "low_total=8").stdout) as { summary: { alertEvents: number; shareWithoutAlert: number }; clients: { client: string; alerts: unknown[] }[]; thresholds: { lowTotal: number } };
+    expect(json.thresholds.lowTotal).toBe(8);
+    expect(json.clients.map((c) => [c.client, c.alerts.length])).toEqual([["U1", 1], ["U2", 0], ["U3", 1]]);
+    expect(json.summary.shareWithoutAlert).toBe(0.33);
+  });
+
+  it("reads the CSV and JSON that /checkin export writes, and joined exports as a practice", async () => {
+    const { buildCheckInCsv, buildExportDocument } = await import("../../src/privacy/data-export.ts");
+    const doc = (userId: string, totals: [number, number, number][], extra: { status: string }[] = []) => {
+      const checkIns = [
+        ...totals.map(([goal, task, bond], i) => ({ id: `${userId}-${i}`, enrollmentId: "e", kind: "scheduled", status: "answered", sessionEndAt: new Date(Date.UTC(2026, 0, 5 + 7 * i)), sentAt: null, closesAt: new Date(0), answeredAt: null })),
+        ...extra.map((e, i) => ({ id: `${userId}-x${i}`, enrollmentId: "e", kind: "scheduled", status: e.status, sessionEndAt: new Date(Date.UTC(2026, 3, 1 + 7 * i)), sentAt: null, closesAt: new Date(0), answeredAt: null })),
+      ];
+      const responses = Object.fromEntries(totals.map(([goal, task, bond], i) => [`${userId}-${i}`, { goal, task, bond, tension: null, talkedThrough: null, commentCipher: null, commentKeyId: null, completedAt: null }]));
+      const records = { person: { platformUserId: userId, isClient: true, isTherapist: false, isAdmin: false, locale: null, consentVersion: null, consentAt: null, consentDeclinedAt: null, stoppedAt: null, pausedUntil: null }, enrollments: [], checkIns, responses, alerts: [], audit: [], therapistUserIds: {} };
+      return buildExportDocument(records as never, () => null, new Date("2026-05-01T00:00:00Z"));
+    };
+    const a = doc("UA", [[5, 5, 5], [5, 5, 5], [5, 5, 5], [5, 5, 5], [5, 5, 5], [3, 3, 3]], [{ status: "cancelled" }, { status: "expired" }]);
+    const b = doc("UB", [[4, 4, 4], [4, 4, 4]]);
+    files["a.csv"] = buildCheckInCsv(a);
+    files["ab.csv"] = buildCheckInCsv(a) + buildCheckInCsv(b).replace(/^\uFEFF[^\n]*\n/, "");
+    files["ab.json"] = JSON.stringify([a, b]);
+    const single = run("a.csv");
+    expect(single.code).toBe(0);
+    expect(single.stdout).toContain("client UA: 1 alert event(s) in 7 rows");
+    expect(single.stdout).toContain("1 check-in(s) that never closed or were cancelled were not replayed.");
+    for (const file of ["ab.csv", "ab.json"]) {
+      const out = run(file).stdout;
+      expect(out, file).toContain("client UB: no alerts in 2 rows");
+      expect(out, file).toContain("Summary: 2 clients, 9 check-ins, 1 alert events (0 urgent)");
+    }
+  });
+
+  it("a practice file names the client on a bad row, and checks dates per client", () => {
+    files["p-bad.csv"] = ["client,date,goal,task,bond", "U1,2026-01-12,5,5,5", "U2,2026-01-05,5,5,5", "U1,2026-01-05,5,5,5"].join("\n");
+    expect(run("p-bad.csv").stderr).toContain("p-bad.csv: line 4: date 2026-01-05 is before the previous row's for client U1; rows must be oldest first");
+    files["p-empty.csv"] = ["client,date,goal,task,bond", " ,2026-01-12,5,5,5"].join("\n");
+    expect(run("p-empty.csv").stderr).toContain("line 2: client is empty");
   });
 });

@@ -14,10 +14,13 @@ const englishKeys = Object.keys(en).sort();
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 /** Keys the code assembles from data (`signal.${code}` …); these escape the compiler's check. */
-const SIGNAL_CODES = ["low_item", "low_total", "drop_total", "drop_item", "reliable_drop", "decline", "tension", "comment_marker", "crisis_language", "withdrawal_missed", "withdrawal_stopped", "withdrawal_paused"];
+const SIGNAL_CODES = ["low_item", "low_total", "drop_total", "drop_item", "reliable_drop", "decline", "tension", "comment_marker", "crisis_language", "withdrawal_missed", "withdrawal_stopped", "withdrawal_paused", "crisis_denial"];
 const ALERT_STATUSES: AlertStatus[] = ["open", "acknowledged", "repaired", "dismissed", "withdrawn"];
 const DYNAMIC_KEYS = [
   ...SIGNAL_CODES.map((c) => `signal.${c}`),
+  // A level signal that got worse (rules/level.ts) is explained with its own sentence.
+  "signal.low_item_worse",
+  "signal.low_total_worse",
   ...ALERT_STATUSES.map((s) => `alert.status.${s}`),
   ...ALERT_STATUSES.filter((s) => s !== "open" && s !== "acknowledged" && s !== "withdrawn").map((s) => `command.trend.outcome.${s}`),
   ...[1, 2, 3, 4, 5, 6, 7].map((d) => `weekday.${d}`),

@@ -1,16 +1,17 @@
 // Executes parsed `/checkin` commands. Each subcommand is a small named handler behind a guard.
 
 import type { EngineContext } from "../context.ts";
-import { formatLocalDateTime, mention } from "../context.ts";
+import { formatLocalDate, formatLocalDateTime, mention } from "../context.ts";
 import type { Command } from "./grammar.ts";
 import type { ActorContext } from "./guards.ts";
 import { adminEnrollmentOf, Denied, requireAdmin, requireClinicianOf, requireSelfClient } from "./guards.ts";
-import type { Enrollment, Person } from "../model.ts";
+import type { Enrollment, Locale, Person } from "../model.ts";
 import type { Reply } from "../../ports/inbound.ts";
 import { canonicalTimeZone, deferForQuietHours, formatSchedule, localSessionStart, parseDurationMinutes, parseSchedule } from "../schedule.ts";
 import { createImmediateCheckIn, materialiseNext, rescheduleEnrollment, SAME_SESSION_MS } from "../scheduling.ts";
 import { SETTINGS, SETTING_KEYS } from "./settings.ts";
 import { total } from "../rules/signals.ts";
+import { standingLevel } from "../rules/level.ts";
 import { explainSignal, trendLine } from "../views.ts";
 import { notifyPerson } from "../notify.ts";
 import { EXAMPLES, suggestSubcommand, USAGE } from "./grammar.ts";
@@ -242,6 +243,13 @@ const now: Handler<CommandOf<"now">> = async (ctx, a, c) => {
   return ok(a.t("command.now.created", { client: who }));
 };
 
+/** The client's standing low level (rules/level.ts), shown between alerts; none when not at a low level. */
+function levelLine(a: ActorContext, newestFirst: Parameters<typeof standingLevel>[0], timeZone: string, locale: Locale): string[] {
+  const level = standingLevel(newestFirst, a.practice.settings.thresholds);
+  if (!level) return [];
+  return [a.t("command.trend.level", { since: formatLocalDate(level.since, timeZone, locale), count: level.count, total: level.total, lowest: level.lowest })];
+}
+
 const trend: Handler<CommandOf<"trend">> = async (ctx, a, c) => {
   const { client, enrollment } = await requireClinicianOf(ctx, a, c.client.userId);
   const rows = (await ctx.store.recentScored(enrollment.id, 12)).reverse();
@@ -258,6 +266,7 @@ const trend: Handler<CommandOf<"trend">> = async (ctx, a, c) => {
         return r.fromCalendar ? `${line} ${a.t("command.trend.calendar_mark")}` : line;
       }),
       ...(rows.some((r) => r.fromCalendar) ? [a.t("command.trend.calendar_legend")] : []),
+      ...levelLine(a, rows.slice().reverse(), enrollment.timeZone, locale),
       ...(await episodeLines(ctx, a, enrollment)),
     ].join("\n"),
   );

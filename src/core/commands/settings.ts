@@ -25,7 +25,7 @@ function threshold(key: keyof PracticeSettings["thresholds"], min: number, max: 
   };
 }
 
-/** A decimal threshold (the reliable-drop z and SD floor), stored as given to two decimals. */
+/** A decimal threshold (the reliable-drop z and SD floor, also used by the drop and decline rules), stored as given to two decimals. */
 function decimal(key: "rciZ" | "rciSdFloor", min: number, max: number, example: string): SettingSpec {
   return {
     example,
@@ -111,9 +111,10 @@ export const SETTINGS: Record<string, SettingSpec> = {
   item_drop: threshold("itemDrop", 1, 4, "/checkin settings item_drop 2"),
   // rupture detection (issue 5)
   baseline_size: threshold("baselineSize", 3, 10, "/checkin settings baseline_size 5"),
-  rci_z: decimal("rciZ", 1, 4, "/checkin settings rci_z 1.96"),
-  rci_floor: decimal("rciSdFloor", 0.5, 5, "/checkin settings rci_floor 1"),
-  decline_steps: threshold("declineSteps", 2, 6, "/checkin settings decline_steps 3"),
+  rci_z: decimal("rciZ", 1, 4, "/checkin settings rci_z 2.33"),
+  rci_floor: decimal("rciSdFloor", 0.5, 5, "/checkin settings rci_floor 1.25"),
+  decline_fall: threshold("declineFall", 2, 12, "/checkin settings decline_fall 3"),
+  decline_window: threshold("declineWindow", 3, 10, "/checkin settings decline_window 6"),
   missed_in_row: threshold("missedInRow", 1, 6, "/checkin settings missed_in_row 2"),
   crisis_en: crisisText("en"),
   crisis_ro: crisisText("ro"),

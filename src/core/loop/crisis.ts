@@ -1,10 +1,11 @@
 // The crisis safety net on every saved comment, before and independent of rupture thresholds
 // and of whether the check-in is complete: a calm reply with crisis resources to the client, an
-// urgent alert to the therapist, and an audit entry that holds no comment text.
+// urgent alert to the therapist, and an audit entry that holds no comment text. An explicit
+// denial gets the client nothing extra and the therapist a non-urgent note.
 
 import type { EngineContext } from "../context.ts";
 import type { Enrollment, Locale, Person, Practice } from "../model.ts";
-import { crisisResources, crisisSignal } from "../rules/crisis.ts";
+import { crisisDenialSignal, crisisResources, crisisSignal } from "../rules/crisis.ts";
 import { raiseAlert } from "../alerts.ts";
 import { translate } from "../../i18n/index.ts";
 
@@ -19,7 +20,15 @@ export async function screenCommentForCrisis(
   comment: string,
 ): Promise<string | null> {
   const signal = crisisSignal(comment);
-  if (!signal) return null;
+  if (!signal) {
+    // An explicit denial: nothing to the client, a non-urgent note on the therapist's alert.
+    const denial = crisisDenialSignal(comment);
+    if (denial) {
+      ctx.logger.info({ enrollmentId: owned.enrollment.id, checkInId }, "comment mentions self-harm in a denial; therapist noted");
+      await raiseAlert(ctx, owned.enrollment, owned.practice, checkInId, [denial], "normal");
+    }
+    return null;
+  }
   const { enrollment, practice, client, locale } = owned;
   const text = translate(locale, "crisis.client", { resources: crisisResources(practice, locale) });
   const now = ctx.clock.now();

@@ -8,9 +8,11 @@
 import { TZDate } from "@date-fns/tz";
 import { format, getISODay } from "date-fns";
 import type { EngineContext } from "../context.ts";
-import { localeFor, mention } from "../context.ts";
+import { formatLocalDate, localeFor, mention } from "../context.ts";
 import type { Person, Practice } from "../model.ts";
 import { total } from "../rules/baseline.ts";
+import { standingLevel } from "../rules/level.ts";
+import { HISTORY_WINDOW } from "../rules/signals.ts";
 import { trendLine } from "../views.ts";
 import { translate, translator } from "../../i18n/index.ts";
 import { errorCode } from "../dispatch.ts";
@@ -46,7 +48,8 @@ export async function buildDigest(ctx: EngineContext, practice: Practice, therap
   for (const enrollment of enrollments) {
     const [client, rows, alert, closed] = await Promise.all([
       ctx.store.getPerson(enrollment.clientId),
-      ctx.store.recentScored(enrollment.id, 6),
+      // The sparkline shows 6; the standing level looks as far back as the rules do.
+      ctx.store.recentScored(enrollment.id, HISTORY_WINDOW + 1),
       ctx.store.unresolvedAlert(enrollment.id),
       ctx.store.recentClosedCheckIns(enrollment.id, 5),
     ]);
@@ -58,7 +61,12 @@ export async function buildDigest(ctx: EngineContext, practice: Practice, therap
       lines.push(t("digest.row_empty", { client: who, missed }));
       continue;
     }
-    const totals = rows.map((r) => total(r)).reverse();
+    const totals = rows.slice(0, 6).map((r) => total(r)).reverse();
+    // A standing low level (a state, alerted once when reached) is shown every week.
+    const levelNote = (newestFirst: typeof rows): string[] => {
+      const level = standingLevel(newestFirst, practice.settings.thresholds);
+      return level ? [t("digest.level", { since: formatLocalDate(level.since, enrollment.timeZone, localeFor(practice, therapist)), count: level.count })] : [];
+    };
     lines.push(
       t("digest.row", {
         client: who,
@@ -67,7 +75,7 @@ export async function buildDigest(ctx: EngineContext, practice: Practice, therap
         task: last.task,
         bond: last.bond,
         total: total(last),
-        alert: t(alert ? (alert.status === "open" ? "digest.alert.open" : "digest.alert.acknowledged") : "digest.alert.none"),
+        alert: [t(alert ? (alert.status === "open" ? "digest.alert.open" : "digest.alert.acknowledged") : "digest.alert.none"), ...levelNote(rows)].join("; "),
         missed,
       }),
     );

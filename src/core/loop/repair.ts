@@ -7,6 +7,7 @@ import { mention } from "../context.ts";
 import type { Alert, Enrollment, Practice, RuptureThresholds, ScoredCheckIn } from "../model.ts";
 import { ITEMS } from "../model.ts";
 import { baselineOf, round1, total } from "../rules/baseline.ts";
+import { isLowLevel } from "../rules/level.ts";
 import { notifyPerson } from "../notify.ts";
 import { deliverAlert } from "../alerts.ts";
 
@@ -32,6 +33,8 @@ export function isReturnToBaseline(alert: Pick<Alert, "status" | "acknowledgedAt
   const ackAt = alert.acknowledgedAt.getTime();
   const sinceAck = rows.filter((r) => r.sessionEndAt.getTime() > ackAt).length;
   if (current.sessionEndAt.getTime() <= ackAt || sinceAck > REPAIR_WITHIN) return none;
+  // A standing low level fires nothing after it was reached, but it is not a repair.
+  if (isLowLevel(current, thresholds)) return none;
   const opening = alert.checkInId ? rows.findIndex((r) => r.checkInId === alert.checkInId) : -1;
   const before = opening >= 0 ? rows.slice(opening + 1) : rows.filter((r) => r.sessionEndAt.getTime() <= ackAt).slice(1);
   const baseline = baselineOf(before, thresholds.baselineSize);

@@ -63,3 +63,54 @@ export function reliableChange(currentTotal: number, history: readonly ScoredChe
   const spread = sdUsed * Math.sqrt(1 + 1 / n);
   return { count: n, mean: m, sd, sdUsed, index: (m - currentTotal) / spread, minDrop: z * spread };
 }
+
+export const median = (values: readonly number[]): number => {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+export const sampleSd = (values: readonly number[]): number => {
+  if (values.length < 2) return 0;
+  const m = mean(values as number[]);
+  return Math.sqrt(values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (values.length - 1));
+};
+
+/** During the cold start (3–4 earlier check-ins) the SD floor is raised by this factor. */
+export const COLD_START_SD_FACTOR = 1.25;
+
+export interface AnchoredDrop {
+  /** Earlier check-ins in the window (3..HISTORY_WINDOW). */
+  count: number;
+  /** max(median of the last baselineSize, median of the whole window): does not sink with a decline. */
+  anchor: number;
+  /** The client's own SD over the window, and the spread actually used (floored). */
+  sd: number;
+  sdUsed: number;
+  /** Smallest drop that fires: max(minPoints, z · sdUsed · √(1 + 1/n)). */
+  minDrop: number;
+  /** anchor − current (positive = below). */
+  drop: number;
+}
+
+/**
+ * A drop measured against the client's own variability, for one series (the total or one item;
+ * `history` newest first, already bounded). The anchor is the higher of two medians, the recent
+ * one (last `size`) and the window's, so a single bad week does not lower it and a slow decline
+ * cannot drag it down with it; an improvement lifts it at once. The spread is the client's own
+ * sample SD, floored (more during the cold start), with the same √(1 + 1/n) as the RCI.
+ */
+export function anchoredDrop(
+  currentValue: number,
+  values: readonly number[],
+  opts: { size: number; z: number; sdFloor: number; minPoints: number },
+): AnchoredDrop | null {
+  if (values.length < COLD_START) return null;
+  const n = values.length;
+  const anchor = Math.max(median(values.slice(0, Math.max(COLD_START, opts.size))), median(values));
+  const sd = sampleSd(values);
+  const floor = n < RCI_MIN_HISTORY ? opts.sdFloor * COLD_START_SD_FACTOR : opts.sdFloor;
+  const sdUsed = Math.max(sd, floor);
+  const minDrop = Math.max(opts.minPoints, opts.z * sdUsed * Math.sqrt(1 + 1 / n));
+  return { count: n, anchor, sd, sdUsed, minDrop, drop: anchor - currentValue };
+}

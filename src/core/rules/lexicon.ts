@@ -34,23 +34,41 @@ export function normaliseTokens(text: string): string[] {
     .toLowerCase()
     .normalize("NFD")
     .replace(/\p{M}+/gu, "")
-    .replace(/['’‘`´ʼ]/gu, "");
+    .replace(/['’‘`´ʼ]/gu, "")
+    .replace(/\bcannot\b/gu, "cant");
   const tokens: string[] = [];
   for (const piece of folded.split(/([.!?;:,()\n\u2013\u2014]+|\s-\s)/u)) {
     if (/^[.!?;:,()\n\u2013\u2014]+$|^\s-\s$/u.test(piece)) {
       tokens.push(BREAK);
       continue;
     }
-    for (const word of piece.split(/[^\p{L}\p{N}]+/u)) if (word) tokens.push(word);
+    for (const word of piece.split(/[^\p{L}\p{N}]+/u)) {
+      if (!word) continue;
+      const contracted = word === "not" ? CONTRACT_NOT[tokens.at(-1) as string] : CONTRACT_PAIR[`${tokens.at(-1)} ${word}`];
+      if (contracted) tokens[tokens.length - 1] = contracted;
+      else tokens.push(word);
+    }
   }
   return tokens;
 }
 
-type TokenMatcher = (token: string) => boolean;
+/** English "do not" → "dont", "cannot" stays one word → "cant": patterns list one spelling. */
+const CONTRACT_NOT: Record<string, string> = {
+  do: "dont", does: "doesnt", did: "didnt", is: "isnt", was: "wasnt", are: "arent", were: "werent", can: "cant", will: "wont",
+  would: "wouldnt", could: "couldnt", should: "shouldnt", have: "havent", has: "hasnt", had: "hadnt",
+};
+const CONTRACT_PAIR: Record<string, string> = { "i am": "im", "you are": "youre", "it is": "its", "what is": "whats" };
 
+type TokenMatcher = { test: (token: string) => boolean; optional: boolean; end: boolean };
+
+/** One pattern word: `a|b`, `stem*`, `_` any word, a trailing `?` for an optional word, `$` for the end of a clause. */
 function compileToken(spec: string): TokenMatcher {
-  const options = spec.split("|").map((alt) => (alt.endsWith("*") ? { prefix: alt.slice(0, -1) } : { exact: alt }));
-  return (token) => options.some((o) => ("prefix" in o ? token.startsWith(o.prefix as string) : token === o.exact));
+  if (spec === "$") return { test: (token) => token === BREAK, optional: false, end: true };
+  const optional = spec.endsWith("?");
+  const body = optional ? spec.slice(0, -1) : spec;
+  if (body === "_") return { test: () => true, optional, end: false };
+  const options = body.split("|").map((alt) => (alt.endsWith("*") ? { prefix: alt.slice(0, -1) } : { exact: alt }));
+  return { test: (token) => options.some((o) => ("prefix" in o ? token.startsWith(o.prefix as string) : token === o.exact)), optional, end: false };
 }
 
 interface CompiledEntry {
@@ -62,8 +80,6 @@ interface CompiledEntry {
 interface CompiledLexicon {
   lexicon: Lexicon;
   entries: CompiledEntry[];
-  negations: Set<string>;
-  breaks: Set<string>;
 }
 
 function compile(lexicon: Lexicon): CompiledLexicon {
@@ -71,7 +87,7 @@ function compile(lexicon: Lexicon): CompiledLexicon {
   for (const category of ["crisis", "confrontation", "withdrawal"] as const) {
     for (const entry of lexicon[category]) entries.push({ entry, category, tokens: entry.pattern.split(" ").filter(Boolean).map(compileToken) });
   }
-  return { lexicon, entries, negations: new Set(lexicon.negations), breaks: new Set(lexicon.scopeBreaks) };
+  return { lexicon, entries };
 }
 
 const COMPILED = new Map<Lexicon, CompiledLexicon>();
@@ -82,36 +98,98 @@ function compiled(lexicon: Lexicon): CompiledLexicon {
 }
 
 /** Whether a negation word precedes position `start` within the window and the same clause. */
-function negatedAt(tokens: string[], start: number, lex: CompiledLexicon): boolean {
+function negatedAt(tokens: string[], start: number, scope: { negations: Set<string>; breaks: Set<string> }): boolean {
   for (let i = start - 1; i >= 0 && i >= start - NEGATION_WINDOW; i--) {
     const token = tokens[i] as string;
-    if (token === BREAK || lex.breaks.has(token)) return false;
-    if (lex.negations.has(token)) return true;
+    if (token === BREAK || scope.breaks.has(token)) return false;
+    if (scope.negations.has(token)) return true;
   }
   return false;
 }
 
-/** All non-negated phrase matches in `text`, at most one per entry, crisis first. */
-export function findMarkers(text: string, lexicons: readonly Lexicon[] = LEXICONS): LexiconMatch[] {
+/**
+ * Negation words and scope breaks of all the lexicons together: clients mix languages, so "I'm
+ * not suicidal" is negated for the Romanian "suicid*" entry too, and "nu sunt suicidar" for the
+ * English one.
+ */
+const SCOPES = new Map<readonly Lexicon[], { negations: Set<string>; breaks: Set<string> }>();
+function scopeOf(lexicons: readonly Lexicon[]) {
+  let scope = SCOPES.get(lexicons);
+  if (!scope) {
+    scope = { negations: new Set(lexicons.flatMap((l) => l.negations)), breaks: new Set(lexicons.flatMap((l) => l.scopeBreaks)) };
+    SCOPES.set(lexicons, scope);
+  }
+  return scope;
+}
+
+/**
+ * Whether `pattern[k..]` matches the text from `at`. The first word must be at `at`; later words
+ * may follow a comma or full stop ("fine, I guess"), optional words may be absent, and `$` matches
+ * the end of a clause or of the comment. Patterns are a few words long, so the recursion is shallow.
+ */
+function matchesFrom(pattern: TokenMatcher[], k: number, tokens: string[], at: number): boolean {
+  if (k === pattern.length) return true;
+  const matcher = pattern[k] as TokenMatcher;
+  let i = at;
+  if (k > 0 && !matcher.end) while (tokens[i] === BREAK) i++;
+  if (matcher.end && (i >= tokens.length || tokens[i] === BREAK)) return matchesFrom(pattern, k + 1, tokens, i + 1);
+  if (i < tokens.length && tokens[i] !== BREAK && matcher.test(tokens[i] as string) && matchesFrom(pattern, k + 1, tokens, i + 1)) return true;
+  return matcher.optional ? matchesFrom(pattern, k + 1, tokens, at) : false;
+}
+
+/** A phrase found in a comment; `negated` when a negation word governs it ("I'm not suicidal"). */
+export interface LexiconHit extends LexiconMatch {
+  negated: boolean;
+}
+
+/**
+ * Every lexicon phrase in `text`, at most one hit per entry: the first non-negated occurrence,
+ * or, when every occurrence is negated, one negated hit. Crisis entries come first.
+ */
+export function findAllMarkers(text: string, lexicons: readonly Lexicon[] = LEXICONS): LexiconHit[] {
   const tokens = normaliseTokens(text);
-  const found: LexiconMatch[] = [];
+  const found: LexiconHit[] = [];
+  const scope = scopeOf(lexicons);
   for (const lexicon of lexicons) {
     const lex = compiled(lexicon);
     for (const { entry, category, tokens: pattern } of lex.entries) {
-      const last = tokens.length - pattern.length;
-      for (let start = 0; start <= last; start++) {
-        if (!pattern.every((match, k) => match(tokens[start + k] as string))) continue;
-        if (negatedAt(tokens, start, lex)) continue;
-        found.push({ category, label: entry.label, locale: lexicon.locale });
-        break;
+      let negatedHit = false;
+      let plainHit = false;
+      for (let start = 0; start < tokens.length && !plainHit; start++) {
+        if (tokens[start] === BREAK) continue;
+        // An optional first word may be absent: the phrase then starts at the next word.
+        if (!matchesFrom(pattern, 0, tokens, start)) continue;
+        if (negatedAt(tokens, start, scope)) negatedHit = true;
+        else plainHit = true;
       }
+      if (plainHit || negatedHit) found.push({ category, label: entry.label, locale: lexicon.locale, negated: !plainHit });
     }
   }
   return found;
+}
+
+/** All non-negated phrase matches in `text`, at most one per entry, crisis first. */
+export function findMarkers(text: string, lexicons: readonly Lexicon[] = LEXICONS): LexiconMatch[] {
+  return findAllMarkers(text, lexicons)
+    .filter((hit) => !hit.negated)
+    .map(({ category, label, locale }) => ({ category, label, locale }));
 }
 
 /** The first crisis phrase in `text`, or null. Independent of any practice threshold. */
 export function findCrisisLanguage(text: string | null | undefined): LexiconMatch | null {
   if (!text) return null;
   return findMarkers(text).find((m) => m.category === "crisis") ?? null;
+}
+
+/**
+ * A crisis phrase that the client explicitly denies ("I'm not suicidal", "nu vreau să mor"),
+ * when the comment holds no un-negated crisis phrase; null otherwise. A denial is not a crisis
+ * (no resources are sent to the client) but the therapist is told, as a non-urgent note.
+ */
+export function findCrisisDenial(text: string | null | undefined): LexiconMatch | null {
+  if (!text) return null;
+  const crisis = findAllMarkers(text).filter((hit) => hit.category === "crisis");
+  if (crisis.length === 0 || crisis.some((hit) => !hit.negated)) return null;
+  const { category, label, locale } = crisis[0] as LexiconHit;
+  return { category, label, locale };
 }

@@ -12,7 +12,7 @@ import {
   tensionUnresolved,
 } from "../../../src/core/rules/signals.ts";
 import type { SignalContext } from "../../../src/core/rules/signals.ts";
-import { reliableChange } from "../../../src/core/rules/baseline.ts";
+import { anchoredDrop, reliableChange } from "../../../src/core/rules/baseline.ts";
 import { withdrawalSignals } from "../../../src/core/rules/withdrawal.ts";
 import type { ClosedOutcome } from "../../../src/core/rules/withdrawal.ts";
 import { DEFAULT_THRESHOLDS } from "../../../src/core/model.ts";
@@ -28,43 +28,64 @@ function c(goal: number, task: number, bond: number, extra: { tension?: TensionA
 const past = (...checkIns: ScoredCheckIn[]) => checkIns.slice().reverse();
 const ctx = (current: ScoredCheckIn, history: ScoredCheckIn[] = [], t: Partial<RuptureThresholds> = {}): SignalContext => ({ current, history, thresholds: { ...DEFAULT_THRESHOLDS, ...t } });
 
-describe("defaults (DESIGN.md)", () => {
-  it("item ≤ 2, total < 12, drop ≥ 2 from a baseline of up to 5, RCI z 1.96 with SD floor 1, decline 3, 2 missed", () => {
-    expect(DEFAULT_THRESHOLDS).toEqual({ lowItem: 2, lowTotal: 12, totalDrop: 2, itemDrop: 2, baselineSize: 5, rciZ: 1.96, rciSdFloor: 1, declineSteps: 3, missedInRow: 2 });
+describe("defaults (DESIGN.md, issue 14)", () => {
+  it("item ≤ 2, total < 12, drops beyond the client's own variation (RCI z 2.33, SD floor 1.25, at least 2 points), decline of 3 over up to 6, 2 missed", () => {
+    expect(DEFAULT_THRESHOLDS).toEqual({ lowItem: 2, lowTotal: 12, totalDrop: 2, itemDrop: 2, baselineSize: 5, rciZ: 2.33, rciSdFloor: 1.25, declineFall: 3, declineWindow: 6, missedInRow: 2 });
     expect(RUPTURE_SIGNALS).toEqual([lowItem, lowTotal, dropFromBaseline, reliableDrop, decline, tensionUnresolved, commentMarkers]);
   });
 });
 
-describe("absolute rules fire from the first check-in", () => {
-  it("low item and low total", () => {
+describe("level rules fire from the first check-in", () => {
+  it("a low item, and a clearly low total, at once; a borderline total (10–11) needs a second low", () => {
     expect(evaluateSignals(ctx(c(2, 5, 5))).map((s) => s.code)).toEqual(["low_item"]);
-    expect(evaluateSignals(ctx(c(4, 4, 3))).map((s) => s.code)).toEqual(["low_total"]);
+    expect(evaluateSignals(ctx(c(3, 3, 3))).map((s) => s.code)).toEqual(["low_total"]);
+    expect(evaluateSignals(ctx(c(4, 4, 3)))).toEqual([]);
+    expect(evaluateSignals(ctx(c(4, 4, 3), past(c(4, 3, 4)))).map((s) => s.params.level)).toEqual(["reached"]);
     expect(evaluateSignals(ctx(c(4, 4, 4)))).toEqual([]);
   });
 });
 
-describe("cold start: fewer than 3 earlier answered check-ins → only absolute rules", () => {
+describe("cold start: fewer than 3 earlier answered check-ins → only level, tension and comment rules", () => {
   it("a big drop after two check-ins raises only what is absolutely low", () => {
-    const fired = evaluateSignals(ctx(c(3, 4, 4), past(c(5, 5, 5), c(5, 5, 5))));
+    const fired = evaluateSignals(ctx(c(3, 3, 3), past(c(5, 5, 5), c(5, 5, 5))));
     expect(fired.map((s) => s.code)).toEqual(["low_total"]);
   });
-  it("with three earlier check-ins the drop from baseline fires", () => {
-    const fired = evaluateSignals(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 5))));
-    expect(fired.map((s) => s.code)).toEqual(["drop_total"]);
+  it("with three earlier check-ins a drop fires only beyond the raised cold-start floor (5 points from a flat 15)", () => {
+    expect(evaluateSignals(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 5))))).toEqual([]);
+    expect(evaluateSignals(ctx(c(4, 3, 3), past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 5)))).map((s) => s.code)).toEqual(["drop_total"]);
   });
 });
 
-describe("drop from baseline", () => {
-  it("explains itself with the usual value and how many check-ins it averages", () => {
-    const [item] = dropFromBaseline(ctx(c(5, 5, 2), past(c(5, 5, 4), c(5, 5, 5), c(5, 5, 4), c(5, 5, 4)))).filter((s) => s.code === "drop_item");
-    expect(item).toEqual({ code: "drop_item", params: { item: "bond", value: 2, baseline: 4.3, count: 4 } });
-    expect(explainSignal(item!, "en")).toBe("Bond 2/5, down from a usual 4.3 (last 4 check-ins).");
-    expect(explainSignal(item!, "ro")).toBe("Relație 2/5, sub media obișnuită de 4.3 (ultimele 4 verificări).");
+describe("drop from the anchored baseline", () => {
+  it("explains itself with the usual value, how many check-ins, and this client's own minimum drop", () => {
+    const [item] = dropFromBaseline(ctx(c(5, 5, 2), past(c(5, 5, 4), c(5, 5, 4), c(5, 5, 5), c(5, 5, 4), c(5, 5, 4)))).filter((s) => s.code === "drop_item");
+    expect(item).toEqual({ code: "drop_item", params: { item: "bond", value: 2, baseline: 4, count: 5, minDrop: 2 } });
+    expect(explainSignal(item!, "en")).toBe("Bond 2/5, down from a usual 4 (last 5 check-ins).");
+    expect(explainSignal(item!, "ro")).toBe("Relație 2/5, sub nivelul obișnuit de 4 (ultimele 5 verificări).");
+    const [totalDrop] = dropFromBaseline(ctx(c(4, 4, 3), past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5))));
+    expect(totalDrop).toEqual({ code: "drop_total", params: { total: 11, baseline: 15, count: 5, sd: 1.3, minDrop: 3.2 } });
+    expect(explainSignal(totalDrop!, "en")).toBe("Total 11/15, down from a usual 15 (last 5 check-ins; beyond this client's ordinary variation, where a drop of 3.2 points counts).");
   });
-  it("uses at most baselineSize check-ins", () => {
-    const history = past(c(1, 1, 1), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5));
-    expect(dropFromBaseline(ctx(c(5, 5, 3), history))[0]?.params).toMatchObject({ baseline: 15, count: 5 });
-    expect(dropFromBaseline(ctx(c(5, 5, 3), history, { baselineSize: 3 }))[0]?.params).toMatchObject({ count: 3 });
+  it("the anchor is the higher of the recent and the window medians: it does not sink with a decline, nor with one bad week", () => {
+    const decline = past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 4, 4), c(5, 4, 4), c(4, 4, 4), c(4, 4, 4));
+    expect(anchoredDrop(11, decline.map((x) => x.goal + x.task + x.bond), { size: 5, z: 2.33, sdFloor: 1.25, minPoints: 2 })?.anchor).toBe(15);
+    const badWeek = past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(3, 3, 3), c(5, 5, 5));
+    expect(anchoredDrop(11, badWeek.map((x) => x.goal + x.task + x.bond), { size: 5, z: 2.33, sdFloor: 1.25, minPoints: 2 })?.anchor).toBe(15);
+  });
+  it("a noisy client needs a bigger drop than a steady one", () => {
+    const steady = [15, 15, 15, 15, 15, 15];
+    const noisy = [15, 11, 14, 10, 14, 12];
+    const a = anchoredDrop(11, steady, { size: 5, z: 2.33, sdFloor: 1.25, minPoints: 2 })!;
+    const b = anchoredDrop(10, noisy, { size: 5, z: 2.33, sdFloor: 1.25, minPoints: 2 })!;
+    expect(a.sdUsed).toBe(1.25);
+    expect(b.minDrop).toBeGreaterThan(a.minDrop);
+    expect(b.drop).toBeLessThan(b.minDrop);
+  });
+  it("uses the practice's minimum drop, z and floor", () => {
+    const flat = past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5));
+    expect(dropFromBaseline(ctx(c(5, 4, 4), flat))).toEqual([]);
+    expect(dropFromBaseline(ctx(c(5, 4, 4), flat, { rciZ: 1, rciSdFloor: 1 })).map((s) => s.code)).toEqual(["drop_total"]);
+    expect(dropFromBaseline(ctx(c(5, 4, 4), flat, { rciZ: 1, rciSdFloor: 1, totalDrop: 3 }))).toEqual([]);
   });
 });
 
@@ -72,36 +93,48 @@ describe("reliable drop (RCI)", () => {
   it("needs five earlier check-ins", () => {
     expect(reliableDrop(ctx(c(1, 1, 1), past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5))))).toEqual([]);
   });
-  it("the SD floor keeps a perfectly flat history from calling a 1- or 2-point dip reliable", () => {
+  it("the SD floor keeps a perfectly flat history from calling a 1- to 3-point dip reliable", () => {
     const flat = past(c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4));
-    expect(reliableChange(12, flat, 1.96, 1)).toMatchObject({ sd: 0, sdUsed: 1 });
+    expect(reliableChange(12, flat, 2.33, 1.25)).toMatchObject({ sd: 0, sdUsed: 1.25 });
     expect(reliableDrop(ctx(c(4, 4, 3), flat))).toEqual([]);
     expect(reliableDrop(ctx(c(4, 3, 3), flat))).toEqual([]);
-    expect(reliableDrop(ctx(c(3, 3, 3), flat)).map((s) => s.code)).toEqual(["reliable_drop"]);
+    expect(reliableDrop(ctx(c(3, 3, 3), flat))).toEqual([]);
+    expect(reliableDrop(ctx(c(3, 3, 2), flat)).map((s) => s.code)).toEqual(["reliable_drop"]);
     // Without the floor even one point would have been "reliable".
     expect(reliableDrop(ctx(c(4, 4, 3), flat, { rciSdFloor: 0.01 }))).toHaveLength(1);
   });
   it("a noisy client needs a bigger drop than a steady one", () => {
     const noisy = past(c(5, 5, 5), c(3, 4, 3), c(5, 4, 5), c(3, 3, 4), c(5, 5, 4), c(4, 3, 3));
-    const rc = reliableChange(10, noisy, 1.96, 1)!;
-    expect(rc.sd).toBeGreaterThan(1);
-    expect(rc.minDrop).toBeGreaterThan(reliableChange(10, past(c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4)), 1.96, 1)!.minDrop);
+    const rc = reliableChange(10, noisy, 2.33, 1.25)!;
+    expect(rc.sd).toBeGreaterThan(1.25);
+    expect(rc.minDrop).toBeGreaterThan(reliableChange(10, past(c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4)), 2.33, 1.25)!.minDrop);
     expect(reliableDrop(ctx(c(3, 4, 3), noisy))).toEqual([]);
   });
   it("explains the index and the client's own threshold", () => {
-    const [signal] = reliableDrop(ctx(c(3, 3, 3), past(c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4))));
-    expect(explainSignal(signal!, "en")).toBe("Total 9/15 is a reliable drop from this client's usual 12 (RCI 2.74 ≥ 1.96: beyond their own variation over 5 check-ins, where a drop of 2.1 points would count).");
+    const [signal] = reliableDrop(ctx(c(3, 3, 2), past(c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4), c(4, 4, 4))));
+    expect(explainSignal(signal!, "en")).toBe("Total 8/15 is a reliable drop from this client's usual 12 (RCI 2.92 ≥ 2.33: beyond their own variation over 5 check-ins, where a drop of 3.2 points would count).");
   });
 });
 
-describe("decline", () => {
-  it("three consecutive decreases fire, two do not, a plateau breaks the run", () => {
-    expect(decline(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 5, 4), c(5, 4, 4))))[0]).toEqual({ code: "decline", params: { steps: 3, path: "15 → 14 → 13 → 12", from: 15, to: 12 } });
-    expect(decline(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 5, 5), c(5, 4, 4))))).toEqual([]);
-    expect(decline(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 5, 4), c(5, 5, 4), c(5, 4, 4))))).toEqual([]);
+describe("decline (plateaus allowed)", () => {
+  it("15 → 13 → 13 → 12 is a decline of 3; a plateau after it does not re-fire; two falls of 1 are not", () => {
+    expect(decline(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 4, 4), c(5, 4, 4))))[0]).toEqual({ code: "decline", params: { fall: 3, count: 4, path: "15 → 13 → 13 → 12", from: 15, to: 12 } });
+    expect(decline(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 4, 4), c(5, 4, 4), c(4, 4, 4))))).toEqual([]);
+    expect(decline(ctx(c(5, 4, 4), past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 4))))).toEqual([]);
   });
-  it("follows decline_steps", () => {
-    expect(decline(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 4), c(5, 4, 4)), { declineSteps: 2 }))).toHaveLength(1);
+  it("a rise breaks it, one fall after a flat run is a drop, not a decline", () => {
+    expect(decline(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 4, 4), c(5, 5, 4), c(5, 4, 4))))).toEqual([]);
+    expect(decline(ctx(c(4, 4, 4), past(c(5, 5, 5), c(5, 5, 5), c(5, 5, 5), c(5, 5, 5))))).toEqual([]);
+  });
+  it("counts from the client's usual level before it, not from a one-off good week", () => {
+    expect(decline(ctx(c(4, 4, 4), past(c(4, 5, 5), c(4, 5, 4), c(4, 5, 5), c(5, 5, 5), c(5, 4, 5), c(5, 4, 4))))).toEqual([]);
+  });
+  it("follows decline_fall and decline_window", () => {
+    const hist = past(c(5, 5, 5), c(5, 5, 4), c(5, 5, 4), c(5, 4, 4));
+    expect(decline(ctx(c(5, 4, 4), hist, {}))).toEqual([]);
+    expect(decline(ctx(c(4, 4, 4), hist, {}))).toHaveLength(1);
+    expect(decline(ctx(c(4, 4, 4), hist, { declineFall: 4 }))).toEqual([]);
+    expect(decline(ctx(c(4, 4, 4), hist, { declineWindow: 3 }))).toEqual([]);
   });
 });
 
