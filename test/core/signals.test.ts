@@ -197,8 +197,8 @@ describe("alerts through the engine", () => {
     const updated = message!.view as AlertView;
     expect(updated.alertId).toBe(first.alertId);
     expect(message!.history.length).toBeGreaterThan(1);
-    expect(updated.reasons).toContain("Low level reached: Goals 2/5 (at or below 2). A level, not a change: from now on it shows as a standing status and alerts again only if it gets worse.");
-    expect(updated.reasons).toContain("Low level reached: total 10/15 (below 12). A level, not a change: from now on it shows as a standing status and alerts again only if it gets worse.");
+    expect(updated.reasons).toContain("Goals 2/5 (at or below 2): low level reached. A level, not a change: from now on it shows as a standing status and alerts again only if it gets worse.");
+    expect(updated.reasons).toContain("Total 10/15 (below 12): low level reached. A level, not a change: from now on it shows as a standing status and alerts again only if it gets worse.");
     const after = await f.store.getAlert(first.alertId);
     expect(after?.status).toBe("open");
     expect(after?.signals.map((s) => s.code)).toContain("low_item");

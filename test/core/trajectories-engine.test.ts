@@ -120,7 +120,7 @@ describe("repair detection and trend episodes", () => {
     expect(alertsTo("bob")).toHaveLength(1); // the alert message was edited, not re-sent
     const trend = (await f.command("bob", "trend alice")).text;
     expect(trend).toContain("Rupture → repair episodes:");
-    expect(trend).toMatch(/Low level reached: total 9\/15 \(below 12\)\..* → repaired /);
+    expect(trend).toMatch(/Total 9\/15 \(below 12\): low level reached\..* → repaired /);
   });
 
   it("an unacknowledged rupture is not auto-repaired, and a partial recovery is not a repair", async () => {

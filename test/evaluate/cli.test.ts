@@ -21,7 +21,7 @@ describe("npm run evaluate", () => {
     expect(result.stdout.split("\n").slice(0, 3)).toEqual([
       "2 alert event(s) in 8 rows:",
       "2026-02-09 (line 7) opened",
-      "  - Low level reached: total 9/15 (below 12). A level, not a change: from now on it shows as a standing status and alerts again only if it gets worse.",
+      "  - Total 9/15 (below 12): low level reached. A level, not a change: from now on it shows as a standing status and alerts again only if it gets worse.",
     ]);
     expect(result.stdout).toContain("The comment has wording that often marks confrontation (disagreeing with or criticising the therapy or the therapist)");
     expect(result.stdout).not.toContain("you don't listen");
@@ -33,7 +33,7 @@ describe("npm run evaluate", () => {
     expect(json.rows).toBe(8);
     expect(json.alerts.map((a) => a.date)).toEqual(["2026-02-09", "2026-02-23"]);
     expect(json.alerts[1]!.signals.map((s) => s.code)).toEqual(["withdrawal_missed"]);
-    expect(run("ok.csv", "--locale", "ro").stdout).toContain("Nivel scăzut atins: total 9/15 (sub 12).");
+    expect(run("ok.csv", "--locale", "ro").stdout).toContain("Total 9/15 (sub 12): nivel scăzut atins.");
   });
 
   it("accepts JSON input and reports crisis language as urgent", () => {
@@ -43,7 +43,7 @@ describe("npm run evaluate", () => {
   it("a quiet history says so; thresholds can be changed for the run", () => {
     expect(run("quiet.csv").stdout).toBe("No alerts in 8 rows.\n");
     // A level alerts once, when reached (issue 14): 12 < 13 is borderline and reaches it at the second check-in.
-    expect(run("quiet.csv", "--set", "low_total=13").stdout).toMatch(/^1 alert event\(s\) in 8 rows:\n2026-01-06 \(line 3\) opened\n  - Low level reached: total 12\/15 \(below 13\)/);
+    expect(run("quiet.csv", "--set", "low_total=13").stdout).toMatch(/^1 alert event\(s\) in 8 rows:\n2026-01-06 \(line 3\) opened\n  - Total 12\/15 \(below 13\): low level reached/);
     expect(run("quiet.csv", "--set", "rci_z=oops").code).toBe(2);
   });
 
@@ -95,7 +95,7 @@ describe("npm run evaluate", () => {
     const out = result.stdout;
     expect(out).toContain("client U1: 1 alert event(s) in 7 rows\n  2026-02-16 (line 8) opened\n");
     expect(out).toContain("client U2: no alerts in 8 rows");
-    expect(out).toContain("client U3: 2 alert event(s) in 4 rows\n  2026-01-05 (line 17) opened\n    - Low level reached: total 9/15");
+    expect(out).toContain("client U3: 2 alert event(s) in 4 rows\n  2026-01-05 (line 17) opened\n    - Total 9/15 (below 12): low level reached");
     expect(out).toContain("Summary: 3 clients, 19 check-ins, 3 alert events (0 urgent): 15.79 per 100 check-ins.");
     expect(out).toContain("By signal (alert events it took part in): low_total 2, crisis_denial 1, drop_item 1, drop_total 1, reliable_drop 1, tension 1.");
     expect(out).toContain("Clients with no alert: 1 of 3 (33 %).");

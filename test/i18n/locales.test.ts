@@ -64,7 +64,7 @@ describe("the catalogue check", () => {
       expect.arrayContaining(["missing signal.decline", "run-time signal.decline", "placeholders alert.title", "empty prompt.skip", "extra no.such.key"]),
     );
     expect(catalogProblems(broken)).toHaveLength(5);
-    expect(translate("ro", "signal.decline", { steps: 3, path: "15 → 14 → 13 → 12" })).toBe("Totalul a scăzut de 3 ori la rând: 15 → 14 → 13 → 12.");
+    expect(translate("ro", "signal.decline", { fall: 3, count: 4, path: "15 → 14 → 13 → 12" })).toBe("Totalul a scăzut cu 3 puncte în 4 verificări, fără să crească: 15 → 14 → 13 → 12.");
   });
 });
 
