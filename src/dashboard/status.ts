@@ -10,6 +10,7 @@
 import type { RuptureThresholds, ScoredCheckIn } from "../core/model.ts";
 import { ITEMS } from "../core/model.ts";
 import { baselineOf, round1, total } from "../core/rules/baseline.ts";
+import { standingLevel } from "../core/rules/level.ts";
 import type { CaseloadEntry, ScoredPoint } from "../ports/dashboard.ts";
 
 export type StatusColour = "red" | "amber" | "green" | "grey";
@@ -38,8 +39,9 @@ export function caseloadStatus(entry: Pick<CaseloadEntry, "enrollment" | "client
   const latest = recent[0];
   if (!latest) return { colour: "green", reason: "no_answers", params: {} };
   const latestTotal = total(latest);
-  const lowItem = ITEMS.some((item) => latest[item] <= thresholds.lowItem);
-  if (lowItem || latestTotal < thresholds.lowTotal) return { colour: "amber", reason: "standing_low", params: { total: latestTotal } };
+  // The same standing low level `trend` and the digest show (src/core/rules/level.ts).
+  const level = standingLevel(recent, thresholds);
+  if (level) return { colour: "amber", reason: "standing_low", params: { total: latestTotal, count: level.count, lowest: level.lowest } };
   const baseline = baselineOf(recent.slice(1).map(asScored), thresholds.baselineSize);
   if (baseline) {
     const totalGap = baseline.total - latestTotal;
