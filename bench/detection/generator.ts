@@ -1,20 +1,19 @@
 // Seeded generator of a practice-sized, labelled set of synthetic client histories for the
 // rupture-detection benchmark (`npm run bench -- detection`).
 //
-// Parameters and where they come from (the calibration the run actually achieved is printed
-// next to each target, so a drift in the generator is visible):
-// - Mean alliance near 35/40 on the SRS (Duncan et al. 2003, J. Brief Therapy 3(1): M ≈ 35–36;
-//   the SRS clinical cut-off is 36): an item mean near 4.4 on our 1–5 items.
-// - Internal consistency near .87 (Duncan et al. 2003 report α = .88 for the SRS; Campbell &
-//   Hemsley 2009, Clin. Psychologist 13(1), α = .90): inter-item correlation ≈ .69 for 3 items.
-// - Session-to-session correlation near .58 (Duncan et al. 2003: test–retest r = .64 over
-//   sessions; .58 between sessions 1–2 in later replications): between-client variance ≈ 58 %
-//   of the total variance, the rest within-client, week-to-week.
-// - Ruptures in about half of clients, V-shaped dips the commonest (Stiles et al. 2004, J. Couns.
-//   Psychol. 51(1): rupture–repair sequences in about half of the cases, V-shaped deviations
-//   at least 1 SD below the client's mean).
-// - Tension reported in about a fifth of sessions (Eubanks, Muran & Safran 2018, Psychotherapy
-//   55(4): clients report ruptures in 19–42 % of sessions; we use the low end, 20 %).
+// Parameters and where they come from (the calibration the run actually achieves is printed
+// next to each target, so a drift in the generator is visible). The five figures are those of
+// the earlier measurement this benchmark repeats; the sources below are where they come from.
+// - Mean alliance near 35/40 on the SRS, internal consistency near .87 and a session-to-session
+//   correlation near .58: ultra-brief alliance scales, SRS (Duncan et al. 2003, Journal of Brief
+//   Therapy 3(1): α = .88, test–retest r = .64). An SRS mean of 35/40 is an item mean near 4.4
+//   on our 1–5 items; α ≈ .87 for 3 items means an inter-item correlation near .69; r ≈ .58
+//   means about 58 % of the variance lies between clients, the rest week to week.
+// - Ruptures in about half of the clients, V-shaped dips the commonest: rupture–repair sequences
+//   seen as V-shaped deviations of at least 1 SD below the client's own mean (Stiles et al. 2004,
+//   Journal of Counseling Psychology 51(1)).
+// - Tension reported in about a fifth of sessions: clients report ruptures in roughly 19–42 % of
+//   sessions (Safran, Muran & Eubanks-Carter 2011, Psychotherapy 48(1)); we use the low end.
 // The depth, length and shape of each rupture type, and the comment pools, are our own choices,
 // stated below; they are not taken from data.
 
