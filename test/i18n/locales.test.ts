@@ -1,6 +1,7 @@
 // Every locale must have every key, with the same placeholders, and every key built at run time
 // (signal codes, statuses, weekdays, answers) must exist. Fails when a key is missing anywhere.
 
+import { SETTING_KEYS } from "../../src/core/commands/settings.ts";
 import { describe, expect, it } from "vitest";
 import { catalogs, translate } from "../../src/i18n/index.ts";
 import type { MessageKey } from "../../src/i18n/index.ts";
@@ -21,6 +22,8 @@ const DYNAMIC_KEYS = [
   // A level signal that got worse (rules/level.ts) is explained with its own sentence.
   "signal.low_item_worse",
   "signal.low_total_worse",
+  // The dashboard's settings page labels every settings key.
+  ...SETTING_KEYS.map((k) => `dashboard.settings.key.${k}`),
   ...ALERT_STATUSES.map((s) => `alert.status.${s}`),
   ...ALERT_STATUSES.filter((s) => s !== "open" && s !== "acknowledged" && s !== "withdrawn").map((s) => `command.trend.outcome.${s}`),
   ...[1, 2, 3, 4, 5, 6, 7].map((d) => `weekday.${d}`),
