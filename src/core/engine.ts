@@ -11,6 +11,7 @@ import type { GrammarError } from "./commands/grammar.ts";
 import { actorContext } from "./commands/guards.ts";
 import { runCommand } from "./commands/handlers.ts";
 import { commandRefusal } from "./commands/access.ts";
+import { plainHandle, unresolvedPersonRefusal } from "./commands/people.ts";
 import type { ExtraHandlers } from "./commands/handlers.ts";
 import { handleAction, handleAnswer, handleComment, isAnswerAction } from "./answers.ts";
 import { InboundEventSchema, invalidArgument } from "./inbound-schema.ts";
@@ -117,20 +118,32 @@ export class CheckInEngine implements InboundPort, HomePort {
     return this.ctx.store.recordDelivery(event.actor.platform, deliveryKey(event), this.ctx.clock.now());
   }
 
+  /**
+   * The language for a refusal given before anything is written: the person's, else the
+   * practice's, else English for a workspace the bot has never seen. Reads only.
+   */
+  private async refusalTranslator(actor: Actor): Promise<Translator> {
+    const practice = await this.ctx.store.findPractice(actor.platform, actor.workspaceId);
+    const person = practice ? await this.ctx.store.findPerson(practice.id, actor.userId) : null;
+    return translator(person?.locale ?? practice?.locale ?? "en");
+  }
+
   /** Handles an event that passed InboundEventSchema. */
   private async route(event: InboundEvent): Promise<Reply> {
     const t = translator("en");
     if (event.type === "command") {
       const parsed = parseCommand(event.text);
-      if (!parsed.ok) {
-        const practiceLocale = translator("en");
-        return { text: grammarErrorText(practiceLocale, parsed.error), refused: true };
-      }
+      if (!parsed.ok) return { text: grammarErrorText(await this.refusalTranslator(event.actor), parsed.error), refused: true };
       const badArgument = invalidArgument(parsed.command);
-      if (badArgument) return { text: t("inbound.invalid_argument", { argument: badArgument, usage: USAGE[parsed.command.name] }), refused: true };
+      if (badArgument) {
+        const local = await this.refusalTranslator(event.actor);
+        return { text: local("inbound.invalid_argument", { argument: badArgument, usage: USAGE[parsed.command.name] }), refused: true };
+      }
+      const typed = plainHandle(event.actor.platform, parsed.command, event.text);
+      if (typed) return { text: (await this.refusalTranslator(event.actor))("command.error.plain_handle", { got: typed }), refused: true };
       const a = await actorContext(this.ctx, event.actor);
       // A command the actor may not run is refused before its delivery receipt is written.
-      const denied = await commandRefusal(this.ctx, a, parsed.command);
+      const denied = (await commandRefusal(this.ctx, a, parsed.command)) ?? (await unresolvedPersonRefusal(this.ctx, a, parsed.command));
       if (denied) return denied;
       if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
       return runCommand(this.ctx, a, parsed.command, this.extraCommands);
@@ -162,7 +175,7 @@ export class CheckInEngine implements InboundPort, HomePort {
       if (typeof event.text !== "string" || event.text.trim() === "") return { text: t("answer.comment_empty"), refused: true };
       // Cheap bound before counting code points: more than 2×max UTF-16 units is over the limit.
       const max = this.ctx.options.commentMaxLength;
-      if (event.text.length > 2 * max) return { text: t("answer.comment_too_long", { length: event.text.length, max }), refused: true };
+      if (event.text.length > 2 * max) return { text: (await this.refusalTranslator(event.actor))("answer.comment_too_long", { length: event.text.length, max }), refused: true };
       const access = await targetAccess(this.ctx, event.actor, { op: "comment_text", checkInId: event.checkInId });
       if (access.refusal) return access.refusal;
       // The receipt is written with the comment (one transaction), once every check has passed.

@@ -167,6 +167,8 @@ export interface CheckInStore {
   // ---- practices and people ----
   /** Returns the practice for a workspace/guild, creating it with defaults on first contact. */
   ensurePractice(platform: PlatformName, externalId: string): Promise<Practice>;
+  /** The practice, if one exists; never creates it (refusals leave no trace). */
+  findPractice(platform: PlatformName, externalId: string): Promise<Practice | null>;
   getPractice(id: string): Promise<Practice | null>;
   updatePractice(id: string, patch: { locale?: Locale; timeZone?: string; settings?: PracticeSettings }): Promise<Practice>;
   findPerson(practiceId: string, platformUserId: string): Promise<Person | null>;

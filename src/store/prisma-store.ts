@@ -227,6 +227,11 @@ export class PrismaCheckInStore implements CheckInStore {
     return toPractice(row);
   }
 
+  async findPractice(platform: PlatformName, externalId: string): Promise<Practice | null> {
+    const row = await this.one(`SELECT * FROM "Practice" WHERE "platform" = ? AND "externalId" = ?`, [platform, externalId]);
+    return row ? toPractice(row) : null;
+  }
+
   async getPractice(id: string): Promise<Practice | null> {
     const row = await this.one(`SELECT * FROM "Practice" WHERE "id" = ?`, [id]);
     return row ? toPractice(row) : null;

@@ -19,6 +19,7 @@ import { evaluateWithdrawal } from "../alerts.ts";
 import { digestCommand, episodeLines } from "../loop/commands.ts";
 import { calendarCommand, newCalendarCode } from "../calendar/commands.ts";
 import type { ScheduleSource, WeeklySchedule } from "../model.ts";
+import { placeName } from "./people.ts";
 
 type Handler<C extends Command> = (ctx: EngineContext, a: ActorContext, command: C) => Promise<Reply>;
 type CommandOf<N extends Command["name"]> = Extract<Command, { name: N }>;
@@ -74,7 +75,7 @@ const enroll: Handler<CommandOf<"enroll">> = async (ctx, a, c) => {
   if (c.client.userId === c.therapist.userId) return fail(a.t("command.error.same_person"));
   const platform = ctx.platform(a.practice.platform);
   const reach = platform?.checkReachable ? await platform.checkReachable({ workspaceId: a.practice.externalId, userId: c.client.userId }) : { ok: true as const };
-  if (!reach.ok) return fail(a.t("command.unreachable", { client: mention(a.practice.platform, c.client.userId), code: reach.code }));
+  if (!reach.ok) return fail(a.t("command.unreachable", { client: mention(a.practice.platform, c.client.userId), code: reach.code, place: placeName(a.t, a.practice.platform) }));
   const client = await ctx.store.ensurePerson(a.practice.id, c.client.userId);
   if (await ctx.store.currentEnrollmentForClient(client.id)) return fail(a.t("command.already_enrolled"));
   const therapist = await ctx.store.ensurePerson(a.practice.id, c.therapist.userId);

@@ -79,3 +79,19 @@ describe("roles follow Discord", () => {
     expect(dmTexts(ADMIN).filter((t) => t.includes(`<@${CLIENT}>`))).toEqual([]);
   });
 });
+
+describe("people named in a command are Discord members", () => {
+  it("says server, not workspace, when a named person is not a member", async () => {
+    fake.addUser("780000000000000008");
+    const reply = await run(ADMIN, "enroll", [user("client", "780000000000000008"), user("therapist", THERAPIST), text("schedule", "mon 09:00 50m")]);
+    expect(reply).toBe("I can't find <@780000000000000008> in this server. Mention them with @ and pick them from the list.");
+    expect(reply).not.toMatch(/workspace/);
+    expect(fake.callsTo("GET", /^\/guilds\/\d+\/members\/780000000000000008$/).length).toBeGreaterThan(0);
+  });
+
+  it("says server when a member cannot be sent DMs at enrolment", async () => {
+    fake.failNext("POST", /^\/users\/@me\/channels$/, 403, { message: "Cannot send messages to this user", code: 50007 });
+    const reply = await run(ADMIN, "enroll", [user("client", CLIENT), user("therapist", THERAPIST), text("schedule", "mon 09:00 50m")]);
+    expect(reply).toMatch(/Make sure they are a member of this server and allow direct messages/);
+  });
+});

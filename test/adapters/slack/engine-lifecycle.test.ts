@@ -307,10 +307,13 @@ describe("reliability", () => {
   it("refuses to enroll someone Slack cannot reach, with a reason and nothing stored", async () => {
     rig.fake.setUser(OTHER_CLIENT, { exists: false });
     const reply = await command(ADMIN, `enroll <@${OTHER_CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`);
-    expect(reply).toMatch(/can't send direct messages to <@UCLIENT002> \(user_not_found\)\. Make sure/);
+    expect(reply).toBe("I can't find <@UCLIENT002> in this workspace. Mention them with @ and pick them from the list.");
     expect(await count(`SELECT COUNT(*) AS "n" FROM "Enrollment"`)).toBe(0);
     rig.fake.fail("users.info", { error: "internal_error", when: (args) => args.user === CLIENT });
-    expect(await command(ADMIN, `enroll <@${CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`)).toMatch(/can't send direct messages/);
+    expect(await command(ADMIN, `enroll <@${CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`)).toMatch(/couldn't check <@UCLIENT001> just now\. Nothing was changed/);
+    // A person Slack knows but cannot DM is still refused by the reachability check.
+    rig.fake.fail("conversations.open", { error: "cannot_dm_bot" });
+    expect(await command(ADMIN, `enroll <@${CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`)).toMatch(/can't send direct messages to <@UCLIENT001> \(cannot_dm_bot\)\. Make sure they are a member of this workspace/);
     expect(await count(`SELECT COUNT(*) AS "n" FROM "Enrollment"`)).toBe(0);
   });
 

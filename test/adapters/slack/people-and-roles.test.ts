@@ -68,3 +68,29 @@ describe("roles follow Slack", () => {
     expect(dmTexts(THERAPIST).filter((t) => t.includes(`<@${CLIENT}>`))).toHaveLength(1);
   });
 });
+
+describe("people named in a command are Slack accounts", () => {
+  it("refuses a typed @handle with the mention error, and stores no one", async () => {
+    const reply = await command(ADMIN, `enroll <@${CLIENT}|carla> @bob.new tue 17:00 50m`);
+    expect(reply).toBe('"@bob.new" is typed text, not a mention. Mention them with @ and pick them from the list, so I know exactly who they are.');
+    const rows = await fixture.db.sql.query<{ platformUserId: string }>(`SELECT "platformUserId" FROM "Person"`);
+    expect(rows.map((r) => r.platformUserId)).not.toContain("bob.new");
+    expect(rows.map((r) => r.platformUserId)).not.toContain(CLIENT);
+  });
+
+  it("looks each person up with users.info before enrolling, and refuses one Slack does not know", async () => {
+    rig.fake.setUser("UNOSUCH01", { exists: false });
+    const reply = await command(ADMIN, `enroll <@${CLIENT}> <@UNOSUCH01> tue 17:00 50m`);
+    expect(reply).toBe("I can't find <@UNOSUCH01> in this workspace. Mention them with @ and pick them from the list.");
+    expect(rig.fake.callsTo("users.info").map((a) => a.user)).toEqual(expect.arrayContaining([CLIENT, "UNOSUCH01"]));
+    expect(await fixture.db.sql.query(`SELECT * FROM "Enrollment"`)).toEqual([]);
+  });
+
+  it("gives the typed-handle and parse refusals, and an over-long comment's, in the practice's language", async () => {
+    expect(await command(ADMIN, "settings locale ro")).toContain("ro");
+    expect(await command(ADMIN, `enroll <@${CLIENT}> @bob.new tue 17:00 50m`)).toMatch(/^„@bob\.new” este text scris, nu o mențiune\. Menționează persoana cu @/);
+    expect(await command("UNOBODY01", "enrol")).toMatch(/^Nu cunosc subcomanda „enrol”\./);
+    const tooLong = await fixture.engine.receive({ type: "comment", actor: fixture.actor("UNOBODY01"), checkInId: "ck1", text: "x".repeat(6001) });
+    expect(tooLong.text).toMatch(/^Comentariul este prea lung/);
+  });
+});
