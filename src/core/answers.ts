@@ -5,6 +5,7 @@
 import type { Action } from "./actions.ts";
 import type { EngineContext } from "./context.ts";
 import { localeFor } from "./context.ts";
+import { markReachable } from "./reachability.ts";
 import type { Alert, CheckIn, Enrollment, Item, Locale, Person, Practice, ResponseRecord } from "./model.ts";
 import { ITEMS } from "./model.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
@@ -247,8 +248,10 @@ export async function handleAnswer(ctx: EngineContext, actor: Actor, action: Ans
   // The press that completes the response also brings back what rule evaluation reads.
   const open = await ctx.store.answerIfOpen(action.checkInId, who, patch, now, receipt, EVALUATION_LIMIT);
   if (!open.context) return refused(translator("en")("answer.unknown"));
-  if (!open.allowed) return recordAnswer(ctx, actor, action.checkInId, patch, open.context, receipt);
-  return answerRecorded(ctx, ownedFrom(open.context), patch, null, open.saved, open.evaluation);
+  const reply = open.allowed ? await answerRecorded(ctx, ownedFrom(open.context), patch, null, open.saved, open.evaluation) : await recordAnswer(ctx, actor, action.checkInId, patch, open.context, receipt);
+  // The client pressed a button: they are reachable again.
+  if (!reply.refused && open.context.client.undeliverableAt) await markReachable(ctx, open.context.practice, open.context.client);
+  return reply;
 }
 
 export async function handleComment(ctx: EngineContext, actor: Actor, checkInId: string, text: unknown, preloaded?: CheckInContext, receipt?: Receipt): Promise<Reply> {

@@ -9,7 +9,8 @@ import type { MessageRef } from "../ports/chat-platform.ts";
 import { buildConsentView, buildPromptView } from "./views.ts";
 import { deferForQuietHours } from "./schedule.ts";
 import { materialiseNext, SAME_SESSION_MS } from "./scheduling.ts";
-import { notifyAdmins, notifyPerson } from "./notify.ts";
+import { notifyAdmins } from "./notify.ts";
+import { clearBotIssue, holdForBackoff, markReachable, markUnreachable, reportBotIssue } from "./reachability.ts";
 import { translate } from "../i18n/index.ts";
 import { formatLocalDateTime } from "./context.ts";
 
@@ -58,7 +59,8 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
   if (!client || !practice) return { status: "cancelled", code: "missing_person" };
   if (client.stoppedAt || client.consentDeclinedAt) return { status: "cancelled", code: "client_stopped" };
   if (client.pausedUntil && client.pausedUntil > now) return { status: "cancelled", code: "paused" };
-  if (client.undeliverableAt) return { status: "cancelled", code: client.undeliverableCode ?? "undeliverable" };
+  // An unreachable client is tried again on the next scheduled check-in after a back-off, and by /checkin now.
+  if (holdForBackoff(client, checkIn, now)) return { status: "cancelled", code: client.undeliverableCode ?? "undeliverable" };
   // Downtime catch-up: a prompt whose answer window already closed is not sent late.
   if (now >= checkIn.closesAt) return { status: "missed_by_system" };
   // One prompt per session: another check-in for the same session already reached the client.
@@ -81,20 +83,19 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
     if (prior) return sentOutcome(ctx, enrollment, prior);
   }
   const result = await platform.sendDirect(recipient, view);
-  if (result.ok) return sentOutcome(ctx, enrollment, result.ref);
+  if (result.ok) {
+    await markReachable(ctx, practice, client);
+    await clearBotIssue(ctx, practice);
+    return sentOutcome(ctx, enrollment, result.ref);
+  }
 
-  ctx.logger.warn({ checkInId: checkIn.id, code: result.code, attempt: checkIn.attempt }, "check-in send failed");
+  ctx.logger.warn({ checkInId: checkIn.id, code: result.code, failure: result.failure, attempt: checkIn.attempt }, "check-in send failed");
   // Only the platform's word that this person cannot get DMs marks the client; bot-side failures keep the retries.
   if (result.failure === "recipient_unreachable") {
-    if (!client.undeliverableAt) {
-      await store.updatePerson(client.id, { undeliverableAt: now, undeliverableCode: result.code });
-      const therapist = await store.getPerson(enrollment.therapistId);
-      const params = { client: mention(practice.platform, client.platformUserId), code: result.code };
-      if (therapist) await notifyPerson(ctx, practice, therapist, "notice.delivery_failed", params);
-      await notifyAdmins(ctx, practice, "notice.delivery_failed", params);
-    }
+    await markUnreachable(ctx, practice, enrollment, client, result.code);
     return { status: "failed", code: result.code };
   }
+  if (result.failure === "bot_misconfigured" || result.failure === "payload_rejected") await reportBotIssue(ctx, practice, client, result.code);
   if (result.retryAfterMs !== undefined) {
     return { status: "scheduled", dueAt: new Date(now.getTime() + Math.max(1000, result.retryAfterMs)), code: result.code };
   }

@@ -12,6 +12,7 @@ import { actorContext } from "./commands/guards.ts";
 import { runCommand } from "./commands/handlers.ts";
 import { commandRefusal } from "./commands/access.ts";
 import { plainHandle, unresolvedPersonRefusal } from "./commands/people.ts";
+import { markReachable } from "./reachability.ts";
 import type { ExtraHandlers } from "./commands/handlers.ts";
 import { handleAction, handleAnswer, handleComment, isAnswerAction } from "./answers.ts";
 import { InboundEventSchema, invalidArgument } from "./inbound-schema.ts";
@@ -165,6 +166,8 @@ export class CheckInEngine implements InboundPort, HomePort {
       // A press on what is not the actor's is refused before any receipt is written.
       const access = await targetAccess(this.ctx, event.actor, action);
       if (access.refusal) return access.refusal;
+      // A press from the client on their own check-in (consent, skip, comment): they are reachable.
+      if (access.checkIn?.client.undeliverableAt) await markReachable(this.ctx, access.checkIn.practice, access.checkIn.client);
       // Opening the comment modal changes nothing, so it needs no receipt; some platforms
       // must show the modal as their immediate response.
       if (action.op !== "comment" && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };

@@ -39,6 +39,8 @@ export interface Practice {
   locale: Locale;
   timeZone: string;
   settings: PracticeSettings;
+  /** The bot-side send failure code admins were last told about (token, permissions, payload); null once a send works. */
+  sendIssueCode?: string | null;
 }
 
 export interface QuietHours {
@@ -126,6 +128,10 @@ export interface Person {
   pausedUntil: Date | null;
   undeliverableAt: Date | null;
   undeliverableCode: string | null;
+  /** Recipient-unreachable sends in a row since the client was last reached (0 when reachable). */
+  unreachableFailures?: number;
+  /** Back-off: scheduled check-ins before this time are not attempted; `/checkin now` always is. */
+  unreachableRetryAt?: Date | null;
   /** Weekly digest day for a therapist: ISO weekday 1..7, 0 = off, null = default (Monday). */
   digestWeekday?: number | null;
   /** Weekly digest local time "HH:mm"; null = default (08:00). */

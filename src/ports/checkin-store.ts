@@ -36,6 +36,8 @@ export type PersonPatch = Partial<
     | "pausedUntil"
     | "undeliverableAt"
     | "undeliverableCode"
+    | "unreachableFailures"
+    | "unreachableRetryAt"
     | "digestWeekday"
     | "digestTime"
   >
@@ -170,7 +172,7 @@ export interface CheckInStore {
   /** The practice, if one exists; never creates it (refusals leave no trace). */
   findPractice(platform: PlatformName, externalId: string): Promise<Practice | null>;
   getPractice(id: string): Promise<Practice | null>;
-  updatePractice(id: string, patch: { locale?: Locale; timeZone?: string; settings?: PracticeSettings }): Promise<Practice>;
+  updatePractice(id: string, patch: { locale?: Locale; timeZone?: string; settings?: PracticeSettings; sendIssueCode?: string | null; sendIssueAt?: Date | null }): Promise<Practice>;
   findPerson(practiceId: string, platformUserId: string): Promise<Person | null>;
   /** Returns the person, creating a role-less record on first contact. */
   ensurePerson(practiceId: string, platformUserId: string): Promise<Person>;

@@ -237,10 +237,12 @@ export class PrismaCheckInStore implements CheckInStore {
     return row ? toPractice(row) : null;
   }
 
-  async updatePractice(id: string, patch: { locale?: Locale; timeZone?: string; settings?: PracticeSettings }): Promise<Practice> {
+  async updatePractice(id: string, patch: { locale?: Locale; timeZone?: string; settings?: PracticeSettings; sendIssueCode?: string | null; sendIssueAt?: Date | null }): Promise<Practice> {
     const row = await this.prisma.practice.update({
       where: { id },
       data: {
+        ...(patch.sendIssueCode !== undefined ? { sendIssueCode: patch.sendIssueCode } : {}),
+        ...(patch.sendIssueAt !== undefined ? { sendIssueAt: patch.sendIssueAt } : {}),
         ...(patch.locale ? { locale: patch.locale } : {}),
         ...(patch.timeZone ? { timeZone: patch.timeZone } : {}),
         ...(patch.settings ? { settings: JSON.stringify(patch.settings) } : {}),

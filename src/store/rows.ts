@@ -65,6 +65,7 @@ export function toPractice(row: Row): Practice {
     locale: String(row.locale) as Locale,
     timeZone: String(row.timeZone),
     settings: parseSettings(String(row.settings ?? "{}")),
+    sendIssueCode: str(row.sendIssueCode),
   };
 }
 
@@ -84,6 +85,8 @@ export function toPerson(row: Row): Person {
     pausedUntil: toDate(row.pausedUntil),
     undeliverableAt: toDate(row.undeliverableAt),
     undeliverableCode: str(row.undeliverableCode),
+    unreachableFailures: row.unreachableFailures === null || row.unreachableFailures === undefined ? 0 : Number(row.unreachableFailures),
+    unreachableRetryAt: toDate(row.unreachableRetryAt),
     digestWeekday: row.digestWeekday === null || row.digestWeekday === undefined ? null : Number(row.digestWeekday),
     digestTime: str(row.digestTime),
   };
@@ -204,8 +207,8 @@ export function toAudit(row: Row): AuditEntry {
 export const COLUMNS = {
   CheckIn: ["id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "leaseOwner", "leaseExpiresAt", "sentAt", "reminderSentAt", "answeredAt", "closedAt", "platformChannelId", "platformMessageId", "lastErrorCode", "calendarEventHash", "createdAt", "updatedAt"],
   Enrollment: ["id", "practiceId", "clientId", "therapistId", "status", "weekdays", "startTime", "sessionMinutes", "timeZone", "delayMinutes", "reminderMinutes", "windowMinutes", "locale", "pausedUntil", "skipDates", "createdAt", "updatedAt", "endedAt", "scheduleSource", "calendarCode"],
-  Practice: ["id", "platform", "externalId", "locale", "timeZone", "settings", "createdAt", "updatedAt"],
-  Person: ["id", "practiceId", "platformUserId", "isAdmin", "isTherapist", "isClient", "locale", "consentVersion", "consentAt", "consentDeclinedAt", "stoppedAt", "pausedUntil", "undeliverableAt", "undeliverableCode", "digestWeekday", "digestTime", "createdAt", "updatedAt"],
+  Practice: ["id", "platform", "externalId", "locale", "timeZone", "settings", "sendIssueCode", "sendIssueAt", "createdAt", "updatedAt"],
+  Person: ["id", "practiceId", "platformUserId", "isAdmin", "isTherapist", "isClient", "locale", "consentVersion", "consentAt", "consentDeclinedAt", "stoppedAt", "pausedUntil", "undeliverableAt", "undeliverableCode", "unreachableFailures", "unreachableRetryAt", "digestWeekday", "digestTime", "createdAt", "updatedAt"],
 } as const;
 
 /** `alias."col" AS "alias__col", …` for one table in a join. */

@@ -232,9 +232,11 @@ describe("reminders and delivery failures", () => {
     expect(notices("bob")).toHaveLength(1);
     expect(notices("bob")[0]).toContain("@alice");
     expect(notices("bob")[0]).toContain("cannot_dm");
-    // The next week's check-in is not attempted and the therapist is not told again.
+    // The next week's check-in is tried again; failing again tells nobody a second time.
+    platform.failNext = [{ ok: false, code: "cannot_dm", failure: "recipient_unreachable" }];
     const next = await tickAt("2026-03-09T10:00:00Z");
-    expect(next.dispatch.cancelled).toBe(1);
+    expect(next.dispatch.failed).toBe(1);
+    expect(platform.failNext).toEqual([]);
     expect(platform.to("alice")).toEqual([]);
     expect(notices("bob")).toHaveLength(1);
   });

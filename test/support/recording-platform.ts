@@ -17,6 +17,8 @@ export class RecordingPlatform implements ChatPlatform {
   readonly messages: RecordedMessage[] = [];
   /** Return this result for the next sends instead of succeeding (e.g. a 429). */
   failNext: SendResult[] = [];
+  /** When set, `failNext` applies only to sends this accepts (e.g. one recipient's). */
+  failWhen: ((to: Recipient, view: OutboundView) => boolean) | null = null;
   /** What currentRole answers per user id; anyone else is a "member" (see `absent`). */
   readonly roles = new Map<string, PlatformRole>();
   /** When true, users not in `roles` are "absent" instead of "member". */
@@ -48,7 +50,7 @@ export class RecordingPlatform implements ChatPlatform {
   }
 
   async sendDirect(to: Recipient, view: OutboundView): Promise<SendResult> {
-    const failure = this.failNext.shift();
+    const failure = !this.failWhen || this.failWhen(to, view) ? this.failNext.shift() : undefined;
     if (failure) return failure;
     const ref = { channelId: `D-${to.userId}`, messageId: `m${++this.counter}` };
     this.messages.push({ to, ref, view, history: [view], deleted: false });

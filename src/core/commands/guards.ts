@@ -7,6 +7,7 @@ import type { Actor } from "../../ports/inbound.ts";
 import type { Translator } from "../../i18n/index.ts";
 import { translator } from "../../i18n/index.ts";
 import { forgetAdmins } from "../notify.ts";
+import { markReachable } from "../reachability.ts";
 
 /** The acting person as the engine sees them. `person` is null until they have a record. */
 export interface ActorContext {
@@ -35,6 +36,11 @@ export async function actorContext(ctx: EngineContext, actor: Actor): Promise<Ac
   if ((person && person.isAdmin !== isAdmin) || (!person && isAdmin)) {
     person = await ctx.store.updatePerson((person ?? (await ctx.store.ensurePerson(practice.id, actor.userId))).id, { isAdmin });
     forgetAdmins(ctx, practice.id);
+  }
+  // Anything a client does shows they are there: an unreachable mark is cleared (and the therapist told).
+  if (person?.undeliverableAt) {
+    await markReachable(ctx, practice, person);
+    person = { ...person, undeliverableAt: null, undeliverableCode: null, unreachableFailures: 0, unreachableRetryAt: null };
   }
   return { actor, practice, person, isAdmin, t: translator(person?.locale ?? practice.locale) };
 }

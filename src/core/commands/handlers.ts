@@ -226,6 +226,11 @@ const now: Handler<CommandOf<"now">> = async (ctx, a, c) => {
     // Not an error: the reply says what is already pending.
     return ok(a.t("command.now.open", { client: who, closes: formatLocalDateTime(open.closesAt, enrollment.timeZone, locale) }));
   }
+  // A client the last send could not reach: try again at once (no back-off), and say so honestly.
+  const unreachable = client.undeliverableAt
+    ? ok(a.t("command.now.unreachable", { client: who, code: client.undeliverableCode ?? "undeliverable", place: placeName(a.t, a.practice.platform) }))
+    : null;
+  if (unreachable) await ctx.store.updatePerson(client.id, { unreachableRetryAt: null });
   const sendAt = deferForQuietHours(at, a.practice.settings.quietHours, enrollment.timeZone);
   const queued = (await ctx.store.queuedCheckIns(enrollment.id)).find(
     (q) => q.kind === "now" || (q.sessionEndAt <= at && at.getTime() - q.sessionEndAt.getTime() < SAME_SESSION_MS),
@@ -235,11 +240,13 @@ const now: Handler<CommandOf<"now">> = async (ctx, a, c) => {
     await audit(ctx, a, "checkin.now", client, { enrollmentId: enrollment.id, released, pending: queued.id });
     const due = released ? at : queued.dueAt;
     const goesAt = deferForQuietHours(due > at ? due : at, a.practice.settings.quietHours, enrollment.timeZone);
+    if (unreachable) return unreachable;
     if (goesAt > at) return ok(a.t("command.now.pending", { client: who, when: formatLocalDateTime(goesAt, enrollment.timeZone, locale) }));
     return ok(a.t("command.now.released", { client: who }));
   }
   await createImmediateCheckIn(ctx.store, enrollment, at);
   await audit(ctx, a, "checkin.now", client, { enrollmentId: enrollment.id });
+  if (unreachable) return unreachable;
   if (sendAt > at) return ok(a.t("command.now.deferred", { client: who, when: formatLocalDateTime(sendAt, enrollment.timeZone, locale) }));
   return ok(a.t("command.now.created", { client: who }));
 };

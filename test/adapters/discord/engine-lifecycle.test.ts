@@ -173,7 +173,7 @@ describe("enrolment and delivery failures", () => {
     expect(await count(`SELECT COUNT(*) AS "n" FROM "Enrollment"`)).toBe(0);
   });
 
-  it("records a 50007 as undeliverable, tells the therapist and the admin once, and stops trying", async () => {
+  it("records a 50007 as undeliverable, tells the therapist and the admin once, and backs off", async () => {
     expect((await enroll()).original?.content).toContain(`<@${CLIENT}>`);
     const clientChannel = fake.dmChannelOf(CLIENT)!;
     fake.failNext("POST", new RegExp(`^/channels/${clientChannel}/messages$`), 403, { message: "Cannot send messages to this user", code: 50007 }, undefined, 1000);
@@ -187,12 +187,13 @@ describe("enrolment and delivery failures", () => {
     expect(notices(THERAPIST)).toHaveLength(1);
     expect(notices(ADMIN)).toHaveLength(1);
 
+    // The next week's check-in is tried once more (it fails again: nobody is told twice); the one after is skipped.
     const attempts = fake.callsTo("POST", new RegExp(`^/channels/${clientChannel}/messages$`)).length;
-    for (const at of ["2026-03-03T10:00:00Z", "2026-03-09T10:00:00Z", "2026-03-09T12:00:00Z"]) {
+    for (const at of ["2026-03-03T10:00:00Z", "2026-03-09T10:00:00Z", "2026-03-09T12:00:00Z", "2026-03-16T10:00:00Z"]) {
       fixture.clock.set(at);
       await fixture.engine.tick();
     }
-    expect(fake.callsTo("POST", new RegExp(`^/channels/${clientChannel}/messages$`))).toHaveLength(attempts);
+    expect(fake.callsTo("POST", new RegExp(`^/channels/${clientChannel}/messages$`))).toHaveLength(attempts + 1);
     expect(notices(THERAPIST)).toHaveLength(1);
     expect(notices(ADMIN)).toHaveLength(1);
   });

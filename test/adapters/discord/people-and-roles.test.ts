@@ -95,3 +95,42 @@ describe("people named in a command are Discord members", () => {
     expect(reply).toMatch(/Make sure they are a member of this server and allow direct messages/);
   });
 });
+
+describe("reachability that recovers on Discord", () => {
+  it("after a 50007 and DMs re-opened, /checkin now says the client could not be reached, sends, and everyone hears they are back", async () => {
+    expect(await run(ADMIN, "settings", [text("key", "quiet_hours"), text("value", "off")])).toContain("quiet_hours");
+    expect(await enroll()).toContain(`<@${CLIENT}>`);
+    const channel = fake.dmChannelOf(CLIENT)!;
+    fake.failNext("POST", new RegExp(`^/channels/${channel}/messages$`), 403, { message: "Cannot send messages to this user", code: 50007 });
+    fixture.clock.set("2026-03-02T10:00:00Z");
+    await fixture.engine.tick();
+    expect(dmTexts(THERAPIST).filter((t) => /can't be delivered \(cannot_dm\)/.test(t))).toHaveLength(1);
+    // The client re-opens DMs; the therapist asks for a check-in now.
+    fixture.clock.set("2026-03-03T09:00:00Z");
+    const reply = await run(THERAPIST, "now", [user("client", CLIENT)]);
+    expect(reply).toMatch(new RegExp(`couldn't reach <@${CLIENT}> last time \\(cannot_dm\\).*allow direct messages from the bot in this server`));
+    expect(reply).not.toMatch(/on its way/);
+    const before = fake.messagesTo(CLIENT).length;
+    await fixture.engine.tick();
+    expect(fake.messagesTo(CLIENT).length).toBe(before + 1);
+    expect(dmTexts(THERAPIST).filter((t) => /can be reached again/.test(t))).toHaveLength(1);
+    const practice = await fixture.store.ensurePractice("discord", fake.guildId);
+    expect((await fixture.store.findPerson(practice.id, CLIENT))?.undeliverableAt).toBeNull();
+  });
+
+  it("a missing permission (50013) is the bot's problem: the client is not marked and the admins are told once", async () => {
+    expect(await enroll()).toContain(`<@${CLIENT}>`);
+    const channel = fake.dmChannelOf(CLIENT)!;
+    fake.failNext("POST", new RegExp(`^/channels/${channel}/messages$`), 403, { message: "Missing Permissions", code: 50013 }, undefined, 2);
+    fixture.clock.set("2026-03-02T10:00:00Z");
+    await fixture.engine.tick();
+    const practice = await fixture.store.ensurePractice("discord", fake.guildId);
+    expect((await fixture.store.findPerson(practice.id, CLIENT))?.undeliverableAt).toBeNull();
+    const [row] = await fixture.db.sql.query<{ status: string; dueAt: string | Date }>(`SELECT "status", "dueAt" FROM "CheckIn" WHERE "kind" = 'scheduled' ORDER BY "dueAt" LIMIT 1`);
+    expect(row?.status).toBe("scheduled");
+    fixture.clock.set(new Date(row!.dueAt));
+    await fixture.engine.tick();
+    expect(dmTexts(ADMIN).filter((t) => /bot's own setup \(missing_permissions\)/.test(t))).toHaveLength(1);
+    expect(dmTexts(THERAPIST).filter((t) => /can't be delivered/.test(t))).toEqual([]);
+  });
+});

@@ -94,3 +94,27 @@ describe("people named in a command are Slack accounts", () => {
     expect(tooLong.text).toMatch(/^Comentariul este prea lung/);
   });
 });
+
+describe("reachability that recovers on Slack", () => {
+  it("a client who could not be reached is cleared by their own command, and the therapist is told once", async () => {
+    expect(await command(ADMIN, `enroll <@${CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`)).toContain(`<@${CLIENT}>`);
+    rig.fake.fail("chat.postMessage", { error: "is_archived", when: (args) => args.channel === rig.fake.dmChannelOf(CLIENT) });
+    fixture.clock.set("2026-03-02T10:00:00Z");
+    await fixture.engine.tick();
+    expect(dmTexts(THERAPIST).filter((t) => /can't be delivered \(is_archived\)/.test(t))).toHaveLength(1);
+    await command(CLIENT, "help");
+    expect(dmTexts(THERAPIST).filter((t) => /can be reached again/.test(t))).toHaveLength(1);
+    await command(CLIENT, "help");
+    expect(dmTexts(THERAPIST).filter((t) => /can be reached again/.test(t))).toHaveLength(1);
+  });
+
+  it("a revoked token or missing scope never marks the client", async () => {
+    expect(await command(ADMIN, `enroll <@${CLIENT}> <@${THERAPIST}> mon 09:00 50m UTC`)).toContain(`<@${CLIENT}>`);
+    rig.fake.fail("chat.postMessage", { error: "missing_scope", when: (args) => args.channel === rig.fake.dmChannelOf(CLIENT) });
+    fixture.clock.set("2026-03-02T10:00:00Z");
+    await fixture.engine.tick();
+    const practice = await fixture.store.ensurePractice("slack", rig.fake.teamId);
+    expect((await fixture.store.findPerson(practice.id, CLIENT))?.undeliverableAt).toBeNull();
+    expect(dmTexts(ADMIN).filter((t) => /bot's own setup \(missing_scope\)/.test(t))).toHaveLength(1);
+  });
+});
