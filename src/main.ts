@@ -223,7 +223,7 @@ export async function main(): Promise<BotParts> {
   }
   if (discord && !sink) {
     const { createDiscordAdapter } = await import("../adapters/discord/index.ts");
-    gateway = await holdDiscordGateway(env, logger, install, () => createDiscordAdapter({ inbound: bot.engine, logger }), status, metrics);
+    gateway = await holdDiscordGateway(env, logger, install, () => createDiscordAdapter({ inbound: bot.engine, logger, commentMaxLength: bot.engine.context.options.commentMaxLength }), status, metrics);
   }
   logger.info({ platforms: status.snapshot(), port: http.port() }, "ready");
 

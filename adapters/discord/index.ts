@@ -14,6 +14,7 @@ import { handleInteraction } from "./interactions.ts";
 import { DiscordOutbound } from "./outbound.ts";
 import { errorFields } from "./results.ts";
 import { DiscordRoles, ROLE_CACHE_MS } from "./roles.ts";
+import { DEFAULT_ENGINE_OPTIONS } from "../../src/core/context.ts";
 
 export { DiscordAdapterError, DiscordConfigError, DiscordRegistrationError } from "./errors.ts";
 
@@ -37,6 +38,12 @@ export interface DiscordAdapterOptions {
   readyTimeoutMs?: number;
   /** Called after an interaction was fully answered (or failed); for metrics and tests. */
   onInteractionSettled?: (interactionId: string) => void;
+  /**
+   * The engine's longest comment (EngineOptions.commentMaxLength). The comment modal must open
+   * before the engine can be asked, so the adapter knows the limit itself, whichever process sent
+   * the prompt. Default: the engine's default.
+   */
+  commentMaxLength?: number;
   /** How long currentRole reuses a lookup (default 30 s; 0 asks Discord every time). */
   roleCacheMs?: number;
   /** Environment to read; defaults to process.env. */
@@ -69,7 +76,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordPla
   client.rest.setToken(settings.token);
   const outbound = new DiscordOutbound(client.rest, logger);
   const roles = new DiscordRoles(client, client.rest, settings.adminRoleId, options.roleCacheMs ?? ROLE_CACHE_MS, logger);
-  const deps = { inbound: options.inbound, logger, settings, rest: client.rest, commentModals: outbound.commentModals };
+  const commentMaxLength = options.commentMaxLength ?? DEFAULT_ENGINE_OPTIONS.commentMaxLength;
+  const deps = { inbound: options.inbound, logger, settings, rest: client.rest, commentModals: outbound.commentModals, commentMaxLength };
   let started = false;
   let stopped = false;
 

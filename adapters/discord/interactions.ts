@@ -2,7 +2,7 @@
 // comment modal, which must be the immediate response), then asks the engine, then answers.
 // The interaction id is the delivery id: a replayed interaction is de-duplicated by the store.
 
-import { GuildMember, MessageFlags, PermissionFlagsBits, Routes } from "discord.js";
+import { DiscordAPIError, GuildMember, MessageFlags, PermissionFlagsBits, Routes } from "discord.js";
 import type {
   AutocompleteInteraction,
   ButtonInteraction,
@@ -21,11 +21,10 @@ import type { SubmittedOption } from "./commands.ts";
 import type { DiscordSettings } from "./config.ts";
 import { COMMENT_INPUT_ID, commentModal, decodeCustomId, encodeCustomId, replacementPayload, splitContent } from "./render.ts";
 import type { CommentModalSpec } from "./render.ts";
-import { errorFields } from "./results.ts";
+import { DiscordCode, errorFields } from "./results.ts";
 
 /** Shown only when the engine itself failed and produced no localised reply. */
 const FAILURE_MARK = "⚠️";
-const FALLBACK_COMMENT_MAX = 1000;
 
 export interface InteractionDeps {
   inbound: InboundPort;
@@ -33,6 +32,8 @@ export interface InteractionDeps {
   settings: DiscordSettings;
   rest: REST;
   commentModals: { get(checkInId: string): CommentModalSpec | undefined };
+  /** The engine's comment limit, used when this process did not send the prompt. */
+  commentMaxLength: number;
 }
 
 type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
@@ -156,9 +157,10 @@ export async function handleSlashCommand(deps: InteractionDeps, interaction: Cha
   await answerPrivately(interaction, reply, actor?.workspaceId ?? null);
 }
 
-function fallbackModal(interaction: ButtonInteraction): CommentModalSpec {
+/** The modal when another process sent the prompt: the button's own (localised) label, the engine's limit. */
+function fallbackModal(deps: InteractionDeps, interaction: ButtonInteraction): CommentModalSpec {
   const label = "label" in interaction.component && interaction.component.label ? interaction.component.label : "💬";
-  return { title: label, label, maxLength: FALLBACK_COMMENT_MAX };
+  return { title: label, label, maxLength: deps.commentMaxLength };
 }
 
 export async function handleButton(deps: InteractionDeps, interaction: ButtonInteraction): Promise<void> {
@@ -167,7 +169,7 @@ export async function handleButton(deps: InteractionDeps, interaction: ButtonInt
   if (checkInId) {
     // Discord only shows a modal as the first response, so it opens before the engine is asked;
     // the engine authorises the check-in when the comment is submitted.
-    const spec = deps.commentModals.get(checkInId) ?? fallbackModal(interaction);
+    const spec = deps.commentModals.get(checkInId) ?? fallbackModal(deps, interaction);
     await interaction.showModal(commentModal(interaction.customId, spec));
     return;
   }
@@ -221,6 +223,9 @@ export async function handleInteraction(deps: InteractionDeps, interaction: Inte
     else if (interaction.isButton()) await handleButton(deps, interaction);
     else if (interaction.isModalSubmit()) await handleModalSubmit(deps, interaction);
   } catch (error) {
-    deps.logger.error({ interactionId: interaction.id, interactionType: interaction.type, ...errorFields(error) }, "discord interaction failed");
+    const fields = { interactionId: interaction.id, interactionType: interaction.type, ...errorFields(error) };
+    // A redelivery Discord already saw acknowledged (40060) is expected after a resume: nothing was lost.
+    if (error instanceof DiscordAPIError && error.code === DiscordCode.AlreadyAcknowledged) deps.logger.debug(fields, "discord interaction already acknowledged");
+    else deps.logger.error(fields, "discord interaction failed");
   }
 }

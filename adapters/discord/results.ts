@@ -15,6 +15,7 @@ export const DiscordCode = {
   CannotDmUser: 50007,
   MissingPermissions: 50013,
   InvalidFormBody: 50035,
+  AlreadyAcknowledged: 40060,
 } as const;
 
 /**

@@ -98,12 +98,14 @@ export async function handleCommentSubmission(ctx: SlackHandlerContext, { body, 
 export async function handleAppHomeOpened(ctx: SlackHandlerContext, { event, body }: HomeOpenedArgs): Promise<void> {
   if (event.tab !== "home" || !ctx.home) return;
   const actor = await ctx.actors.actorFor(body.team_id, event.user);
-  await publishHome(ctx, actor);
+  // Slack retries an event it thinks was not acknowledged; the event id makes the retry a duplicate.
+  await publishHome(ctx, actor, body.event_id ? `slack:event:${body.event_id}` : undefined);
 }
 
-async function publishHome(ctx: SlackHandlerContext, actor: Actor): Promise<void> {
+async function publishHome(ctx: SlackHandlerContext, actor: Actor, deliveryId?: string): Promise<void> {
   if (!ctx.home) return;
-  const home = await ctx.home.homeFor(actor);
+  const home = await ctx.home.homeFor(actor, deliveryId);
+  if (!home) return;
   await ctx.client.views.publish({ user_id: actor.userId, view: homeTab(home) });
 }
 

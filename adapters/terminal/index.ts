@@ -269,7 +269,9 @@ export class TerminalAdapter implements ChatPlatform {
       }
       case "/home": {
         if (!this.options.inbound.homeFor) return;
-        const home = renderHome(await this.options.inbound.homeFor(this.actorFor(who.userId, admin)), this.nextCode);
+        const view = await this.options.inbound.homeFor(this.actorFor(who.userId, admin));
+        if (!view) return;
+        const home = renderHome(view, this.nextCode);
         this.messages.push({ ref: { channelId: "home", messageId: `h${++this.counter}` }, to: who.userId, view: { kind: "notice", text: home.text }, text: home.text, buttons: home.buttons, deleted: false });
         this.print(home.text);
         return;

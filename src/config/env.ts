@@ -124,7 +124,6 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new ConfigError("SLACK_SIGNING_SECRET is required for Slack in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)");
   }
   if (env.CHAT_SINK_FILE && env.NODE_ENV === "production") throw new ConfigError("CHAT_SINK_FILE (the load-test platform) is not available in production; unset it");
-  if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) throw new ConfigError("DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (expected the application's numeric id)");
   if (env.DISCORD_TOKEN && env.DISCORD_GUILD_IDS.length === 0) throw new ConfigError("DISCORD_GUILD_IDS is required when DISCORD_TOKEN is set (expected comma-separated guild ids)");
   return env;
 }

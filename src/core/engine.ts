@@ -212,7 +212,8 @@ export class CheckInEngine implements InboundPort, HomePort {
   }
 
   /** App Home / overview per role. */
-  async homeFor(actor: Actor): Promise<HomeView> {
+  async homeFor(actor: Actor, deliveryId?: string): Promise<HomeView | null> {
+    if (deliveryId && !(await this.ctx.store.recordDelivery(actor.platform, `home:${deliveryId}`, this.ctx.clock.now()))) return null;
     const a = await actorContext(this.ctx, actor);
     const sections: HomeView["sections"] = [];
     const locale = a.person?.locale ?? a.practice.locale;

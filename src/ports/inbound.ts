@@ -76,5 +76,9 @@ export interface HomeView {
 
 /** Optional inbound capability for platforms with a home tab (Slack App Home). */
 export interface HomePort {
-  homeFor(actor: Actor): Promise<HomeView>;
+  /**
+   * The overview for this person. With a `deliveryId` (Slack's event id), a repeated delivery of
+   * the same event is recognised like every other inbound event and answered with null: nothing to publish.
+   */
+  homeFor(actor: Actor, deliveryId?: string): Promise<HomeView | null>;
 }

@@ -95,7 +95,6 @@ describe("loadEnv", () => {
   it.each([
     [{ SLACK_SIGNING_SECRET: "s" }, "SLACK_BOT_TOKEN is required when Slack is configured (expected xoxb-…)"],
     [{ SLACK_BOT_TOKEN: "xoxb-1" }, "SLACK_SIGNING_SECRET is required for Slack in HTTP mode"],
-    [{ DISCORD_TOKEN: "t", DISCORD_GUILD_IDS: "1" }, "DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set"],
     [{ DISCORD_TOKEN: "t", DISCORD_APPLICATION_ID: "1" }, "DISCORD_GUILD_IDS is required when DISCORD_TOKEN is set (expected comma-separated guild ids)"],
     [{ NODE_ENV: "production", CHAT_SINK_FILE: "/tmp/x" }, "CHAT_SINK_FILE"],
   ])("incomplete platform settings %o are refused by name", (source, expected) => {
@@ -105,5 +104,7 @@ describe("loadEnv", () => {
   it("accepts a complete Slack or Discord configuration", () => {
     expect(loadEnv({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).SLACK_BOT_TOKEN).toBe("xoxb-1");
     expect(loadEnv({ DISCORD_TOKEN: "t", DISCORD_APPLICATION_ID: "1", DISCORD_GUILD_IDS: "1, 2" }).DISCORD_GUILD_IDS).toEqual(["1", "2"]);
+    // DISCORD_APPLICATION_ID is optional, as documented: the adapter takes the id READY reports.
+    expect(loadEnv({ DISCORD_TOKEN: "t", DISCORD_GUILD_IDS: "1" }).DISCORD_APPLICATION_ID).toBeUndefined();
   });
 });

@@ -77,3 +77,13 @@ describe("signal codes", () => {
     for (const code of produced) expect(SIGNAL_CODES).toContain(code);
   });
 });
+
+describe("the comment modal's texts fit Discord", () => {
+  it.each(Object.keys(catalogs) as (keyof typeof catalogs)[])("%s: the label fits 45 characters and does not call a required field optional", (locale) => {
+    const label = catalogs[locale]["prompt.comment_modal.label"];
+    expect([...label].length).toBeLessThanOrEqual(45);
+    expect(catalogs[locale]["prompt.comment_modal.title"].length).toBeLessThanOrEqual(45);
+    // Both platforms make the comment field required (an empty comment is refused), so no "(optional)".
+    expect(label).not.toMatch(/optional|opțional/i);
+  });
+});

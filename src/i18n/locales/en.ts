@@ -23,7 +23,7 @@ export const en = {
   "prompt.skip": "Skip this time",
   "prompt.reminder": "A gentle reminder: today's check-in is still open until {closes}.",
   "prompt.comment_modal.title": "Add a comment",
-  "prompt.comment_modal.label": "Anything you'd like your therapist to know? (optional)",
+  "prompt.comment_modal.label": "Anything you'd like your therapist to know?",
   "prompt.comment_modal.placeholder": "Write as much or as little as you like.",
   "prompt.comment_modal.submit": "Send",
   "prompt.thanks": "Thank you, your check-in is saved. Your answers are not shown here.",

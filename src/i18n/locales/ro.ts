@@ -23,7 +23,7 @@ export const ro: Messages = {
   "prompt.skip": "Sari peste de data asta",
   "prompt.reminder": "O amintire blândă: verificarea de azi este încă deschisă până la {closes}.",
   "prompt.comment_modal.title": "Adaugă un comentariu",
-  "prompt.comment_modal.label": "Vrei să-i spui ceva terapeutului? (opțional)",
+  "prompt.comment_modal.label": "Vrei să-i spui ceva terapeutului?",
   "prompt.comment_modal.placeholder": "Scrie cât de mult sau de puțin vrei.",
   "prompt.comment_modal.submit": "Trimite",
   "prompt.thanks": "Mulțumim, verificarea ta a fost salvată. Răspunsurile nu sunt afișate aici.",

@@ -2,6 +2,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeAction } from "../../../src/core/actions.ts";
+import { DEFAULT_ENGINE_OPTIONS } from "../../../src/core/context.ts";
 import type { ActionEvent, CommandEvent, CommentEvent } from "../../../src/ports/inbound.ts";
 import { decodeCustomId } from "../../../adapters/discord/render.ts";
 import { FakeDiscord } from "../../support/fake-discord.ts";
@@ -142,12 +143,18 @@ describe("Discord adapter: slash commands", () => {
     expect(inbound.events.map((e) => e.deliveryId)).toEqual([record.id, record.id]);
   });
 
-  it("does not ask the engine again when Discord refuses a second acknowledgement", async () => {
+  it("does not ask the engine again when Discord refuses a second acknowledgement, and logs that at debug", async () => {
     const inbound = new RecordingInbound();
-    const rig = await started(inbound, { fake: { rejectRepeatedAcks: true } });
+    const logger = capturingLogger();
+    const rig = await started(inbound, { fake: { rejectRepeatedAcks: true }, logger });
     const record = await rig.settled(rig.fake.slashCommand(ADMIN, "list"));
+    const button = await rig.settled(rig.fake.slashCommand(ADMIN, "help"));
     await rig.settled(rig.fake.redeliver(rig.fake.payloads.get(record.id) ?? {}));
-    expect(inbound.events).toHaveLength(1);
+    await rig.settled(rig.fake.redeliver(rig.fake.payloads.get(button.id) ?? {}));
+    expect(inbound.events).toHaveLength(2);
+    const lines = logger.lines as { level: string; msg: string; discordCode?: number }[];
+    expect(lines.filter((l) => l.discordCode === 40060).map((l) => l.level)).toEqual(["debug", "debug"]);
+    expect(lines.filter((l) => l.level === "error")).toEqual([]);
   });
 
   it("splits a reply longer than 2000 characters into follow-ups", async () => {
@@ -267,6 +274,18 @@ describe("Discord adapter: buttons and the comment modal", () => {
     const record = await rig.settled(rig.fake.pressButton(CLIENT, sent.ref.messageId, `${rig.fake.guildId}|ci:other:skip`));
     expect(record.followUps.map((m) => [m.content, m.flags])).toEqual([["That check-in is not yours.", 64]]);
     expect(rig.fake.messagesTo(CLIENT)[0]?.content).toBe("hi");
+  });
+
+  it("opens the comment modal with the engine's limit when another process sent the prompt", async () => {
+    const rig = await started(new RecordingInbound());
+    // A prompt this process never sent: it holds no modal texts for it (another replica sent it).
+    const sent = await rig.platform.sendDirect(recipient(rig, CLIENT), { ...promptView("ck9"), commentModal: null });
+    if (!sent.ok) throw new Error(sent.code);
+    const commentId = rig.fake.messagesTo(CLIENT)[0]?.components.flatMap((r) => r.components).find((c) => c.label === "Add a comment")?.custom_id ?? "";
+    const press = await rig.settled(rig.fake.pressButton(CLIENT, sent.ref.messageId, commentId));
+    const modal = press.callbacks[0]?.data as { components: { label: string; component: { max_length: number } }[] };
+    expect(modal.components[0]?.component.max_length).toBe(DEFAULT_ENGINE_OPTIONS.commentMaxLength);
+    expect(modal.components[0]?.label.length).toBeLessThanOrEqual(45);
   });
 
   it("opens the comment modal as the first response, then submits a CommentEvent", async () => {

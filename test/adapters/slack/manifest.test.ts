@@ -15,6 +15,10 @@ describe("Slack app manifest", () => {
     expect(manifest).toMatch(/bot_events:\n\s+- app_home_opened/);
     expect(manifest).toMatch(/interactivity:\n\s+is_enabled: true/);
     expect(manifest).toMatch(/home_tab_enabled: true/);
+    // Clients type /checkin in the bot's DM: a read-only Messages tab would hide the composer.
+    expect(manifest).toMatch(/messages_tab_enabled: true/);
+    expect(manifest).toMatch(/messages_tab_read_only_enabled: false/);
+    expect(manifest).not.toMatch(/^\s+- message\.im/m);
     expect(manifest.match(/https:\/\/YOUR-HOST\.example\/slack\/events/g)).toHaveLength(3);
   });
 

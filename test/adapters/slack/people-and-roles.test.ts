@@ -3,7 +3,8 @@
 // resolved through users.info, and an unreachable client recovers.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
+import type { HomePort, InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
+import { appHomeOpened } from "../../support/fake-slack-requests.ts";
 import { ADMIN_CACHE_MS } from "../../../adapters/slack/actors.ts";
 import { ADMIN_LIST_TTL_MS } from "../../../src/core/notify.ts";
 import { createEngineFixture } from "../../support/engine-fixture.ts";
@@ -22,7 +23,10 @@ let fixture: EngineFixture;
 
 beforeEach(async () => {
   const late: { engine: EngineFixture["engine"] | null } = { engine: null };
-  const inbound: InboundPort = { receive: async (event: InboundEvent): Promise<Reply> => late.engine!.receive(event) };
+  const inbound: InboundPort & HomePort = {
+    receive: async (event: InboundEvent): Promise<Reply> => late.engine!.receive(event),
+    homeFor: (actor, deliveryId) => late.engine!.homeFor(actor, deliveryId),
+  };
   rig = await bootSlackRig(inbound);
   fixture = await createEngineFixture({ platform: rig.adapter, workspaceId: rig.fake.teamId, start: "2026-03-02T08:00:00Z" });
   late.engine = fixture.engine;
@@ -116,5 +120,21 @@ describe("reachability that recovers on Slack", () => {
     const practice = await fixture.store.ensurePractice("slack", rig.fake.teamId);
     expect((await fixture.store.findPerson(practice.id, CLIENT))?.undeliverableAt).toBeNull();
     expect(dmTexts(ADMIN).filter((t) => /bot's own setup \(missing_scope\)/.test(t))).toHaveLength(1);
+  });
+});
+
+describe("Slack events are deduplicated", () => {
+  it("publishes the Home view once for an app_home_opened event and its retries", async () => {
+    const delivery = appHomeOpened({ teamId: rig.fake.teamId, userId: CLIENT, eventId: "EvHOME1" });
+    for (let retry = 0; retry < 3; retry += 1) {
+      const result = await rig.sender().send(delivery, retry > 0 ? { retryNum: retry } : {});
+      expect(result.status).toBe(200);
+    }
+    await rig.adapter.idle();
+    expect(rig.fake.callsTo("views.publish")).toHaveLength(1);
+    // A new opening (a new event id) publishes again.
+    await rig.sender().send(appHomeOpened({ teamId: rig.fake.teamId, userId: CLIENT, eventId: "EvHOME2" }));
+    await rig.adapter.idle();
+    expect(rig.fake.callsTo("views.publish")).toHaveLength(2);
   });
 });
