@@ -8,7 +8,7 @@ import path from "node:path";
 import { loadEnv, hasDiscord, hasSlack, ConfigError, durationMs, listenHost, publicBaseUrl } from "./config/env.ts";
 import { systemClock } from "./ports/clock.ts";
 import type { Env } from "./config/env.ts";
-import { createLogger } from "./runtime/logger.ts";
+import { createFileLogger, createLogger } from "./runtime/logger.ts";
 import type { Logger } from "./ports/logger.ts";
 import { buildBot } from "./app.ts";
 import type { BotParts } from "./app.ts";
@@ -44,6 +44,12 @@ function buildCipher(env: Env, logger: Logger): AesGcmCommentCipher {
   const { key, created } = loadOrCreateLocalKey(keyFile);
   logger.warn({ keyFile, created }, "using a local encryption key file; set DATA_ENCRYPTION_KEY for any real deployment and back the key up");
   return new AesGcmCommentCipher(key, previous);
+}
+
+/** Terminal mode's log file: next to the SQLite database, or data/bot.log in the working folder. */
+export function terminalLogFile(databaseUrl: string): string {
+  const dir = providerOf(databaseUrl) === "sqlite" ? path.dirname(path.resolve(sqliteFilePath(databaseUrl))) : path.resolve("data");
+  return path.join(dir, "bot.log");
 }
 
 const TERMINAL_BANNER = [
@@ -108,10 +114,13 @@ async function holdDiscordGateway(
 export async function main(): Promise<BotParts> {
   loadDotenv({ quiet: true });
   const env = loadEnv();
-  const logger = createLogger({ level: env.LOG_LEVEL });
   const slack = hasSlack(env);
   const discord = hasDiscord(env);
   const sink = env.CHAT_SINK_FILE;
+  // Terminal mode: the conversation owns stdout, so logs go to a file next to the database.
+  const terminal = !slack && !discord && !sink && env.NODE_ENV !== "production";
+  const logFile = terminal ? terminalLogFile(env.DATABASE_URL) : null;
+  const logger = logFile ? createFileLogger({ level: env.LOG_LEVEL, file: logFile }) : createLogger({ level: env.LOG_LEVEL });
   if (env.NODE_ENV === "production" && !slack && !discord) {
     throw new StartupError(
       "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), or DISCORD_TOKEN, DISCORD_APPLICATION_ID and DISCORD_GUILD_IDS. Terminal mode is not available in production.",
@@ -213,7 +222,7 @@ export async function main(): Promise<BotParts> {
       });
       install(platform);
       others.push(platform);
-      process.stdout.write(TERMINAL_BANNER);
+      process.stdout.write(`${TERMINAL_BANNER}Logs are written to ${logFile} (warnings and errors are also shown here).\n\n`);
     }
   }
   for (const platform of others) {

@@ -3,7 +3,7 @@
 // credentials stops with a clear error; `npm run demo` walks through the loop and exits 0.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -53,7 +53,8 @@ describe("first run", () => {
       }
     };
     try {
-      await waitFor('"msg":"ready"');
+      const logFile = path.join(dir, "bot.log");
+      await waitFor(`Logs are written to ${logFile} (warnings and errors are also shown here).`);
       expect(out).toContain("terminal mode (no Slack or Discord credentials found)");
       expect(out).toMatch(/To connect a real platform, set SLACK_BOT_TOKEN[\s\S]*DISCORD_TOKEN/);
       child.stdin.write("/as admin dana\n/checkin help\n/checkin enroll alice bob tue 17:00 50m Europe/Bucharest\n/checkin enrol alice\n/checkin list\n");
@@ -63,6 +64,13 @@ describe("first run", () => {
       expect(out).toContain("Admin: /checkin enroll");
       expect(out).toMatch(/Enrolled @alice with @bob: Tue 17:00 \(50 min\) \(Europe\/Bucharest\)/);
       expect(child.exitCode).toBeNull(); // it did not crash
+      // The conversation is not interleaved with structured logs; they are in the file next to the database.
+      expect(out).not.toMatch(/^\s*\{"level"/m);
+      expect(out).not.toContain('"msg":');
+      const logged = readFileSync(logFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { msg: string });
+      expect(logged.map((l) => l.msg)).toEqual(expect.arrayContaining(["database ready", "ready"]));
+      // A warning is shown on stderr as one short line (here: the local key file notice).
+      expect(err).toMatch(/^\[warn\] using a local encryption key file; set DATA_ENCRYPTION_KEY/m);
       expect(existsSync(path.join(dir, "bot.db"))).toBe(true); // SQLite, next to the generated local key
       expect(existsSync(path.join(dir, "local-encryption.key"))).toBe(true);
     } finally {

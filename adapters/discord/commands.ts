@@ -76,11 +76,11 @@ export const SUBCOMMANDS: readonly SubcommandSpec[] = [
   { name: "trend", description: "Show a client's trend", options: [client(true)] },
   { name: "alerts", description: "Show open alerts", options: [] },
   { name: "export", description: "Export a client's data (admin)", options: [client(true)] },
-  { name: "erase", description: "Erase a client's data (admin)", options: [client(true)] },
+  { name: "erase", description: "Erase a client's data (admin); asks for confirmation", options: [client(true), { name: "confirm", kind: "text", description: "The code from the erasure request, to confirm it", required: false, prefix: "confirm " }] },
   { name: "audit", description: "Show the audit log for a client (admin)", options: [client(true)] },
   { name: "stop", description: "Stop receiving check-ins", options: [] },
   { name: "mydata", description: "See the data stored about you", options: [] },
-  { name: "erase-me", description: "Erase your data", options: [] },
+  { name: "erase-me", description: "Erase your data; asks for confirmation", options: [{ name: "confirm", kind: "text", description: "The code from the erasure request, to confirm it", required: false, prefix: "confirm " }] },
   { name: "privacy", description: "How your data is handled", options: [] },
   {
     name: "digest",

@@ -7,7 +7,7 @@ import type { EngineContext } from "./context.ts";
 import { localeFor } from "./context.ts";
 import { markReachable } from "./reachability.ts";
 import type { Alert, CheckIn, Enrollment, Item, Locale, Person, Practice, ResponseRecord } from "./model.ts";
-import { ITEMS } from "./model.ts";
+import { consentIsCurrent, ITEMS } from "./model.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
 import type { AnswerPatch, CheckInContext, EvaluationInputs, Receipt, SavedAnswer } from "../ports/checkin-store.ts";
 import { translator } from "../i18n/index.ts";
@@ -302,9 +302,18 @@ async function consent(ctx: EngineContext, actor: Actor, checkInId: string, acce
     await ctx.store.appendAudit({ practiceId: owned.practice.id, actorPersonId: owned.client.id, action: "consent.declined", subjectPersonId: owned.client.id, detail: { version: ctx.options.consentVersion }, createdAt: now });
     return { text: t("consent.declined"), replaceMessageText: t("consent.declined") };
   }
-  if (!owned.client.consentAt) {
+  // Agreeing to a new version of the consent text (they had agreed to an earlier one).
+  const again = owned.client.consentAt !== null && owned.client.consentVersion !== ctx.options.consentVersion;
+  if (!consentIsCurrent(owned.client, ctx.options.consentVersion)) {
     await ctx.store.updatePerson(owned.client.id, { consentAt: now, consentVersion: ctx.options.consentVersion, consentDeclinedAt: null });
-    await ctx.store.appendAudit({ practiceId: owned.practice.id, actorPersonId: owned.client.id, action: "consent.given", subjectPersonId: owned.client.id, detail: { version: ctx.options.consentVersion }, createdAt: now });
+    await ctx.store.appendAudit({
+      practiceId: owned.practice.id,
+      actorPersonId: owned.client.id,
+      action: "consent.given",
+      subjectPersonId: owned.client.id,
+      detail: { version: ctx.options.consentVersion, ...(owned.client.consentVersion ? { previousVersion: owned.client.consentVersion } : {}) },
+      createdAt: now,
+    });
   }
   // The consent message stood in for the prompt; now send the prompt itself if still open.
   if (owned.checkIn.status === "sent" && now < owned.checkIn.closesAt) {
@@ -318,7 +327,8 @@ async function consent(ctx: EngineContext, actor: Actor, checkInId: string, acce
     }
     await ctx.store.setCheckInMessage(checkInId, result.ref, now, reminderAfterSend(owned.enrollment, now));
   }
-  return { text: t("consent.accepted"), replaceMessageText: t("consent.accepted") };
+  const accepted = t(again ? "consent.accepted_again" : "consent.accepted");
+  return { text: accepted, replaceMessageText: accepted };
 }
 
 async function changeAlert(ctx: EngineContext, actor: Actor, alertId: string, change: "ack" | "repaired" | "snooze" | "dismiss"): Promise<Reply> {

@@ -4,6 +4,7 @@
 import type { EngineContext } from "./context.ts";
 import { localeFor, mention } from "./context.ts";
 import type { CheckIn, Enrollment } from "./model.ts";
+import { consentIsCurrent } from "./model.ts";
 import type { ClaimOutcome } from "../ports/checkin-store.ts";
 import type { MessageRef } from "../ports/chat-platform.ts";
 import { buildConsentView, buildPromptView } from "./views.ts";
@@ -73,9 +74,10 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
   if (!platform) return { status: "scheduled", dueAt: new Date(now.getTime() + backoffMs(checkIn.attempt)), code: "platform_unavailable" };
 
   const locale = localeFor(practice, client, enrollment);
-  const view = client.consentAt
+  // A client who agreed to an earlier consent version is asked again; the request stands in for the prompt.
+  const view = consentIsCurrent(client, ctx.options.consentVersion)
     ? buildPromptView(checkIn, enrollment, practice, locale, { commentMaxLength: ctx.options.commentMaxLength, editMinutes: ctx.options.answerEditMinutes, showTalkedThrough: false })
-    : buildConsentView(checkIn.id, locale, ctx.options.consentVersion);
+    : buildConsentView(checkIn.id, locale, ctx.options.consentVersion, client.consentAt !== null);
   const recipient = { workspaceId: practice.externalId, userId: client.platformUserId };
   // A reclaimed claim may follow a crash between the send and its record: ask the platform first.
   if (checkIn.attempt > 1 && platform.findSent) {
@@ -247,7 +249,7 @@ async function remindOne(ctx: EngineContext, claimed: CheckIn): Promise<boolean>
     ctx.store.getPractice(enrollment.practiceId),
     ctx.store.getResponse(checkIn.id),
   ]);
-  if (!client || !practice || !client.consentAt || client.stoppedAt || client.consentDeclinedAt || client.undeliverableAt) return false;
+  if (!client || !practice || !consentIsCurrent(client, ctx.options.consentVersion) || client.stoppedAt || client.consentDeclinedAt || client.undeliverableAt) return false;
   if (response?.completedAt) return false;
   if (enrollment.status === "paused") return false;
   const pausedUntil = [enrollment.pausedUntil, client.pausedUntil].filter((d): d is Date => d !== null && d > now).sort((a, b) => b.getTime() - a.getTime())[0];

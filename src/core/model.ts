@@ -138,6 +138,14 @@ export interface Person {
   digestTime?: string | null;
 }
 
+/**
+ * Whether the person agreed to the consent text now in force (CONSENT_VERSION). A client who
+ * agreed to an earlier version is asked again before the next prompt; nothing is sent until then.
+ */
+export function consentIsCurrent(person: Pick<Person, "consentAt" | "consentVersion">, version: string): boolean {
+  return person.consentAt !== null && person.consentVersion === version;
+}
+
 /** Weekly recurrence of therapy sessions in the client's time zone. */
 export interface WeeklySchedule {
   /** ISO weekdays, 1 = Monday … 7 = Sunday, ascending, no duplicates. */

@@ -89,11 +89,12 @@ export function commentModalTexts(locale: Locale, maxLength: number) {
   };
 }
 
-export function buildConsentView(checkInId: string, locale: Locale, version: string): ConsentView {
+/** The consent request; `again` when the client agreed to an earlier version of the text. */
+export function buildConsentView(checkInId: string, locale: Locale, version: string, again = false): ConsentView {
   const t = translator(locale);
   return {
     kind: "consent",
-    text: t("consent.request", { version }),
+    text: t(again ? "consent.request_again" : "consent.request", { version }),
     accept: { actionId: encodeAction({ op: "consent", checkInId, accept: true }), label: t("consent.accept"), style: "primary" },
     decline: { actionId: encodeAction({ op: "consent", checkInId, accept: false }), label: t("consent.decline") },
   };

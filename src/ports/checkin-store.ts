@@ -297,6 +297,8 @@ export interface CheckInStore {
   // (Answers write their receipt together with the answer: see saveAnswer.)
   /** Records a delivery id; false if it was seen before (a retry or replay). */
   recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean>;
+  /** When a receipt with this key was recorded, or null (also used for short-lived one-time codes). */
+  deliveryRecordedAt(platform: PlatformName, key: string): Promise<Date | null>;
   appendAudit(entry: NewAuditEntry): Promise<void>;
   listAudit(practiceId: string, subjectPersonId: string, limit: number): Promise<AuditEntry[]>;
 }

@@ -2,6 +2,7 @@
 // `erase` and `audit` for admins. Wired into every engine by src/app.ts through ExtraHandlers.
 // A refusal never tells a non-admin whether the named person exists.
 
+import { randomInt } from "node:crypto";
 import type { EngineContext } from "../core/context.ts";
 import { formatLocalDateTime, mention } from "../core/context.ts";
 import type { ExtraHandlers } from "../core/commands/handlers.ts";
@@ -54,6 +55,35 @@ async function sendExport(ctx: EngineContext, privacy: PrivacyStore, a: ActorCon
   return { ok: true, checkIns: records.checkIns.length };
 }
 
+/** How long an erasure request's code can be confirmed. */
+export const ERASE_CONFIRM_MINUTES = 5;
+const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/** The pending request, as a receipt key: only this actor can confirm it, only for this person. */
+const pendingKey = (a: ActorContext, subject: Person, code: string) => `erase-request:${a.practice.id}:${a.actor.userId}:${subject.id}:${code}`;
+
+/**
+ * Step one of an erasure: counts what would be deleted and records a one-time code. Nothing is
+ * deleted until the same person confirms the code within ERASE_CONFIRM_MINUTES.
+ */
+async function requestErasure(ctx: EngineContext, privacy: PrivacyStore, a: ActorContext, subject: Person) {
+  const records = await privacy.clientRecords(subject);
+  const responses = Object.values(records.responses);
+  const counts = { checkIns: records.checkIns.length, responses: responses.length, comments: responses.filter((r) => r.commentCipher !== null).length, alerts: records.alerts.length };
+  const code = Array.from({ length: 6 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
+  await ctx.store.recordDelivery(a.practice.platform, pendingKey(a, subject, code), ctx.clock.now());
+  await ctx.store.appendAudit({ practiceId: a.practice.id, actorPersonId: (await actingPerson(ctx, a)).id, action: "data.erase_requested", subjectPersonId: subject.id, detail: counts, createdAt: ctx.clock.now() });
+  return { code, counts };
+}
+
+/** Step two: true when `code` was issued to this actor for this person minutes ago and not used yet (it is used up now). */
+async function confirmErasure(ctx: EngineContext, a: ActorContext, subject: Person, code: string): Promise<boolean> {
+  const now = ctx.clock.now();
+  const issuedAt = await ctx.store.deliveryRecordedAt(a.practice.platform, pendingKey(a, subject, code));
+  if (!issuedAt || now.getTime() - issuedAt.getTime() > ERASE_CONFIRM_MINUTES * 60_000) return false;
+  return ctx.store.recordDelivery(a.practice.platform, `erase-confirmed:${a.practice.id}:${subject.id}:${code}`, now);
+}
+
 function dateText(a: ActorContext, at: Date): string {
   return formatLocalDateTime(at, a.practice.timeZone, a.person?.locale ?? a.practice.locale);
 }
@@ -85,13 +115,25 @@ export function privacyCommands(privacy: PrivacyStore): ExtraHandlers {
       const who = mention(a.practice.platform, command.client.userId);
       const subject = await ctx.store.findPerson(a.practice.id, command.client.userId);
       if (!subject) return fail(a.t("privacy.no_data", { client: who }));
+      const again = `/checkin erase ${who}`;
+      if (!command.confirm) {
+        const { code, counts } = await requestErasure(ctx, privacy, a, subject);
+        return ok(a.t("privacy.erase.confirm", { client: who, ...counts, minutes: ERASE_CONFIRM_MINUTES, command: `${again} confirm ${code}` }));
+      }
+      if (!(await confirmErasure(ctx, a, subject, command.confirm))) return fail(a.t("privacy.erase.confirm_invalid", { minutes: ERASE_CONFIRM_MINUTES, command: again }));
       const actor = await actingPerson(ctx, a);
       const report = await eraseClient(ctx, privacy, { practice: a.practice, client: subject, actorPersonId: actor.id, by: "admin" });
       return ok(a.t("privacy.erase.done", { client: who, checkIns: report.checkIns, responses: report.responses, comments: report.comments, alerts: report.alerts, messages: report.messagesDeleted }));
     },
 
-    async "erase-me"(ctx, a) {
+    async "erase-me"(ctx, a, command) {
       if (!a.person) return ok(a.t("privacy.mydata.none"));
+      const again = "/checkin erase-me";
+      if (!command.confirm) {
+        const { code, counts } = await requestErasure(ctx, privacy, a, a.person);
+        return ok(a.t("privacy.erase_me.confirm", { ...counts, minutes: ERASE_CONFIRM_MINUTES, command: `${again} confirm ${code}` }));
+      }
+      if (!(await confirmErasure(ctx, a, a.person, command.confirm))) return fail(a.t("privacy.erase.confirm_invalid", { minutes: ERASE_CONFIRM_MINUTES, command: again }));
       const report = await eraseClient(ctx, privacy, { practice: a.practice, client: a.person, actorPersonId: a.person.id, by: "self" });
       return ok(a.t("privacy.erase_me.done", { checkIns: report.checkIns, comments: report.comments, messages: report.messagesDeleted }));
     },

@@ -23,6 +23,33 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
   return wrap(base);
 }
 
+/**
+ * Terminal mode: every log line goes to `file` (JSON, as elsewhere), so nothing interleaves with
+ * the conversation on stdout; warnings and errors are also shown on stderr as one short line.
+ */
+export function createFileLogger(options: { level?: string; file: string; stderr?: NodeJS.WritableStream }): Logger {
+  const file = pino.destination({ dest: options.file, mkdir: true, sync: true });
+  const stderr = options.stderr ?? process.stderr;
+  const brief = {
+    write(line: string): void {
+      try {
+        const record = JSON.parse(line) as { level?: number; msg?: string; code?: string; err?: string };
+        const extra = [record.code, record.err].filter((v) => typeof v === "string" && v !== "").join(", ");
+        stderr.write(`[${pino.levels.labels[record.level ?? 40] ?? "warn"}] ${record.msg ?? ""}${extra ? ` (${extra})` : ""}\n`);
+      } catch {
+        stderr.write(line);
+      }
+    },
+  };
+  return createLogger({
+    level: options.level,
+    destination: pino.multistream([
+      { level: (options.level ?? "info") as pino.Level, stream: file },
+      { level: "warn", stream: brief },
+    ]),
+  });
+}
+
 function wrap(base: pino.Logger): Logger {
   return {
     debug: (fields, msg) => base.debug(fields, msg),

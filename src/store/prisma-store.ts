@@ -798,6 +798,11 @@ export class PrismaCheckInStore implements CheckInStore {
     return inserted === 1;
   }
 
+  async deliveryRecordedAt(platform: PlatformName, key: string): Promise<Date | null> {
+    const row = await this.one(`SELECT "receivedAt" FROM "InboundEvent" WHERE "platform" = ? AND "eventKey" = ?`, [platform, key.slice(0, RECEIPT_KEY_MAX)]);
+    return row ? toDate(row.receivedAt) : null;
+  }
+
   async appendAudit(entry: NewAuditEntry): Promise<void> {
     await this.prisma.auditEntry.create({
       data: {

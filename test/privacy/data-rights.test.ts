@@ -22,6 +22,15 @@ async function aliceWithData(platform = new FilePlatform("terminal")) {
 
 const auditRows = async (fx: EngineFixture) => fx.db.sql.query<Record<string, unknown>>(`SELECT * FROM "AuditEntry" ORDER BY "createdAt"`);
 
+
+/** An erasure as a person does it: the request shows a code, the same person confirms it. */
+async function confirmed(user: string, text: string, opts: { admin?: boolean } = {}) {
+  const request = await f.command(user, text, opts);
+  const code = /confirm ([A-Z0-9]{6})/.exec(request.text)?.[1];
+  expect(code, request.text).toBeTruthy();
+  return f.command(user, `${text} confirm ${code}`, opts);
+}
+
 describe("access: /checkin mydata", () => {
   it("sends the client their own data as JSON and CSV files in their DM, and records the access", async () => {
     const { platform, prompt } = await aliceWithData();
@@ -112,7 +121,7 @@ describe("erasure", () => {
     const alert = platform.lastTo("bob")!;
     expect(alert.view.kind).toBe("alert");
 
-    const reply = await f.command("admin", "erase alice", { admin: true });
+    const reply = await confirmed("admin", "erase alice", { admin: true });
     expect(reply.text).toMatch(/Erased all check-in data about @alice: 2 check-ins, 1 answer sets, 1 comments, 1 alerts; 2 messages removed/);
     const alice = (await f.store.findPerson((await f.store.ensurePractice("terminal", "local")).id, "alice"))!;
     expect(alice.isClient).toBe(false);
@@ -139,13 +148,13 @@ describe("erasure", () => {
     expect(JSON.stringify(await f.db.sql.query(`SELECT * FROM "Response"`))).not.toContain(prompt.checkInId);
 
     // Idempotent: a second erasure finds nothing more to delete.
-    const again = await f.command("admin", "erase alice", { admin: true });
+    const again = await confirmed("admin", "erase alice", { admin: true });
     expect(again.text).toMatch(/0 check-ins, 0 answer sets, 0 comments, 0 alerts; 0 messages removed/);
   });
 
   it("erase-me erases the client's own data, stops check-ins and tells the therapist", async () => {
     const { platform } = await aliceWithData();
-    const reply = await f.command("alice", "erase-me");
+    const reply = await confirmed("alice", "erase-me");
     expect(reply.text).toMatch(/Your check-in data is erased \(2 check-ins, 1 comments; 2 messages removed from the chat\)/);
     expect(platform.lastTo("bob")?.view).toMatchObject({ kind: "notice", text: "@alice stopped their check-ins and erased their data." });
     // Next Monday passes without a prompt.
@@ -176,13 +185,13 @@ describe("audit log", () => {
     await f.press("bob", alert.buttons[0]!.actionId);
     await f.command("bob", "alerts");
     await f.command("admin", "export alice", { admin: true });
-    await f.command("admin", "erase alice", { admin: true });
+    await confirmed("admin", "erase alice", { admin: true });
     const reply = await f.command("admin", "audit alice", { admin: true });
     expect(reply.refused).toBeFalsy();
     const lines = reply.text.split("\n");
     expect(lines[0]).toBe("Audit log for @alice, newest first (at most 50):");
     const actions = lines.slice(1).map((l) => l.split(" · ")[1]);
-    expect(actions).toEqual(["data.erased", "data.exported", "alert.viewed", "alert.ack", "consent.given", "enrollment.created"]);
+    expect(actions).toEqual(["data.erased", "data.erase_requested", "data.exported", "alert.viewed", "alert.ack", "consent.given", "enrollment.created"]);
     expect(reply.text).toContain("by @admin");
     expect(reply.text).toContain("by @alice");
     expect(reply.text).toContain("by @bob");

@@ -65,10 +65,17 @@ it("terminal + engine: a whole check-in, comment, alert, trend, export and erasu
   await terminal.press("alice", consent.ref, consent.actionIds.find((a) => a.endsWith(":yes"))!);
   const prompt = terminal.messagesTo("alice").at(-1)!;
   for (const suffix of [":goal:1", ":task:2", ":bond:5", ":tension:yes", ":talked:no"]) {
-    const id = prompt.actionIds.find((a) => a.endsWith(suffix));
-    if (id) await terminal.press("alice", prompt.ref, id);
+    // The prompt is edited in place ("Was it talked through?" appears after tension).
+    const shown = terminal.messagesTo("alice").find((m) => m.ref.messageId === prompt.ref.messageId)!;
+    const id = shown.actionIds.find((a) => a.endsWith(suffix));
+    expect(id, suffix).toBeTruthy();
+    await terminal.press("alice", prompt.ref, id!);
   }
-  await type(`/comment ${COMMENT}`, "/checkin mydata", "/as therapist bob", "/checkin trend alice", "/checkin alerts", "/as admin dana", "/checkin export alice", "/checkin audit alice", "/checkin erase alice");
+  await type(`/comment ${COMMENT}`, "/checkin mydata", "/as therapist bob", "/checkin trend alice", "/checkin alerts", "/as admin dana", "/checkin export alice", "/checkin audit alice");
+  const request = await terminal.runCommand("dana", "erase alice", true);
+  const code = /confirm ([A-Z0-9]{6})/.exec(request.text)?.[1];
+  expect(code).toBeTruthy();
+  await type(`/checkin erase alice confirm ${code}`);
   expect(terminal.filesTo("alice")).toHaveLength(2);
   expect(terminal.filesTo("dana")).toHaveLength(2);
   assertClean(capture.lines);

@@ -39,11 +39,12 @@ export type Command =
   | { name: "trend"; client: PersonRef }
   | { name: "alerts" }
   | { name: "export"; client: PersonRef }
-  | { name: "erase"; client: PersonRef }
+  /** Without `confirm`: what would be erased and a code; with the code (within minutes): the erasure. */
+  | { name: "erase"; client: PersonRef; confirm?: string }
   | { name: "audit"; client: PersonRef }
   | { name: "stop" }
   | { name: "mydata" }
-  | { name: "erase-me" }
+  | { name: "erase-me"; confirm?: string }
   | { name: "privacy" }
   | { name: "digest"; weekday?: number; time?: string; off?: true }
   | { name: "dashboard" }
@@ -96,11 +97,11 @@ export const USAGE: Record<CommandName, string> = {
   trend: "/checkin trend @client",
   alerts: "/checkin alerts",
   export: "/checkin export @client",
-  erase: "/checkin erase @client",
+  erase: "/checkin erase @client [confirm <code>]",
   audit: "/checkin audit @client",
   stop: "/checkin stop",
   mydata: "/checkin mydata",
-  "erase-me": "/checkin erase-me",
+  "erase-me": "/checkin erase-me [confirm <code>]",
   privacy: "/checkin privacy",
   digest: "/checkin digest [<weekday> <HH:mm> | off]",
   dashboard: "/checkin dashboard",
@@ -201,7 +202,7 @@ export function suggestSubcommand(word: string): CommandName | null {
 type Outcome = Command | Failure;
 
 const clientOnly =
-  <N extends "end" | "now" | "trend" | "export" | "erase" | "audit">(name: N) =>
+  <N extends "end" | "now" | "trend" | "export" | "audit">(name: N) =>
   (args: string[]): Outcome => {
     const client = person(args[0], "client");
     if ("code" in client) return client;
@@ -209,9 +210,22 @@ const clientOnly =
   };
 
 const bare =
-  <N extends "list" | "alerts" | "stop" | "mydata" | "erase-me" | "privacy" | "dashboard" | "signout">(name: N) =>
+  <N extends "list" | "alerts" | "stop" | "mydata" | "privacy" | "dashboard" | "signout">(name: N) =>
   (args: string[]): Outcome =>
     extra(args, 0) ?? { name };
+
+/** A confirmation code as the erasure request shows it: 6 letters and digits. */
+const CONFIRM_CODE = /^[A-Za-z0-9]{6}$/;
+
+/** `confirm <code>` after the erase commands' other arguments, or nothing. */
+function confirmation(args: string[], from: number): { confirm?: string } | Failure {
+  if (args.length <= from) return {};
+  if (args[from]?.toLowerCase() !== "confirm") return { code: "unexpected_argument", got: shown(args[from] ?? "") };
+  const code = args[from + 1];
+  if (code === undefined) return { code: "missing_argument", argument: "code" };
+  if (!CONFIRM_CODE.test(code)) return { code: "bad_option", argument: "code", got: shown(code) };
+  return extra(args, from + 2) ?? { confirm: code.toUpperCase() };
+}
 
 const SUBCOMMANDS: Record<CommandName, (args: string[]) => Outcome> = {
   enroll: parseEnroll,
@@ -237,11 +251,19 @@ const SUBCOMMANDS: Record<CommandName, (args: string[]) => Outcome> = {
   trend: clientOnly("trend"),
   alerts: bare("alerts"),
   export: clientOnly("export"),
-  erase: clientOnly("erase"),
+  erase: (args) => {
+    const client = person(args[0], "client");
+    if ("code" in client) return client;
+    const confirm = confirmation(args, 1);
+    return "code" in confirm ? confirm : { name: "erase", client, ...confirm };
+  },
   audit: clientOnly("audit"),
   stop: bare("stop"),
   mydata: bare("mydata"),
-  "erase-me": bare("erase-me"),
+  "erase-me": (args) => {
+    const confirm = confirmation(args, 0);
+    return "code" in confirm ? confirm : { name: "erase-me", ...confirm };
+  },
   privacy: bare("privacy"),
   digest: parseDigest,
   dashboard: bare("dashboard"),

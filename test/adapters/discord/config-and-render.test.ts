@@ -68,6 +68,12 @@ describe("/checkin definition and text", () => {
     ])).toBe("enroll <@1> <@2> mon,thu 09:30 45m delay=15m locale=ro");
     expect(commandText("settings", [{ name: "key", value: "quiet_hours" }, { name: "value", value: "22:00-08:00" }])).toBe("settings quiet_hours 22:00-08:00");
     expect(commandText("erase-me", [])).toBe("erase-me");
+    // The erasure confirmation code is an option of its own on Discord.
+    expect(parseCommand(commandText("erase-me", [{ name: "confirm", value: "k7q2px" }]))).toEqual({ ok: true, command: { name: "erase-me", confirm: "K7Q2PX" } });
+    expect(parseCommand(commandText("erase", [{ name: "client", value: "123456789012345678" }, { name: "confirm", value: "K7Q2PX" }]))).toEqual({
+      ok: true,
+      command: { name: "erase", client: { userId: "123456789012345678" }, confirm: "K7Q2PX" },
+    });
   });
 
   it("autocompletes at most 25 time zones, prefix matches first", () => {

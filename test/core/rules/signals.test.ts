@@ -168,7 +168,7 @@ describe("comment markers", () => {
       "The comment has wording that often marks confrontation (disagreeing with or criticising the therapy or the therapist); read the comment for the client's own words.",
     );
     expect(explainSignal(fired[0]!, "ro")).toBe(
-      "Comentariul are formulări care semnalează adesea confruntare (dezacord cu terapia sau cu terapeutul, ori critică a lor); citiți comentariul pentru cuvintele clientului.",
+      "Comentariul are formulări care semnalează adesea confruntare (dezacord cu terapia sau cu terapeutul, ori critică a lor); cuvintele clientului se văd doar în comentariu.",
     );
     for (const signal of fired) for (const locale of ["en", "ro"] as const) expect(explainSignal(signal, locale)).not.toMatch(/["“”„«»]/);
   });
