@@ -54,7 +54,10 @@ export async function runDemo(): Promise<void> {
 
     say("Alice answers: goals 4, way of working 3, bond 2; some tension that was not talked through.");
     const press = async (suffix: string) => {
-      const id = prompt?.actionIds.find((a) => a.endsWith(suffix));
+      // The prompt is edited in place ("Was it talked through?" appears after tension was reported).
+      const shown = terminal.messagesTo("alice").find((m) => m.ref.messageId === prompt?.ref.messageId);
+      const id = shown?.actionIds.find((a) => a.endsWith(suffix));
+      expectStep(id !== undefined, `button ${suffix.slice(1)} shown`);
       const reply = await terminal.press("alice", prompt!.ref, id!);
       process.stdout.write(`(alice pressed ${suffix.slice(1)}) ${reply?.text ?? ""}\n`);
     };
