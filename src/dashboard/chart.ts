@@ -115,12 +115,17 @@ interface SvgNode {
   outerHTML: string;
   remove(): void;
   removeAttribute(name: string): void;
+  setAttribute(name: string, value: string): void;
   querySelectorAll(selector: string): Iterable<SvgNode>;
 }
 
+/** CSP: no <style>, no style attributes. Accessibility: the SVG is one image with a name; its parts are not announced (the table beside it has every value). */
 function strip(svg: SvgNode): string {
   for (const style of [...svg.querySelectorAll("style")]) style.remove();
   for (const styled of [svg, ...svg.querySelectorAll("[style]")]) styled.removeAttribute("style");
+  for (const labelled of svg.querySelectorAll("[aria-label]")) labelled.removeAttribute("aria-label");
+  for (const hidden of svg.querySelectorAll("[aria-hidden]")) hidden.removeAttribute("aria-hidden");
+  svg.setAttribute("role", "img");
   return svg.outerHTML;
 }
 

@@ -229,6 +229,7 @@ export const en = {
   "dashboard.link": "Your dashboard sign-in link (works once, until {until}; do not forward it): {url}",
   "dashboard.signed_out": "Signed out of the dashboard ({count} sessions ended).",
   "dashboard.unavailable": "The web dashboard is not set up here: whoever runs the bot needs to set PUBLIC_URL.",
+  "dashboard.scroll_region": "Table (scrolls)",
   "dashboard.none": "–",
   "dashboard.nav.label": "Dashboard",
   "dashboard.nav.caseload": "Caseload",

@@ -229,6 +229,7 @@ export const ro: Messages = {
   "dashboard.link": "Linkul tău de conectare la panou (merge o singură dată, până la {until}; nu îl trimite mai departe): {url}",
   "dashboard.signed_out": "Te-ai deconectat de la panou ({count} sesiuni încheiate).",
   "dashboard.unavailable": "Panoul web nu este configurat aici: cine administrează botul trebuie să seteze PUBLIC_URL.",
+  "dashboard.scroll_region": "Tabel (se poate derula)",
   "dashboard.none": "–",
   "dashboard.nav.label": "Panou",
   "dashboard.nav.caseload": "Clienți",
