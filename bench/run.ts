@@ -5,6 +5,8 @@
 //
 // Options (environment): BENCH_PROVIDERS=sqlite,postgresql  BENCH_SCALE=1 (0.1 for a quick look)
 //   BENCH_REPEATS=3 (runs of the burst and ingestion scenarios; the median run is reported)
+//   BENCH_ONLY=dashboard,calendars (run only these groups: burst, ingestion, large, calendars, dashboard;
+//   the targets of the groups left out show as not measured)
 //
 // The rupture-detection benchmark (bench/detection/) runs first and is part of the document;
 // `npm run bench -- detection` (or `npm run bench:detection`) runs it alone, in a few seconds.
@@ -28,6 +30,8 @@ const scaled = (n: number) => Math.max(10, Math.round(n * SCALE));
 const TICK_SECONDS = 1;
 /** Clients answering at once in the ingestion scenarios, and the smaller count also reported. */
 const INGEST_CLIENTS = 64;
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((g) => g.trim())) : null;
+const want = (group: string): boolean => !ONLY || ONLY.has(group);
 const FEW_CLIENTS = 16;
 
 type Json = Record<string, unknown>;
@@ -66,8 +70,11 @@ async function worker(scenario: string, provider: Provider, url: string, options
       ? ["raw-worker.js", provider, url, JSON.stringify(options)]
       : scenario === "calendars"
         ? ["calendar-worker.js", provider, url, JSON.stringify(options)]
-        : ["worker.js", scenario, provider, url, JSON.stringify(options)];
-  const { code, stdout, stderr } = await runNode([path.join(OUT, "bench", script[0] as string), ...script.slice(1)]);
+        : scenario === "dashboard"
+          ? ["dashboard-worker.js", provider, url, JSON.stringify(options)]
+          : ["worker.js", scenario, provider, url, JSON.stringify(options)];
+  // The dashboard's memory figure is taken after a full GC, so that worker may call it.
+  const { code, stdout, stderr } = await runNode([...(scenario === "dashboard" ? ["--expose-gc"] : []), path.join(OUT, "bench", script[0] as string), ...script.slice(1)]);
   const line = stdout.split("\n").reverse().find((l) => l.startsWith("{"));
   if (code !== 0 || !line) throw new Error(`${scenario} on ${provider} failed (${code}): ${stderr.slice(-3000)}`);
   return JSON.parse(line) as Json;
@@ -142,22 +149,26 @@ async function benchProvider(provider: Provider): Promise<Json> {
     }
   };
 
-  log(`${provider}: burst of ${scaled(20_000)} (${REPEATS} runs)`);
-  result.burst = await repeated(() => fresh((url) => worker("burst", provider, url, { n: scaled(20_000) })));
+  if (want("burst")) {
+    log(`${provider}: burst of ${scaled(20_000)} (${REPEATS} runs)`);
+    result.burst = await repeated(() => fresh((url) => worker("burst", provider, url, { n: scaled(20_000) })));
+  }
   // Throughput is measured with enough clients answering at once to keep the machine busy; with
   // 16, each waiting for its reply before pressing again, part of the CPU stays idle waiting on
   // round trips. Both are reported.
-  log(`${provider}: ingestion, ${INGEST_CLIENTS} clients answering at once, 5 answered check-ins of history each (${REPEATS} runs)`);
-  result.ingestion = await repeated(() => fresh((url) => worker("ingestion", provider, url, { n: scaled(3000), history: 5, clients: INGEST_CLIENTS })));
-  log(`${provider}: ingestion, ${FEW_CLIENTS} clients answering at once (${REPEATS} runs)`);
-  result.ingestionFewClients = await repeated(() => fresh((url) => worker("ingestion", provider, url, { n: scaled(3000), history: 5, clients: FEW_CLIENTS })));
+  if (want("ingestion")) {
+    log(`${provider}: ingestion, ${INGEST_CLIENTS} clients answering at once, 5 answered check-ins of history each (${REPEATS} runs)`);
+    result.ingestion = await repeated(() => fresh((url) => worker("ingestion", provider, url, { n: scaled(3000), history: 5, clients: INGEST_CLIENTS })));
+    log(`${provider}: ingestion, ${FEW_CLIENTS} clients answering at once (${REPEATS} runs)`);
+    result.ingestionFewClients = await repeated(() => fresh((url) => worker("ingestion", provider, url, { n: scaled(3000), history: 5, clients: FEW_CLIENTS })));
+  }
 
   // 500,000 answered check-ins over 10,000 enrollments: half the clients have 95 each, half 5,
   // so the same database shows whether rule evaluation slows down with a client's history.
   const enrollments = scaled(10_000);
   const longHistory = 95;
   const shortHistory = 5;
-  await fresh(async (url) => {
+  if (want("large")) await fresh(async (url) => {
     log(`${provider}: seeding ${enrollments} enrollments with ${longHistory} or ${shortHistory} answered check-ins each`);
     const seedStart = performance.now();
     const db = await openDatabase(url);
@@ -206,8 +217,16 @@ async function benchProvider(provider: Provider): Promise<Json> {
 
   // Appointment calendars: 200 feeds × 40 clients × a year of weekly sessions with exceptions,
   // read through the engine's poll path against ical.js parsing the same files alone.
-  log(`${provider}: calendars, ${scaled(200)} feeds × 40 clients × a year of weekly sessions`);
-  result.calendars = await fresh((url) => worker("calendars", provider, url, { calendars: scaled(200), clients: 40 }));
+  if (want("calendars")) {
+    log(`${provider}: calendars, ${scaled(200)} feeds × 40 clients × a year of weekly sessions`);
+    result.calendars = await fresh((url) => worker("calendars", provider, url, { calendars: scaled(200), clients: 40 }));
+  }
+
+  // The web dashboard: a 60-client caseload of 100 check-ins each, a 200-check-in client page with its chart.
+  if (want("dashboard")) {
+    log(`${provider}: dashboard, caseload of 60 clients × 100 check-ins, client page of 200 check-ins, 1,000 pages for memory`);
+    result.dashboard = await fresh((url) => worker("dashboard", provider, url, { clients: 60, history: 100, clientHistory: 200, requests: 200, memoryPages: 1000 }));
+  }
   return result;
 }
 
@@ -239,6 +258,9 @@ function targets(provider: Provider, r: Json): Record<string, Check> {
       pass: get("calendars.reconcileToParseRatio") <= 1,
     },
     calendarPeakRssMb: { value: get("calendars.peakRssMb"), target: "< 200 MB polling 200 feeds of 40 clients", pass: get("calendars.peakRssMb") < 200 },
+    dashboardCaseloadP95Ms: { value: get("dashboard.caseload.p95"), target: "< 150 ms server time, 60 clients × 100 check-ins", pass: get("dashboard.caseload.p95") < 150 },
+    dashboardClientPageP95Ms: { value: get("dashboard.clientPage.p95"), target: "< 100 ms server time, 200 check-ins with the chart", pass: get("dashboard.clientPage.p95") < 100 },
+    dashboardRssGrowthMb: { value: get("dashboard.memory.growthMb"), target: "< 30 MB over 1,000 pages in a row", pass: get("dashboard.memory.growthMb") < 30 },
   };
   if (SCALE !== 1) for (const c of Object.values(checks)) c.pass = null;
   checks.startupMs = { value: get("startup.msToReady"), target: provider === "sqlite" ? "< 2000 ms" : "(target is for SQLite only)", pass: provider === "sqlite" && SCALE === 1 ? get("startup.msToReady") < 2000 : null };

@@ -8,9 +8,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import { format } from "date-fns";
-import { enGB, ro as roLocale } from "date-fns/locale";
-import { TZDate } from "@date-fns/tz";
+import { formatDate } from "./format.ts";
 import type { Alert, AlertStatus, Locale } from "../core/model.ts";
 import { total } from "../core/rules/baseline.ts";
 import type { ScoredPoint } from "../ports/dashboard.ts";
@@ -91,8 +89,6 @@ export interface ChartLabels {
 /** Geometry, fixed so that positions can be checked: x runs over `domain`, total y over 3–15. */
 export const CHART_GEOMETRY = { width: 720, totalHeight: 260, itemHeight: 180, marginLeft: 40, marginRight: 20, marginTop: 20, marginBottom: 30 } as const;
 
-const DATE_LOCALES = { en: enGB, ro: roLocale } as const;
-
 /** Colours (SVG attributes cannot read CSS variables); each series also differs by line and symbol. */
 export const CHART_COLOURS = {
   total: "#1a4d8f",
@@ -131,8 +127,8 @@ function strip(svg: SvgNode): string {
 
 export function renderChart(model: ChartModel, labels: ChartLabels, timeZone: string, locale: Locale): string {
   const g = CHART_GEOMETRY;
-  const day = (d: Date) => format(new TZDate(d.getTime(), timeZone), "d MMM", { locale: DATE_LOCALES[locale] });
-  const full = (d: Date) => format(new TZDate(d.getTime(), timeZone), "d MMM yyyy", { locale: DATE_LOCALES[locale] });
+  const day = (d: Date) => formatDate(d, timeZone, locale, "day");
+  const full = (d: Date) => formatDate(d, timeZone, locale, "date");
   const x = { type: "utc" as const, domain: model.domain, tickFormat: day, label: null, ticks: 6 };
   const episodes = (y1: number, y2: number) =>
     Plot.rectY(model.episodes, {

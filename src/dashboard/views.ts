@@ -6,7 +6,8 @@
 import { format, startOfISOWeek } from "date-fns";
 import { TZDate } from "@date-fns/tz";
 import type { Locale, PlatformName, PracticeSettings } from "../core/model.ts";
-import { formatLocalDate, formatLocalDateTime, mention } from "../core/context.ts";
+import { mention } from "../core/context.ts";
+import { formatDate } from "./format.ts";
 import { total } from "../core/rules/baseline.ts";
 import { trendLine } from "../core/views.ts";
 import type { Translator } from "../i18n/index.ts";
@@ -62,8 +63,8 @@ export function caseloadRows(entries: CaseloadEntry[], settings: PracticeSetting
     const lastText = !lastOutcome
       ? v.t("dashboard.none")
       : lastOutcome.status === "answered" && last
-        ? v.t("dashboard.caseload.last_answered", { date: formatLocalDate(lastOutcome.sessionEndAt, v.timeZone, v.locale), total: total(last) })
-        : v.t(`dashboard.outcome.${lastOutcome.status}` as "dashboard.outcome.expired", { date: formatLocalDate(lastOutcome.sessionEndAt, v.timeZone, v.locale) });
+        ? v.t("dashboard.caseload.last_answered", { date: formatDate(lastOutcome.sessionEndAt, v.timeZone, v.locale), total: total(last) })
+        : v.t(`dashboard.outcome.${lastOutcome.status}` as "dashboard.outcome.expired", { date: formatDate(lastOutcome.sessionEndAt, v.timeZone, v.locale) });
     return {
       enrollmentId: entry.enrollment.id,
       client: mention(v.platform, entry.client.platformUserId),
@@ -78,7 +79,7 @@ export function caseloadRows(entries: CaseloadEntry[], settings: PracticeSetting
       trendLine: trend.length > 0 ? trendLine(trend) : "",
       missed: entry.missed30d,
       nextAt: entry.nextDueAt,
-      nextText: entry.nextDueAt ? formatLocalDateTime(entry.nextDueAt, v.timeZone, v.locale) : v.t("dashboard.none"),
+      nextText: entry.nextDueAt ? formatDate(entry.nextDueAt, v.timeZone, v.locale, "dateTime") : v.t("dashboard.none"),
     };
   });
 }
@@ -123,7 +124,7 @@ export function weeklyCompletion(outcomes: PracticeOverview["outcomes"], weeks: 
   const out: WeekCompletion[] = [];
   for (let i = weeks - 1; i >= 0; i--) {
     const start = startOfISOWeek(new TZDate(v.now.getTime() - i * 7 * 86_400_000, v.timeZone));
-    out.push({ weekStart: format(start, "yyyy-MM-dd"), label: formatLocalDate(start, v.timeZone, v.locale), answered: 0, due: 0, rate: null });
+    out.push({ weekStart: format(start, "yyyy-MM-dd"), label: formatDate(start, v.timeZone, v.locale), answered: 0, due: 0, rate: null });
   }
   const index = new Map(out.map((w) => [w.weekStart, w]));
   for (const o of outcomes) {

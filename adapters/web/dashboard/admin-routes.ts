@@ -4,7 +4,8 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { TZDate } from "@date-fns/tz";
-import { formatLocalDateTime, mention } from "../../../src/core/context.ts";
+import { mention } from "../../../src/core/context.ts";
+import { formatDate } from "../../../src/dashboard/format.ts";
 import { SETTINGS, SETTING_KEYS } from "../../../src/core/commands/settings.ts";
 import { formatSchedule, isValidLocalDate } from "../../../src/core/schedule.ts";
 import { alertsBySignal, weeklyCompletion } from "../../../src/dashboard/views.ts";
@@ -64,14 +65,14 @@ export function adminRoutes(app: FastifyInstance, deps: DashboardRoutesDeps): vo
           timeZone: e.enrollment.timeZone,
           status: t(`enrollment.status.${e.enrollment.status}` as "enrollment.status.active"),
           delivery: delivery(e.enrollment),
-          next: e.nextDueAt ? formatLocalDateTime(e.nextDueAt, tz, viewer.locale) : t("dashboard.none"),
+          next: e.nextDueAt ? formatDate(e.nextDueAt, tz, viewer.locale, "dateTime") : t("dashboard.none"),
         })),
         weeks: weeklyCompletion(overview.outcomes, OVERVIEW_WEEKS, v),
         signals: alertsBySignal(overview.alerts).map((s) => ({ ...s, name: `dashboard.signal.${s.code}` in catalogs.en ? t(`dashboard.signal.${s.code}` as "dashboard.signal.low_item") : s.code })),
         alertCount: overview.alerts.length,
         undeliverable: overview.undeliverable.map((p) => ({
           client: mention(viewer.practice.platform, p.platformUserId),
-          since: p.undeliverableAt ? formatLocalDateTime(p.undeliverableAt, tz, viewer.locale) : "",
+          since: p.undeliverableAt ? formatDate(p.undeliverableAt, tz, viewer.locale, "dateTime") : "",
           code: p.undeliverableCode ?? "",
         })),
         csrf: reply.generateCsrf(),
@@ -163,7 +164,7 @@ export function adminRoutes(app: FastifyInstance, deps: DashboardRoutesDeps): vo
         problems,
         unknownPerson: Boolean(personText && !person),
         rows: rows.slice(0, AUDIT_PAGE).map((r) => ({
-          at: formatLocalDateTime(r.entry.createdAt, tz, viewer.locale),
+          at: formatDate(r.entry.createdAt, tz, viewer.locale, "dateTime"),
           action: r.entry.action,
           actor: r.actorUserId ? mention(platform, r.actorUserId) : t("privacy.audit.system"),
           subject: r.subjectUserId ? mention(platform, r.subjectUserId) : "",

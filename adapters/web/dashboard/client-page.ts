@@ -4,7 +4,8 @@
 
 import { randomUUID } from "node:crypto";
 import type { Alert, Locale } from "../../../src/core/model.ts";
-import { formatLocalDate, formatLocalDateTime, mention } from "../../../src/core/context.ts";
+import { mention } from "../../../src/core/context.ts";
+import { formatDate } from "../../../src/dashboard/format.ts";
 import { explainSignal } from "../../../src/core/views.ts";
 import { formatSchedule } from "../../../src/core/schedule.ts";
 import { total } from "../../../src/core/rules/baseline.ts";
@@ -49,7 +50,7 @@ function chartLabels(t: Translator, client: string, count: number): ChartLabels 
 function alertStatusText(t: Translator, alert: Alert, timeZone: string, locale: Locale, now: Date): string {
   const base = t(`alert.status.${alert.status}` as "alert.status.open");
   return alert.snoozedUntil && alert.snoozedUntil > now && (alert.status === "open" || alert.status === "acknowledged")
-    ? `${base} · ${t("alert.status.snoozed", { until: formatLocalDate(alert.snoozedUntil, timeZone, locale) })}`
+    ? `${base} · ${t("alert.status.snoozed", { until: formatDate(alert.snoozedUntil, timeZone, locale) })}`
     : base;
 }
 
@@ -86,7 +87,7 @@ export async function clientPageData(deps: DashboardRoutesDeps, viewer: Viewer, 
       : "–";
   const rows = history.scored
     .map((p, i) => ({
-      date: formatLocalDate(p.sessionEndAt, tz, locale),
+      date: formatDate(p.sessionEndAt, tz, locale),
       goal: p.goal,
       task: p.task,
       bond: p.bond,
@@ -107,7 +108,7 @@ export async function clientPageData(deps: DashboardRoutesDeps, viewer: Viewer, 
           text = t("dashboard.client.comment_unreadable");
         }
       }
-      return { at: formatLocalDateTime(n.createdAt, tz, locale), author: n.authorUserId ? mention(platform, n.authorUserId) : "?", change: t(`dashboard.action.${n.change}` as "dashboard.action.ack"), text };
+      return { at: formatDate(n.createdAt, tz, locale, "dateTime"), author: n.authorUserId ? mention(platform, n.authorUserId) : "?", change: t(`dashboard.action.${n.change}` as "dashboard.action.ack"), text };
     });
   return {
     client,
@@ -117,12 +118,12 @@ export async function clientPageData(deps: DashboardRoutesDeps, viewer: Viewer, 
     enrollmentStatus: t(`enrollment.status.${enrollment.status}` as "enrollment.status.active"),
     paused: enrollment.status === "paused" || Boolean(enrollment.pausedUntil && enrollment.pausedUntil > now),
     ended: enrollment.status === "ended",
-    next: history.nextDueAt ? formatLocalDateTime(history.nextDueAt, tz, locale) : t("dashboard.none"),
+    next: history.nextDueAt ? formatDate(history.nextDueAt, tz, locale, "dateTime") : t("dashboard.none"),
     answered: history.answeredCount,
     shown: history.scored.length,
     missed: history.unanswered.filter((u) => u.status === "expired").length,
     chart,
-    episodes: model.episodes.map((e) => ({ from: formatLocalDate(e.from, tz, locale), to: formatLocalDate(e.to, tz, locale), outcome: t(`alert.status.${e.outcome}` as "alert.status.open") })),
+    episodes: model.episodes.map((e) => ({ from: formatDate(e.from, tz, locale), to: formatDate(e.to, tz, locale), outcome: t(`alert.status.${e.outcome}` as "alert.status.open") })),
     rows,
     clinical,
     showComments: Boolean(options.showComments && clinical),
@@ -130,9 +131,9 @@ export async function clientPageData(deps: DashboardRoutesDeps, viewer: Viewer, 
       id: alert.id,
       status: alertStatusText(t, alert, tz, locale, now),
       statusCode: alert.status,
-      opened: formatLocalDateTime(alert.createdAt, tz, locale),
-      acknowledged: alert.acknowledgedAt ? formatLocalDateTime(alert.acknowledgedAt, tz, locale) : null,
-      resolved: alert.resolvedAt ? formatLocalDateTime(alert.resolvedAt, tz, locale) : null,
+      opened: formatDate(alert.createdAt, tz, locale, "dateTime"),
+      acknowledged: alert.acknowledgedAt ? formatDate(alert.acknowledgedAt, tz, locale, "dateTime") : null,
+      resolved: alert.resolvedAt ? formatDate(alert.resolvedAt, tz, locale, "dateTime") : null,
       urgent: alert.severity === "urgent",
       reasons: alert.signals.map((s) => explainSignal(s, locale)),
       notes: notesOf(notes),
