@@ -22,6 +22,8 @@ export interface CaseloadStatus {
   reason: StatusReason;
   /** Numbers for the label (e.g. the baseline and the newest total for a small drop). */
   params: Record<string, string | number>;
+  /** For a standing low level: when the low level began. */
+  since?: Date;
 }
 
 /** Sort order of the colours: what needs attention first. */
@@ -41,7 +43,7 @@ export function caseloadStatus(entry: Pick<CaseloadEntry, "enrollment" | "client
   const latestTotal = total(latest);
   // The same standing low level `trend` and the digest show (src/core/rules/level.ts).
   const level = standingLevel(recent, thresholds);
-  if (level) return { colour: "amber", reason: "standing_low", params: { total: latestTotal, count: level.count, lowest: level.lowest } };
+  if (level) return { colour: "amber", reason: "standing_low", params: { total: latestTotal, count: level.count, lowest: level.lowest }, since: level.since };
   const baseline = baselineOf(recent.slice(1).map(asScored), thresholds.baselineSize);
   if (baseline) {
     const totalGap = baseline.total - latestTotal;

@@ -49,8 +49,10 @@ export interface ViewContext {
   now: Date;
 }
 
-export function statusLabel(t: Translator, status: CaseloadStatus): string {
-  return t(`dashboard.status.${status.reason}` as "dashboard.status.on_track", status.params);
+export function statusLabel(t: Translator, status: CaseloadStatus, v: Pick<ViewContext, "timeZone" | "locale">): string {
+  const params: Record<string, string | number> = { ...status.params };
+  if (status.since) params.since = formatDate(status.since, v.timeZone, v.locale);
+  return t(`dashboard.status.${status.reason}` as "dashboard.status.on_track", params);
 }
 
 export function caseloadRows(entries: CaseloadEntry[], settings: PracticeSettings, v: ViewContext): CaseloadRow[] {
@@ -70,7 +72,7 @@ export function caseloadRows(entries: CaseloadEntry[], settings: PracticeSetting
       client: mention(v.platform, entry.client.platformUserId),
       therapist: mention(v.platform, entry.therapistUserId),
       status,
-      statusLabel: statusLabel(v.t, status),
+      statusLabel: statusLabel(v.t, status, v),
       lastAt,
       lastText,
       lastTotal: last ? total(last) : null,

@@ -289,7 +289,7 @@ export const en = {
   "dashboard.status.open_alert": "open alert",
   "dashboard.status.acknowledged": "watch: alert acknowledged, waiting for repair",
   "dashboard.status.missed": "watch: last check-in missed",
-  "dashboard.status.standing_low": "watch: still low (total {total}/15)",
+  "dashboard.status.standing_low": "watch: low since {since} ({count} check-ins, now {total}/15)",
   "dashboard.status.small_drop": "watch: small drop ({total}/15, usual {baseline})",
   "dashboard.status.on_track": "on track",
   "dashboard.status.no_answers": "on track: no answers yet",

@@ -289,7 +289,7 @@ export const ro: Messages = {
   "dashboard.status.open_alert": "alertă deschisă",
   "dashboard.status.acknowledged": "de urmărit: alertă confirmată, se așteaptă repararea",
   "dashboard.status.missed": "de urmărit: ultimul check-in a fost ratat",
-  "dashboard.status.standing_low": "de urmărit: încă scăzut (total {total}/15)",
+  "dashboard.status.standing_low": "de urmărit: scăzut din {since} ({count} check-in-uri, acum {total}/15)",
   "dashboard.status.small_drop": "de urmărit: scădere mică ({total}/15, de obicei {baseline})",
   "dashboard.status.on_track": "pe drumul bun",
   "dashboard.status.no_answers": "pe drumul bun: încă niciun răspuns",
