@@ -40,6 +40,9 @@ const EN: [string, Expect][] = [
   ["I cut myself again", "crisis"],
   ["I don't know if I want to live", "crisis"],
   ["I'm not going to hurt myself, but I want to die", "crisis"],
+  ["I don't see a way out", "crisis"],
+  ["nobody would miss me", "crisis"],
+  ["life isn't worth it", "crisis"],
   // denials: crisis words, negated — a note, never a crisis
   ["I'm not suicidal, just exhausted", "denial"],
   ["I would never hurt myself", "denial"],
@@ -55,6 +58,8 @@ const EN: [string, Expect][] = [
   ["I felt judged", "confrontation"],
   ["you seemed distracted today", "confrontation"],
   ["maybe I should stop coming", "confrontation"],
+  ["You're not really listening to me", "confrontation"],
+  ["I don't feel like you get me", "confrontation"],
   // withdrawal: deflection, minimal replies
   ["I'd rather not say", "withdrawal"],
   ["it's fine I guess", "withdrawal"],
@@ -73,6 +78,8 @@ const EN: [string, Expect][] = [
   ["I had a plan for the week and stuck to it", "none"],
   ["I'm not sure about the homework", "none"],
   ["thanks for listening", "none"],
+  ["I feel like you really get me", "none"],
+  ["if I were gone for a week the work would pile up", "none"],
 ];
 
 const RO: [string, Expect][] = [
@@ -97,6 +104,8 @@ const RO: [string, Expect][] = [
   ["Mi-am făcut rău din nou", "crisis"],
   ["Nu știu dacă vreau să trăiesc, vreau să mor", "crisis"],
   ["Aș vrea să nu mai exist", "crisis"],
+  ["nu mai văd nicio ieșire", "crisis"],
+  ["ar fi mai bine dacă aș dispărea", "crisis"],
   // denials
   ["Nu sunt suicidară, doar obosită", "denial"],
   ["nu sunt suicidar", "denial"],
@@ -120,6 +129,8 @@ const RO: [string, Expect][] = [
   ["nu conteaza", "withdrawal"],
   ["n-am chef să vorbesc", "withdrawal"],
   ["am tinut totul pentru mine", "withdrawal"],
+  ["N-aș vrea să vorbesc despre asta", "withdrawal"],
+  ["nu prea am chef", "withdrawal"],
   // near-misses
   ["Ședința m-a ajutat mult", "none"],
   ["sedinta a fost buna", "none"],
@@ -129,6 +140,7 @@ const RO: [string, Expect][] = [
   ["am un plan pentru weekend", "none"],
   ["cred că mă ajută", "none"],
   ["nu mă gândesc să renunț", "none"],
+  ["mă rog frumos să vii", "none"],
 ];
 
 describe.each([
