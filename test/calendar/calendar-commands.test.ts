@@ -1,0 +1,164 @@
+// Calendar status, disconnect, schedule=both, trend marks and log hygiene, on a real engine.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Writable } from "node:stream";
+import { createEngineFixture } from "../support/engine-fixture.ts";
+import type { EngineFixture } from "../support/engine-fixture.ts";
+import { RecordingPlatform } from "../support/recording-platform.ts";
+import { calendarText, startFeedServer } from "../support/ics.ts";
+import type { FeedServer } from "../support/ics.ts";
+import { createLogger } from "../../src/runtime/logger.ts";
+import type { ConsentView, PromptView } from "../../src/ports/chat-platform.ts";
+
+const TZ = "Europe/Bucharest";
+let f: EngineFixture;
+let platform: RecordingPlatform;
+let feed: FeedServer;
+let logText = "";
+
+beforeEach(async () => {
+  feed = await startFeedServer();
+  platform = new RecordingPlatform();
+  logText = "";
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logText += String(chunk);
+      done();
+    },
+  });
+  f = await createEngineFixture({
+    platform,
+    start: "2026-03-02T08:00:00Z",
+    logger: createLogger({ level: "trace", destination: sink }),
+    calendar: { http: { allowAddresses: ["127.0.0.1"], timeoutMs: 300 } },
+  });
+});
+
+afterEach(async () => {
+  await f.dispose();
+  await feed.close();
+});
+
+const codeOf = (text: string) => /CI-[2-9A-HJ-NP-Z]{4}/.exec(text)?.[0] as string;
+
+async function poll(): Promise<void> {
+  const report = await f.engine.tick();
+  expect(report.calendars?.polled, "a calendar poll was due").toBe(1);
+}
+
+async function rowsOf(client: string) {
+  const practice = await f.store.ensurePractice("terminal", "local");
+  const person = await f.store.findPerson(practice.id, client);
+  const enrollment = await f.store.currentEnrollmentForClient(person!.id);
+  const ids = await f.db.sql.query<{ id: string }>(`SELECT "id" FROM "CheckIn" WHERE "enrollmentId" = ? ORDER BY "sessionEndAt"`, [enrollment!.id]);
+  return Promise.all(ids.map(async (r) => (await f.store.getCheckIn(r.id))!));
+}
+
+describe("calendar status and disconnect", () => {
+  it("status shows the last read, the last error and upcoming sessions per client by handle; disconnect cancels them", async () => {
+    const alice = codeOf((await f.command("dana", "enroll alice bob calendar tz=Europe/Bucharest", { admin: true })).text);
+    const carol = codeOf((await f.command("dana", "enroll carol bob wed 10:00 50m tz=Europe/Bucharest", { admin: true })).text);
+    feed.set({
+      kind: "ics",
+      body: calendarText([
+        { uid: "a", tzid: TZ, start: "20260303T170000", end: "20260303T175000", rrule: "FREQ=WEEKLY;COUNT=3", summary: `Alice Private-Surname ${alice}` },
+        // Carol follows her weekly rule only: her code in the calendar changes nothing.
+        { uid: "c", tzid: TZ, start: "20260305T100000", end: "20260305T105000", summary: `Carol ${carol}` },
+      ]),
+    });
+    expect((await f.command("bob", "calendar status")).text).toMatch(/No calendar is connected for @bob/);
+    await f.command("bob", `calendar connect ${feed.url()}`);
+    f.clock.advance(10_000);
+    await poll();
+    const status = await f.command("bob", "calendar status");
+    expect(status.refused).toBeFalsy();
+    const lines = status.text.split("\n");
+    expect(lines[0]).toBe("Calendar of @bob: 127.0.0.1");
+    expect(lines[1]).toBe("Last successful read: Mon 2 Mar, 08:00");
+    expect(lines[2]).toBe("Last error: none");
+    expect(status.text).toContain(`@alice (${alice}): 3 upcoming sessions`);
+    expect(status.text).toContain(`@carol (${carol}): follows the weekly rule only`);
+    expect(status.text).not.toContain("Private-Surname");
+    expect(status.text).not.toContain("s3cr3t");
+    // An admin sees the same for the named therapist.
+    expect((await f.command("dana", "calendar status bob", { admin: true })).text).toContain(`@alice (${alice}): 3 upcoming sessions`);
+
+    const off = await f.command("bob", "calendar disconnect");
+    expect(off.text).toContain("3 upcoming calendar check-ins were cancelled");
+    expect((await rowsOf("alice")).map((r) => r.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
+    // Carol's weekly check-in is untouched.
+    expect((await rowsOf("carol")).map((r) => `${r.kind} ${r.status}`)).toEqual(["scheduled scheduled"]);
+    expect((await f.command("bob", "calendar disconnect")).refused).toBe(true);
+
+    // Nothing of the address or the events reached the logs, at any level.
+    expect(logText.length).toBeGreaterThan(0);
+    for (const secret of ["s3cr3t-token", "calendar.ics", "Private-Surname", "Alice "]) expect(logText, secret).not.toContain(secret);
+  });
+});
+
+describe("schedule=both", () => {
+  it("a session both the weekly rule and the calendar have gets one check-in; other weeks follow each", async () => {
+    const code = codeOf((await f.command("dana", "enroll alice bob tue 17:00 50m tz=Europe/Bucharest schedule=both", { admin: true })).text);
+    // The weekly rule's next session: Tue 3 March 17:50 local.
+    expect((await rowsOf("alice")).map((r) => `${r.sessionEndAt.toISOString()} ${r.kind}`)).toEqual(["2026-03-03T15:50:00.000Z scheduled"]);
+    feed.set({
+      kind: "ics",
+      body: calendarText([
+        // 3 March as in the rule (same session), 10 March moved to 18:00, and an extra Thursday.
+        { uid: "w3", tzid: TZ, start: "20260303T170000", end: "20260303T175000", summary: code },
+        { uid: "w10", tzid: TZ, start: "20260310T180000", end: "20260310T185000", summary: code },
+        { uid: "x5", tzid: TZ, start: "20260305T120000", end: "20260305T125000", summary: code },
+      ]),
+    });
+    await f.command("bob", `calendar connect ${feed.url()}`);
+    f.clock.advance(10_000);
+    await poll();
+    expect((await rowsOf("alice")).map((r) => `${r.sessionEndAt.toISOString()} ${r.kind} ${r.status}`)).toEqual([
+      "2026-03-03T15:50:00.000Z calendar scheduled",
+      "2026-03-05T10:50:00.000Z calendar scheduled",
+      "2026-03-10T15:50:00.000Z scheduled scheduled",
+      "2026-03-10T16:50:00.000Z calendar scheduled",
+    ]);
+    // Prompts go out through the weeks: one per session, the weekly 10 March one is dropped for the calendar's.
+    for (const at of ["2026-03-03T16:01:00Z", "2026-03-05T11:01:00Z", "2026-03-10T16:01:00Z", "2026-03-10T17:01:00Z"]) {
+      f.clock.set(at);
+      await f.engine.tick();
+    }
+    const rows = await rowsOf("alice");
+    // Sent (the first two have expired unanswered since).
+    expect(rows.filter((r) => r.status === "sent" || r.status === "expired").map((r) => r.sessionEndAt.toISOString())).toEqual(["2026-03-03T15:50:00.000Z", "2026-03-05T10:50:00.000Z", "2026-03-10T16:50:00.000Z"]);
+    expect(rows.find((r) => r.kind === "scheduled" && r.sessionEndAt.toISOString() === "2026-03-10T15:50:00.000Z")?.status).toBe("cancelled");
+    expect(platform.to("alice")).toHaveLength(3);
+    // The weekly rule goes on after the calendar's sessions.
+    expect(rows.at(-1)).toMatchObject({ kind: "scheduled", status: "scheduled" });
+    expect(rows.at(-1)?.sessionEndAt.toISOString()).toBe("2026-03-17T15:50:00.000Z");
+  });
+});
+
+describe("trend", () => {
+  it("marks the sessions that came from the calendar", async () => {
+    await f.command("dana", "settings quiet_hours off", { admin: true });
+    const code = codeOf((await f.command("dana", "enroll alice bob mon 09:00 50m tz=UTC schedule=both", { admin: true })).text);
+    feed.set({ kind: "ics", body: calendarText([{ uid: "x", start: "20260303T120000Z", end: "20260303T125000Z", summary: code }]) });
+    await f.command("bob", `calendar connect ${feed.url()}`);
+    f.clock.advance(10_000);
+    await poll();
+    const answer = async (at: string) => {
+      f.clock.set(at);
+      await f.engine.tick();
+      let view = platform.lastTo("alice")?.view as ConsentView | PromptView;
+      if (view.kind === "consent") {
+        await f.press("alice", view.accept.actionId);
+        view = platform.lastTo("alice")?.view as PromptView;
+      }
+      for (let i = 0; i < 3; i++) await f.press("alice", view.rows[i]!.options[3]!.actionId);
+    };
+    await answer("2026-03-02T10:00:00Z"); // weekly Monday session
+    await answer("2026-03-03T13:00:00Z"); // the calendar's Tuesday session
+    const trend = await f.command("bob", "trend alice");
+    const lines = trend.text.split("\n");
+    expect(lines.find((l) => l.startsWith("Mon 2 Mar"))).not.toContain("[calendar]");
+    expect(lines.find((l) => l.startsWith("Tue 3 Mar"))).toContain("[calendar]");
+    expect(trend.text).toContain("[calendar] = a session from the therapist's calendar.");
+  });
+});
