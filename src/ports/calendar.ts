@@ -95,6 +95,10 @@ export interface CalendarStore {
   updateCalendarCheckIn(id: string, from: CheckInStatus[], patch: CalendarCheckInPatch, now: Date): Promise<boolean>;
   /** Whether any enrollment (in any practice) already uses this code. */
   calendarCodeTaken(code: string): Promise<boolean>;
+  /** Calendars whose address is encrypted under another key than `keyId` (key rotation). */
+  calendarsNotUnder(keyId: string): Promise<Pick<Calendar, "id" | "urlCipher" | "urlKeyId">[]>;
+  /** Replaces an encrypted address if it is still the one read (under `oldKeyId`); false otherwise. */
+  replaceCalendarUrl(id: string, oldKeyId: string, urlCipher: string, urlKeyId: string, now: Date): Promise<boolean>;
 }
 
 export type CalendarFetchErrorCode =

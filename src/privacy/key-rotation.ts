@@ -6,6 +6,7 @@
 import type { CommentCipher } from "../ports/comment-cipher.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { PrivacyStore } from "../ports/privacy-store.ts";
+import type { CalendarStore } from "../ports/calendar.ts";
 
 export interface RotationProgress {
   batch: number;
@@ -61,4 +62,30 @@ export async function rotateCommentKeys(store: PrivacyStore, cipher: CommentCiph
   const after = await store.commentKeyCounts();
   const remaining = Object.entries(after).filter(([keyId]) => keyId !== cipher.currentKeyId).reduce((sum, [, n]) => sum + n, 0);
   return { ...progress, remaining, missingKeyIds: [...missing].sort() };
+}
+
+/**
+ * Re-encrypts every connected calendar's address under the cipher's current key, like comments:
+ * a row is rewritten only if it is still under the key it was read with.
+ */
+export async function rotateCalendarAddresses(
+  store: Pick<CalendarStore, "calendarsNotUnder" | "replaceCalendarUrl">,
+  cipher: CommentCipher & { readonly currentKeyId: string },
+  now: () => Date = () => new Date(),
+): Promise<{ reencrypted: number; skipped: number; failed: number; missingKeyIds: string[] }> {
+  const result = { reencrypted: 0, skipped: 0, failed: 0, missingKeyIds: [] as string[] };
+  for (const row of await store.calendarsNotUnder(cipher.currentKeyId)) {
+    let address: string;
+    try {
+      address = cipher.decrypt(row.urlCipher, row.urlKeyId);
+    } catch {
+      result.failed++;
+      if (!result.missingKeyIds.includes(row.urlKeyId)) result.missingKeyIds.push(row.urlKeyId);
+      continue;
+    }
+    const fresh = cipher.encrypt(address);
+    if (await store.replaceCalendarUrl(row.id, row.urlKeyId, fresh.cipher, fresh.keyId, now())) result.reencrypted++;
+    else result.skipped++;
+  }
+  return result;
 }

@@ -14,7 +14,8 @@ import { ConfigError, loadEnv } from "../config/env.ts";
 import { AesGcmCommentCipher, KeyError, parseKey } from "../security/comment-cipher.ts";
 import { openStore } from "../app.ts";
 import { SqlPrivacyStore } from "../store/privacy-store.ts";
-import { rotateCommentKeys } from "./key-rotation.ts";
+import { rotateCalendarAddresses, rotateCommentKeys } from "./key-rotation.ts";
+import { SqlCalendarStore } from "../store/calendar-store.ts";
 
 interface Args {
   generate: boolean;
@@ -61,6 +62,12 @@ export async function rotateKeyCli(argv: string[]): Promise<number> {
       onProgress: (p) => out(`batch ${p.batch}: ${p.reencrypted + p.skipped + p.failed}/${p.total} processed (${p.reencrypted} re-encrypted, ${p.skipped} changed meanwhile, ${p.failed} failed)`),
     });
     out(`done: ${result.reencrypted} re-encrypted, ${result.skipped} changed meanwhile, ${result.failed} failed, ${result.remaining} remaining under old keys`);
+    const calendars = await rotateCalendarAddresses(new SqlCalendarStore(db.sql), cipher);
+    out(`calendar addresses: ${calendars.reencrypted} re-encrypted, ${calendars.skipped} changed meanwhile, ${calendars.failed} failed`);
+    if (calendars.missingKeyIds.length > 0) {
+      process.stderr.write(`could not decrypt calendar addresses under key ids ${calendars.missingKeyIds.join(", ")}: add those keys to DATA_ENCRYPTION_PREVIOUS_KEYS and run again\n`);
+      return 2;
+    }
     if (result.missingKeyIds.length > 0) {
       process.stderr.write(`could not decrypt comments under key ids ${result.missingKeyIds.join(", ")}: add those keys to DATA_ENCRYPTION_PREVIOUS_KEYS and run again\n`);
       return 2;

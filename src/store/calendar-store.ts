@@ -158,6 +158,15 @@ export class SqlCalendarStore implements CalendarStore {
     }
   }
 
+  async calendarsNotUnder(keyId: string): Promise<Pick<Calendar, "id" | "urlCipher" | "urlKeyId">[]> {
+    const rows = await this.sql.query<Row>(`SELECT "id", "urlCipher", "urlKeyId" FROM "Calendar" WHERE "urlKeyId" <> ? ORDER BY "id"`, [keyId]);
+    return rows.map((r) => ({ id: String(r.id), urlCipher: String(r.urlCipher), urlKeyId: String(r.urlKeyId) }));
+  }
+
+  async replaceCalendarUrl(id: string, oldKeyId: string, urlCipher: string, urlKeyId: string, now: Date): Promise<boolean> {
+    return (await this.sql.execute(`UPDATE "Calendar" SET "urlCipher" = ?, "urlKeyId" = ?, "updatedAt" = ? WHERE "id" = ? AND "urlKeyId" = ?`, [urlCipher, urlKeyId, now, id, oldKeyId])) === 1;
+  }
+
   async calendarCodeTaken(code: string): Promise<boolean> {
     const rows = await this.sql.query<Row>(`SELECT 1 AS "n" FROM "Enrollment" WHERE "calendarCode" = ?`, [code]);
     return rows.length > 0;

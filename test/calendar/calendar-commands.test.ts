@@ -9,6 +9,9 @@ import { calendarText, startFeedServer } from "../support/ics.ts";
 import type { FeedServer } from "../support/ics.ts";
 import { createLogger } from "../../src/runtime/logger.ts";
 import type { ConsentView, PromptView } from "../../src/ports/chat-platform.ts";
+import { randomBytes } from "node:crypto";
+import { AesGcmCommentCipher } from "../../src/security/comment-cipher.ts";
+import { rotateCalendarAddresses } from "../../src/privacy/key-rotation.ts";
 
 const TZ = "Europe/Bucharest";
 let f: EngineFixture;
@@ -160,5 +163,26 @@ describe("trend", () => {
     expect(lines.find((l) => l.startsWith("Mon 2 Mar"))).not.toContain("[calendar]");
     expect(lines.find((l) => l.startsWith("Tue 3 Mar"))).toContain("[calendar]");
     expect(trend.text).toContain("[calendar] = a session from the therapist's calendar.");
+  });
+});
+
+describe("key rotation", () => {
+  it("re-encrypts calendar addresses under the new key, each once", async () => {
+    await f.command("dana", "enroll alice bob calendar", { admin: true });
+    feed.set({ kind: "ics", body: calendarText([]) });
+    await f.command("bob", `calendar connect ${feed.url()}`);
+    const calendars = f.engine.context.calendars!.store;
+    const before = (await f.db.sql.query<{ urlCipher: string; urlKeyId: string }>(`SELECT "urlCipher", "urlKeyId" FROM "Calendar"`))[0]!;
+    expect(before.urlKeyId).toBe(f.cipher.currentKeyId);
+    expect(before.urlCipher).not.toContain("127.0.0.1");
+    const newKey = randomBytes(32);
+    const rotating = new AesGcmCommentCipher(newKey, [f.key]);
+    expect(await rotateCalendarAddresses(calendars, rotating)).toEqual({ reencrypted: 1, skipped: 0, failed: 0, missingKeyIds: [] });
+    const after = (await f.db.sql.query<{ urlCipher: string; urlKeyId: string }>(`SELECT "urlCipher", "urlKeyId" FROM "Calendar"`))[0]!;
+    expect(after.urlKeyId).toBe(rotating.currentKeyId);
+    expect(new AesGcmCommentCipher(newKey).decrypt(after.urlCipher, after.urlKeyId)).toBe(feed.url());
+    // A second run finds nothing to do; a cipher without the old key reports what it could not read.
+    expect(await rotateCalendarAddresses(calendars, rotating)).toMatchObject({ reencrypted: 0, failed: 0 });
+    expect(await rotateCalendarAddresses(calendars, new AesGcmCommentCipher(randomBytes(32)))).toMatchObject({ reencrypted: 0, failed: 1, missingKeyIds: [rotating.currentKeyId] });
   });
 });

@@ -27,6 +27,8 @@ export interface EngineFixture extends BotParts {
   dir: string;
   databaseUrl: string;
   cipher: AesGcmCommentCipher;
+  /** The raw key behind `cipher` (key rotation tests). */
+  key: Buffer;
   /** Actor helper for the fixture's workspace. */
   actor(userId: string, opts?: { admin?: boolean; platform?: PlatformName; workspaceId?: string }): Actor;
   command(userId: string, text: string, opts?: { admin?: boolean; deliveryId?: string }): Promise<Reply>;
@@ -51,7 +53,8 @@ export async function createEngineFixture(
   if (!options.databaseUrl && TEST_DATABASE === "postgres") pgDatabase = await createPgTestDatabase();
   const databaseUrl = options.databaseUrl ?? pgDatabase?.url ?? `file:${path.join(dir, "bot.db")}`;
   const clock = new ManualClock(options.start ?? "2026-03-02T08:00:00Z");
-  const cipher = new AesGcmCommentCipher(randomBytes(32));
+  const key = randomBytes(32);
+  const cipher = new AesGcmCommentCipher(key);
   let bot: BotParts;
   try {
     bot = await buildBot({
@@ -83,6 +86,7 @@ export async function createEngineFixture(
     dir,
     databaseUrl,
     cipher,
+    key,
     actor,
     command: (userId, text, opts = {}) =>
       bot.engine.receive({ type: "command", actor: actor(userId, opts), text, ...(opts.deliveryId ? { deliveryId: opts.deliveryId } : {}) }),
