@@ -232,16 +232,37 @@ class SessionReader {
         if (!value.isDate) excluded.add(this.instant(value, exTzid, zoneFor(codes[0])).getTime());
       }
     }
-    let expansion: InstanceType<typeof ICAL.RecurExpansion>;
-    try {
-      const dtstart = ICAL.Time.fromData({ year: start.year, month: start.month, day: start.day, hour: start.hour, minute: start.minute, second: start.second, isDate: false }, start.utc ? ICAL.Timezone.utcTimezone : undefined);
-      expansion = new ICAL.RecurExpansion({ component: master, dtstart });
-    } catch {
-      return;
+    const emit = (occurrence: CalTime) => {
+      for (const code of codes) {
+        const at = this.instant(occurrence, tzid, zoneFor(code)).getTime();
+        if (replaced.has(at) || excluded.has(at)) continue;
+        this.push(uid, String(at), code, at, at + durationMs, cancelled);
+      }
+    };
+    // RDATE occurrences (date-times; periods and dates are not sessions we can place).
+    for (const property of master.getAllProperties("rdate")) {
+      for (const value of timeValues(property)) if (!value.isDate && this.nearWindow(wallMs(value))) emit(value);
     }
+    if (!master.hasProperty("rrule")) return;
+    // The rules alone are expanded: EXDATE and RDATE are read above, so ical.js never decodes
+    // their values (which looks each TZID up among the feed's components, once per value).
     // Wall-clock bounds a day wider than the window: cheap to compare before any zone arithmetic.
     const wallFrom = this.fromMs - durationMs - 2 * DAY_MS;
     const wallTo = this.toMs + 2 * DAY_MS;
+    let expansion: InstanceType<typeof ICAL.RecurExpansion>;
+    try {
+      const recurs = master.getAllProperties("rrule").map((rule) => rule.getFirstValue() as InstanceType<typeof ICAL.Recur>);
+      const skip = skipAhead(recurs, start, wallFrom);
+      if (skip === "none_left") return;
+      const first = skip ? skip.start : start;
+      const rules = new ICAL.Component("vevent");
+      for (const recur of skip ? [skip.recur] : recurs) rules.addPropertyWithValue("rrule", recur);
+      const dtstart = ICAL.Time.fromData({ year: first.year, month: first.month, day: first.day, hour: first.hour, minute: first.minute, second: first.second, isDate: false }, first.utc ? ICAL.Timezone.utcTimezone : undefined);
+      rules.addPropertyWithValue("dtstart", dtstart);
+      expansion = new ICAL.RecurExpansion({ component: rules, dtstart });
+    } catch {
+      return;
+    }
     for (let n = 0; n < MAX_OCCURRENCES_PER_SERIES; n++) {
       let next: IcalTime | undefined;
       try {
@@ -254,11 +275,7 @@ class SessionReader {
       const wall = wallMs(occurrence);
       if (wall > wallTo) return;
       if (wall < wallFrom) continue;
-      for (const code of codes) {
-        const at = this.instant(occurrence, tzid, zoneFor(code)).getTime();
-        if (replaced.has(at) || excluded.has(at)) continue;
-        this.push(uid, String(at), code, at, at + durationMs, cancelled);
-      }
+      emit(occurrence);
     }
   }
 
@@ -323,6 +340,44 @@ class SessionReader {
     }
     return wallTimeToInstant(time.year, time.month, time.day, time.hour, time.minute, time.second, floatingZone);
   }
+}
+
+const WEEKDAY_CODES = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
+const ONLY_BYDAY = new Set(["BYDAY"]);
+
+/**
+ * For a long-running daily or weekly series, a later start with the same occurrences from there
+ * on, so expansion does not walk every past week. Only for one rule of FREQ=DAILY or WEEKLY
+ * whose sole BY-part is a BYDAY holding just the start's weekday: each period then has exactly
+ * one occurrence, the start's time, so moving the start by whole periods (and COUNT by as many)
+ * keeps every later occurrence and its recurrence id. UNTIL is an absolute end and stays.
+ * Returns null when not applicable, "none_left" when COUNT ends before the window.
+ */
+function skipAhead(recurs: InstanceType<typeof ICAL.Recur>[], start: CalTime, wallFrom: number): { start: CalTime; recur: InstanceType<typeof ICAL.Recur> } | "none_left" | null {
+  if (recurs.length !== 1) return null;
+  const recur = recurs[0]!;
+  const periodDays = recur.freq === "WEEKLY" ? 7 : recur.freq === "DAILY" ? 1 : 0;
+  if (periodDays === 0) return null;
+  const parts = Object.keys(recur.parts ?? {}).filter((k) => (recur.parts as Record<string, unknown[]>)[k]?.length);
+  if (parts.some((k) => !ONLY_BYDAY.has(k))) return null;
+  const startWall = wallMs(start);
+  const weekday = WEEKDAY_CODES[new Date(startWall).getUTCDay()];
+  const byDay = (recur.parts as Record<string, string[] | undefined>).BYDAY ?? [];
+  if (byDay.length > 0 && (periodDays !== 7 || byDay.length !== 1 || byDay[0]?.toUpperCase() !== weekday)) return null;
+  const stepMs = periodDays * Math.max(1, recur.interval || 1) * DAY_MS;
+  // Stop a period short of the window; wall-clock arithmetic keeps the local time of day.
+  const steps = Math.floor((wallFrom - startWall) / stepMs) - 1;
+  if (steps <= 0) return null;
+  const copy = recur.clone();
+  if (recur.count) {
+    if (steps >= recur.count) return "none_left";
+    copy.count = recur.count - steps;
+  }
+  const moved = new Date(startWall + steps * stepMs);
+  return {
+    start: { ...start, year: moved.getUTCFullYear(), month: moved.getUTCMonth() + 1, day: moved.getUTCDate() },
+    recur: copy,
+  };
 }
 
 function tzidOf(property: IcalProperty | null | undefined): string | null {

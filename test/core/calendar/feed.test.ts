@@ -129,6 +129,37 @@ describe("reading a calendar feed", () => {
     ]);
   });
 
+  it("RDATE adds occurrences to a series; EXDATE in UTC removes the matching local occurrence", () => {
+    const text = calendarText([
+      {
+        uid: "r",
+        tzid: BUCHAREST,
+        start: "20260302T090000",
+        end: "20260302T095000",
+        rrule: "FREQ=WEEKLY;COUNT=3",
+        // 16 March 09:00 in Bucharest is 07:00 UTC.
+        exdates: ["20260316T070000Z"],
+        summary: "CI-7K2P",
+      },
+    ]).replace("EXDATE;TZID=Europe/Bucharest:20260316T070000Z", "EXDATE:20260316T070000Z").replace("RRULE:FREQ=WEEKLY;COUNT=3", "RRULE:FREQ=WEEKLY;COUNT=3\r\nRDATE;TZID=Europe/Bucharest:20260304T150000");
+    expect(read(text, { "CI-7K2P": BUCHAREST }).map((s) => s.startAt.toISOString())).toEqual(["2026-03-02T07:00:00.000Z", "2026-03-04T13:00:00.000Z", "2026-03-09T07:00:00.000Z"]);
+  });
+
+  it("a series that began long before the window gives the same sessions and identities as reading it from its start", () => {
+    for (const rrule of ["FREQ=WEEKLY;COUNT=60", "FREQ=WEEKLY;INTERVAL=2;UNTIL=20260601T000000Z", "FREQ=WEEKLY;BYDAY=TU", "FREQ=WEEKLY;BYDAY=TU,TH;COUNT=120", "FREQ=DAILY;INTERVAL=3;COUNT=200"]) {
+      const text = calendarText([{ uid: `long-${rrule}`, tzid: BUCHAREST, start: "20250304T170000", end: "20250304T175000", rrule, summary: "CI-7K2P" }]);
+      const narrow = read(text, { "CI-7K2P": BUCHAREST }, "2026-03-01T00:00:00Z", "2026-05-01T00:00:00Z");
+      const wide = read(text, { "CI-7K2P": BUCHAREST }, "2025-01-01T00:00:00Z", "2026-05-01T00:00:00Z").filter((s) => s.endAt.getTime() > Date.parse("2026-03-01T00:00:00Z"));
+      expect(narrow.length, rrule).toBeGreaterThan(0);
+      expect(narrow.map((s) => [s.eventHash, ...iso(s)]), rrule).toEqual(wide.map((s) => [s.eventHash, ...iso(s)]));
+      // 17:00 local on both sides of the DST change.
+      for (const s of narrow) expect(new Intl.DateTimeFormat("en-GB", { timeZone: BUCHAREST, hour: "2-digit", minute: "2-digit" }).format(s.startAt)).toBe("17:00");
+    }
+    // A counted series that ended before the window gives nothing.
+    const ended = calendarText([{ uid: "ended", tzid: BUCHAREST, start: "20250304T170000", end: "20250304T175000", rrule: "FREQ=WEEKLY;COUNT=10", summary: "CI-7K2P" }]);
+    expect(read(ended, { "CI-7K2P": BUCHAREST })).toEqual([]);
+  });
+
   it("refuses what is not an iCalendar, and never throws on broken text", () => {
     const options = { calendarId: "c", codes: new Map([["CI-7K2P", "UTC"]]), window: { from: new Date(0), to: new Date("2030-01-01") } };
     expect(readCalendarFeed("<html><body>Sign in</body></html>", options)).toEqual({ ok: false, code: "not_ics" });
