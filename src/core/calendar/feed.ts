@@ -284,11 +284,14 @@ class SessionReader {
     const recurrenceProp = override.getFirstProperty("recurrence-id");
     const recurrence = firstTime(recurrenceProp);
     if (!recurrenceProp || !recurrence) return null;
-    const codes = codesOf(override, this.options.codes);
-    const recurrenceMs = this.instant(recurrence, tzidOf(recurrenceProp) ?? masterTzid, this.zoneName(codes[0])).getTime();
     const startProp = override.getFirstProperty("dtstart");
     const start = firstTime(startProp);
-    if (!startProp || !start || start.isDate || !this.nearWindow(wallMs(start))) return recurrenceMs;
+    const startNear = Boolean(startProp && start && !start.isDate && this.nearWindow(wallMs(start)));
+    // Replacing an occurrence outside the window with a session outside it changes nothing read.
+    if (!startNear && !this.nearWindow(wallMs(recurrence))) return null;
+    const codes = codesOf(override, this.options.codes);
+    const recurrenceMs = this.instant(recurrence, tzidOf(recurrenceProp) ?? masterTzid, this.zoneName(codes[0])).getTime();
+    if (!startNear || !start) return recurrenceMs;
     for (const code of codes) {
       const zone = this.zoneName(code);
       const startMs = this.instant(start, tzidOf(startProp), zone).getTime();
