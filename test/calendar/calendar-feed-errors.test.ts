@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngineFixture } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
 import { RecordingPlatform } from "../support/recording-platform.ts";
-import { calendarText, startFeedServer } from "../support/ics.ts";
+import { readFileSync, existsSync } from "node:fs";
+import { calendarText, sqliteBytes, startFeedServer } from "../support/ics.ts";
 import type { FeedServer } from "../support/ics.ts";
 import type { NoticeView } from "../../src/ports/chat-platform.ts";
 
@@ -152,6 +153,10 @@ describe("feeds that are refused", () => {
     expect((await nextPoll()).failed).toBe(1);
     expect((await f.command("bob", "calendar status")).text).toContain("private network address");
     expect(await scheduled()).toEqual(before);
+    // Nothing of the feeds' text, nor the address, was stored.
+    const bytes = sqliteBytes(f.databaseUrl, readFileSync, existsSync);
+    if (f.databaseUrl.startsWith("file:")) expect(bytes.length).toBeGreaterThan(10_000);
+    for (const secret of ["Session CI-", "Please sign in", "X-PADDING", "s3cr3t-token", "10.20.30.40", "meta-data"]) expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
   });
 
   it("uses ETag and If-Modified-Since; a 304 keeps following sessions that enter the horizon", async () => {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { createEngineFixture, TEST_DATABASE } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
 import { RecordingPlatform } from "../support/recording-platform.ts";
-import { calendarText, startFeedServer } from "../support/ics.ts";
+import { calendarText, sqliteBytes, startFeedServer } from "../support/ics.ts";
 import type { FeedServer, IcsEvent } from "../support/ics.ts";
 import type { CheckIn } from "../../src/core/model.ts";
 import type { ConsentView } from "../../src/ports/chat-platform.ts";
@@ -144,5 +144,28 @@ describe("a weekly series with moved and cancelled occurrences", () => {
       expect(bytes.includes(Buffer.from("127.0.0.1"))).toBe(true);
       void path;
     }
+  });
+});
+
+describe("a DST week in America/New_York, served over HTTP", () => {
+  it("a weekly 10:00 session stays at 10:00 local across 8 March; a floating-time extra is read in the client's zone", async () => {
+    const code = await enroll("carol", "calendar tz=America/New_York delay=15m");
+    feed.set({
+      kind: "ics",
+      body: calendarText([
+        { uid: "ny-weekly", tzid: "America/New_York", start: "20260305T100000", end: "20260305T105000", rrule: "FREQ=WEEKLY;COUNT=2", summary: `Carol Confidential ${code}` },
+        { uid: "ny-extra", start: "20260306T090000", end: "20260306T094500", summary: `Extra ${code}` },
+      ]),
+    });
+    expect((await f.command("bob", `calendar connect ${feed.url()}`)).refused).toBeFalsy();
+    await poll(0.5);
+    expect(summary(await checkIns("carol"))).toEqual([
+      "2026-03-05T15:50:00.000Z 2026-03-05T16:05:00.000Z calendar scheduled", // EST, UTC-5
+      "2026-03-06T14:45:00.000Z 2026-03-06T15:00:00.000Z calendar scheduled", // floating 09:45 in New York
+      "2026-03-12T14:50:00.000Z 2026-03-12T15:05:00.000Z calendar scheduled", // EDT, UTC-4
+    ]);
+    const bytes = sqliteBytes(f.databaseUrl, readFileSync, existsSync);
+    if (TEST_DATABASE === "sqlite") expect(bytes.length).toBeGreaterThan(10_000);
+    for (const secret of ["Confidential", "ny-weekly", "ny-extra", "Extra CI"]) expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
   });
 });

@@ -116,3 +116,10 @@ export async function startFeedServer(): Promise<FeedServer> {
     },
   };
 }
+
+/** The bytes of a SQLite database file and its WAL (empty for PostgreSQL URLs). */
+export function sqliteBytes(databaseUrl: string, read: (path: string) => Buffer, exists: (path: string) => boolean): Buffer {
+  if (!databaseUrl.startsWith("file:")) return Buffer.alloc(0);
+  const file = databaseUrl.slice("file:".length);
+  return Buffer.concat([file, `${file}-wal`].filter((p) => exists(p)).map((p) => read(p)));
+}
