@@ -193,7 +193,14 @@ export class CheckInEngine implements InboundPort, HomePort {
     if (expired.length > 0) await this.hooks.onExpired?.(expired);
     const reminders = await sendReminders(this.ctx);
     // Calendars first, so a session moved or cancelled since the last tick is not sent as it was.
-    const calendars = this.ctx.calendars && !this.stopping ? await pollCalendars(this.ctx, this.ctx.calendars) : null;
+    // A calendar failure never holds up sending.
+    const calendars =
+      this.ctx.calendars && !this.stopping
+        ? await pollCalendars(this.ctx, this.ctx.calendars).catch((error: unknown) => {
+            this.ctx.logger.error({ err: errorCode(error) }, "calendar polling failed");
+            return null;
+          })
+        : null;
     const dispatch = await dispatchDue(this.ctx, { shouldStop: () => this.stopping });
     const loop = await runTherapistLoop(this.ctx, expired);
     await this.hooks.afterTick?.();
