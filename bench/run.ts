@@ -219,7 +219,12 @@ async function benchProvider(provider: Provider): Promise<Json> {
   // read through the engine's poll path against ical.js parsing the same files alone.
   if (want("calendars")) {
     log(`${provider}: calendars, ${scaled(200)} feeds × 40 clients × a year of weekly sessions`);
-    result.calendars = await fresh((url) => worker("calendars", provider, url, { calendars: scaled(200), clients: 40 }));
+    const load = { calendars: scaled(200), clients: 40 };
+    const baseline = await worker("calendars", provider, "unused", { ...load, part: "baseline" });
+    const bot = await fresh((url) => worker("calendars", provider, url, { ...load, part: "bot" }));
+    const parseMs = Number(baseline.baselineParseMs);
+    const reconcileMs = Number(bot.steadyPollMs) - parseMs;
+    result.calendars = { ...bot, reconcileMs: round(reconcileMs), reconcileToParseRatio: round(reconcileMs / parseMs, 2), baseline: { what: "ical.js parsing the same feed files alone, in its own process", ...baseline } };
   }
 
   // The web dashboard: a 60-client caseload of 100 check-ins each, a 200-check-in client page with its chart.
