@@ -295,7 +295,7 @@ async function main(): Promise<void> {
       `Burst, ingestion and the steady load run ${REPEATS} times each; the run with the median rate (steady: median p99 lateness) is shown, with every run's figure and baseline under runs.`,
       "Ingestion figures are steady-state: the first sixth of the responses warm up the process and are not timed, for the raw baseline too.",
       `Ingestion: ${INGEST_CLIENTS} clients answer at once, each pressing again as soon as its previous press is answered; ingestionFewClients is the same with ${FEW_CLIENTS}.`,
-      "Calendars: the baseline is ical.js (the bot's parser) parsing each feed file alone; the bot's figure is its real poll path for every feed (lease, decryption, parse, expansion, code matching, hashing, reconcile against the database, poll record) with nothing changed since the previous poll; reconcileMs is the difference. Medians of three runs.",
+      "Calendars: the baseline is ical.js (the bot's parser) parsing each feed file alone; the bot's figure is its real poll path for every feed (lease, decryption, parse, expansion, code matching, hashing, reconcile against the database, poll record) with nothing changed since the previous poll; reconcileMs is the difference. Medians of three runs; peakRssMb is the poll process's peak before its feed-reading breakdown (feedReadMs) runs.",
     ],
     results: {} as Json,
     targets: {} as Json,
