@@ -39,6 +39,10 @@ import { HttpCalendarFetcher } from "./calendar/http-fetcher.ts";
 import type { HttpCalendarFetcherOptions } from "./calendar/http-fetcher.ts";
 import { createCalendarServices } from "./core/calendar/poll.ts";
 import type { CalendarOptions } from "./core/calendar/poll.ts";
+import { createLinkTokens } from "./security/link-tokens.ts";
+
+/** A therapist's alert link is valid for a day; each alert message carries a fresh one. */
+export const DEFAULT_ALERT_LINK_TTL_MS = 24 * 3600_000;
 
 export interface BotParts {
   db: OpenDatabase;
@@ -73,6 +77,13 @@ export interface BuildOptions {
   roles?: RoleResolver;
   /** Appointment calendars: polling options and how feeds are read (default: HTTP with the private-address guard). */
   calendar?: { options?: Partial<CalendarOptions>; fetcher?: CalendarFetcher; http?: HttpCalendarFetcherOptions };
+  /**
+   * Link mode: the key that signs therapists' alert links (deriveLinkKey of the data key). Links
+   * start with `publicUrl`. Without it link mode is unavailable (enroll and settings refuse it).
+   */
+  linkSigningKey?: Buffer;
+  /** How long a therapist's alert link stays valid; default 24 hours. */
+  alertLinkTtlMs?: number;
 }
 
 export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase; store: PrismaCheckInStore; migrations: MigrationReport }> {
@@ -109,6 +120,9 @@ export async function buildBot(options: BuildOptions): Promise<BotParts> {
       ...options.engine,
     },
     calendars: createCalendarServices(new SqlCalendarStore(db.sql), options.calendar?.fetcher ?? new HttpCalendarFetcher(options.calendar?.http), options.calendar?.options),
+    ...(options.linkSigningKey
+      ? { links: { baseUrl: () => (publicUrl() ?? "").replace(/\/+$/, ""), tokens: createLinkTokens(options.linkSigningKey), alertLinkTtlMs: options.alertLinkTtlMs ?? DEFAULT_ALERT_LINK_TTL_MS } }
+      : {}),
   };
   // Data rights and retention (issue 6): every engine built here gets them.
   const privacyStore = new SqlPrivacyStore(db.sql);

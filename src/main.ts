@@ -7,6 +7,8 @@ import { config as loadDotenv } from "dotenv";
 import path from "node:path";
 import { loadEnv, hasDiscord, hasSlack, ConfigError, durationMs, listenHost, publicBaseUrl } from "./config/env.ts";
 import { systemClock } from "./ports/clock.ts";
+import { deriveLinkKey } from "./security/link-tokens.ts";
+import type { SqlConnection } from "./store/database.ts";
 import type { Env } from "./config/env.ts";
 import { createFileLogger, createLogger } from "./runtime/logger.ts";
 import type { Logger } from "./ports/logger.ts";
@@ -34,16 +36,27 @@ export class StartupError extends Error {
   readonly code = "startup";
 }
 
-function buildCipher(env: Env, logger: Logger): AesGcmCommentCipher {
+function buildCipher(env: Env, logger: Logger): { cipher: AesGcmCommentCipher; key: Buffer } {
   const previous = env.DATA_ENCRYPTION_PREVIOUS_KEYS.map((k) => parseKey(k, "DATA_ENCRYPTION_PREVIOUS_KEYS"));
-  if (env.DATA_ENCRYPTION_KEY) return new AesGcmCommentCipher(parseKey(env.DATA_ENCRYPTION_KEY), previous);
+  if (env.DATA_ENCRYPTION_KEY) {
+    const key = parseKey(env.DATA_ENCRYPTION_KEY);
+    return { cipher: new AesGcmCommentCipher(key, previous), key };
+  }
   if (env.NODE_ENV === "production") {
     throw new StartupError("DATA_ENCRYPTION_KEY is required in production (32 random bytes as hex; generate with: openssl rand -hex 32)");
   }
   const keyFile = env.LOCAL_KEY_FILE ?? path.join(env.DATABASE_URL.startsWith("file:") ? path.dirname(sqliteFilePath(env.DATABASE_URL)) : "data", "local-encryption.key");
   const { key, created } = loadOrCreateLocalKey(keyFile);
   logger.warn({ keyFile, created }, "using a local encryption key file; set DATA_ENCRYPTION_KEY for any real deployment and back the key up");
-  return new AesGcmCommentCipher(key, previous);
+  return { cipher: new AesGcmCommentCipher(key, previous), key };
+}
+
+/** Whether any practice or current enrollment has chosen link mode (it needs PUBLIC_URL in production). */
+async function usesLinkMode(sql: SqlConnection): Promise<boolean> {
+  const rows = await sql.query(
+    `SELECT 1 AS "found" FROM "Practice" WHERE "settings" LIKE '%"delivery":"link"%' UNION ALL SELECT 1 AS "found" FROM "Enrollment" WHERE "delivery" = 'link' AND "status" <> 'ended' LIMIT 1`,
+  );
+  return rows.length > 0;
 }
 
 /** Terminal mode's log file: next to the SQLite database, or data/bot.log in the working folder. */
@@ -130,7 +143,9 @@ export async function main(): Promise<BotParts> {
   let instanceLock: InstanceLock | null = null;
   if (providerOf(env.DATABASE_URL) === "sqlite") instanceLock = acquireSqliteInstanceLock(sqliteFilePath(env.DATABASE_URL), `pid ${process.pid}`);
 
-  const cipher = buildCipher(env, logger);
+  const { cipher, key: dataKey } = buildCipher(env, logger);
+  // Link mode's pages live at PUBLIC_URL; outside production http://localhost:PORT (the bound port).
+  const linksAvailable = publicBaseUrl(env) !== null;
   const metrics = new BotMetrics();
   let bot: BotParts;
   let boundPort = env.PORT;
@@ -139,6 +154,7 @@ export async function main(): Promise<BotParts> {
       databaseUrl: env.DATABASE_URL,
       cipher,
       logger,
+      ...(linksAvailable ? { linkSigningKey: deriveLinkKey(dataKey) } : {}),
       metrics,
       retentionDays: env.RETENTION_DAYS,
       calendar: {
@@ -160,6 +176,11 @@ export async function main(): Promise<BotParts> {
     throw error;
   }
   logger.info({ provider: bot.db.provider, applied: bot.migrations.applied.length, alreadyApplied: bot.migrations.alreadyApplied }, "database ready");
+  if (!linksAvailable && (await usesLinkMode(bot.db.sql))) {
+    await bot.close();
+    instanceLock?.release();
+    throw new StartupError("PUBLIC_URL is required in production when link mode is used (a practice or an enrollment has delivery link): set it to the https:// address the bot's pages are reached at, e.g. https://checkin.example.org");
+  }
 
   const status = new PlatformStatus();
   const readiness = new Readiness(readinessChecks(bot.db.sql, loadMigrations(migrationsDir(bot.db.provider)), status));
@@ -188,6 +209,7 @@ export async function main(): Promise<BotParts> {
         logger: logger.child({ area: "dashboard" }),
         secureCookies: Boolean(env.PUBLIC_URL?.startsWith("https://")),
       },
+      ...(linksAvailable ? { links: { pages: bot.engine.linkPages, inbound: bot.engine } } : {}),
     }),
   });
   boundPort = await http.listen();

@@ -44,6 +44,7 @@ export const SUBCOMMANDS: readonly SubcommandSpec[] = [
       { name: "tz", kind: "timezone", description: "IANA time zone, e.g. Europe/Bucharest", required: false, prefix: "tz=" },
       { name: "delay", kind: "text", description: "Delay after the session ends, e.g. 10m", required: false, prefix: "delay=" },
       { name: "locale", kind: "locale", description: "Language of the client's check-ins", required: false, prefix: "locale=" },
+      { name: "delivery", kind: "text", description: "chat, or link (answers on the practice's web page)", required: false, prefix: "delivery=" },
     ],
   },
   {

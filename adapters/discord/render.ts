@@ -7,6 +7,7 @@ import type {
   APIActionRowComponent,
   APIAllowedMentions,
   APIButtonComponentWithCustomId,
+  APIButtonComponentWithURL,
   APIEmbed,
   APIModalInteractionResponseCallbackData,
   RESTPostAPIChannelMessageJSONBody,
@@ -33,7 +34,7 @@ export const COMMENT_INPUT_ID = "comment";
 
 /** Message body for POST/PATCH; empty arrays clear earlier embeds and buttons on edit. */
 export type MessagePayload = Pick<RESTPostAPIChannelMessageJSONBody, "content" | "embeds" | "allowed_mentions"> & {
-  components: APIActionRowComponent<APIButtonComponentWithCustomId>[];
+  components: APIActionRowComponent<APIButtonComponentWithCustomId | APIButtonComponentWithURL>[];
 };
 
 /**
@@ -172,6 +173,14 @@ export function renderView(guildId: string | null, view: OutboundView): MessageP
       };
     case "closed":
       return { content: truncate(view.text, MAX_CONTENT), embeds: [], components: [], allowed_mentions: NO_MENTIONS };
+    case "link":
+      // A link button opens the URL in the browser and sends no interaction to the bot.
+      return {
+        content: truncate(view.text, MAX_CONTENT),
+        embeds: [],
+        components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Link, url: view.link.url, label: truncate(view.link.label, MAX_LABEL) }] }],
+        allowed_mentions: NO_MENTIONS,
+      };
   }
 }
 

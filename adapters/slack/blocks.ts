@@ -8,6 +8,7 @@ import type {
   ChoiceRowView,
   ClosedPromptView,
   ConsentView,
+  LinkMessageView,
   NoticeView,
   OutboundView,
   PromptView,
@@ -138,6 +139,15 @@ export function noticeBlocks(view: NoticeView): KnownBlock[] {
   return [section(view.text), ...actions("notice", (view.buttons ?? []).map(button))];
 }
 
+/** The action id of link buttons: Slack reports their clicks too; the handler acknowledges and ignores them. */
+export const LINK_BUTTON_ACTION_ID = "link:open";
+
+/** Link mode: neutral text and one URL button to the practice's page. */
+export function linkBlocks(view: LinkMessageView): KnownBlock[] {
+  const element: Button = { type: "button", action_id: LINK_BUTTON_ACTION_ID, text: plain(view.link.label, LIMITS.buttonText), url: view.link.url, style: "primary" };
+  return [section(view.text), { type: "actions", block_id: "link", elements: [element] }];
+}
+
 export function closedBlocks(view: ClosedPromptView): KnownBlock[] {
   return [section(view.text)];
 }
@@ -160,6 +170,8 @@ function layout(view: OutboundView): KnownBlock[] {
       return noticeBlocks(view);
     case "closed":
       return closedBlocks(view);
+    case "link":
+      return linkBlocks(view);
   }
 }
 

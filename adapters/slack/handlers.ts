@@ -18,7 +18,7 @@ import { commentCheckInId } from "../../src/core/actions.ts";
 import type { Actor, HomePort, InboundPort, Reply } from "../../src/ports/inbound.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { SlackActors } from "./actors.ts";
-import { COMMENT_BLOCK_ID, COMMENT_CALLBACK_ID, COMMENT_INPUT_ID, commentModal, confirmationModal, homeTab, toMrkdwn, truncate, LIMITS } from "./blocks.ts";
+import { COMMENT_BLOCK_ID, COMMENT_CALLBACK_ID, COMMENT_INPUT_ID, commentModal, confirmationModal, homeTab, toMrkdwn, truncate, LIMITS, LINK_BUTTON_ACTION_ID } from "./blocks.ts";
 import type { SlackOutbound } from "./outbound.ts";
 import { slackErrorCode } from "./send-result.ts";
 
@@ -53,6 +53,8 @@ export async function handleCheckinCommand(ctx: SlackHandlerContext, { command, 
 export async function handleBlockAction(ctx: SlackHandlerContext, { body, action, ack, respond }: ActionArgs): Promise<void> {
   await ack();
   if (action.type !== "button") return;
+  // A link button (link mode) opens the page in the browser; Slack reports the click too.
+  if (action.action_id === LINK_BUTTON_ACTION_ID) return;
   const teamId = body.team?.id ?? body.user.team_id ?? "";
   const actor = await ctx.actors.actorFor(teamId, body.user.id);
   const messageRef = messageRefOf(body);

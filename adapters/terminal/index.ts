@@ -101,7 +101,7 @@ export class TerminalAdapter implements ChatPlatform {
     if (to.workspaceId !== TERMINAL_WORKSPACE) return { ok: false, code: "unknown_workspace", failure: "recipient_unreachable" };
     const rendered = renderView(view, this.nextCode);
     const ref = { channelId: `dm-${to.userId}`, messageId: `t${++this.counter}` };
-    this.messages.push({ ref, to: to.userId, view, text: rendered.text, buttons: rendered.buttons, deleted: false, ...(view.kind === "prompt" ? { checkInId: view.checkInId } : {}) });
+    this.messages.push({ ref, to: to.userId, view, text: rendered.text, buttons: rendered.buttons, deleted: false, ...(view.kind === "prompt" || (view.kind === "link" && view.checkInId) ? { checkInId: view.checkInId as string } : {}) });
     this.print(`\n→ DM to @${to.userId}:\n${indent(rendered.text)}`);
     return { ok: true, ref };
   }

@@ -55,6 +55,9 @@ export function renderView(view: OutboundView, nextCode: () => string): Rendered
     case "closed":
       lines.push(view.text);
       break;
+    case "link":
+      lines.push(view.text, `  ${view.link.label}: ${view.link.url}`);
+      break;
   }
   return { text: lines.join("\n"), buttons };
 }

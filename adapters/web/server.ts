@@ -59,6 +59,8 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   const app: FastifyInstance = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Signed therapist links are about 130 characters; longer path parameters get 414.
+    routerOptions: { maxParamLength: 300 },
     // A number trusts that many proxy hops in front of us.
     trustProxy: typeof trust === "number" ? (_address: string, hop: number) => hop < trust : trust,
     return503OnClosing: true,
@@ -110,6 +112,8 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
       strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
       crossOriginEmbedderPolicy: false,
     });
+    // Pages post HTML forms only: every other content type (JSON and plain text included) is 415.
+    web.removeAllContentTypeParsers();
     await web.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
     await web.register(cookie);
     await web.register(csrf, {

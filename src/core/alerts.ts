@@ -9,6 +9,7 @@ import { evaluateSignals, HISTORY_WINDOW, total } from "./rules/signals.ts";
 import { withdrawalSignals, WITHDRAWAL_WINDOW } from "./rules/withdrawal.ts";
 import type { ClosedOutcome, WithdrawalTrigger } from "./rules/withdrawal.ts";
 import { buildAlertView } from "./views.ts";
+import { alertLinkView, linkModeFor } from "./links.ts";
 import { detectRepair } from "./loop/repair.ts";
 import type { EvaluationInputs, ScoredRow } from "../ports/checkin-store.ts";
 
@@ -198,7 +199,11 @@ export async function deliverAlert(
   const platform = ctx.platform(practice.platform);
   if (!therapist || !client || !platform) return false;
   const totals = history.slice(0, ALERT_TREND_LENGTH).map((row) => total(row)).reverse();
-  const view = buildAlertView(alert, practice.platform, client.platformUserId, totals, localeFor(practice, therapist), enrollment.timeZone, ctx.clock.now());
+  // Link mode: a neutral message with a signed link for this therapist; reasons and trend stay on the page.
+  const links = linkModeFor(ctx, practice, enrollment);
+  const view = links
+    ? alertLinkView(ctx, links, alert, practice, therapist, client, localeFor(practice, therapist))
+    : buildAlertView(alert, practice.platform, client.platformUserId, totals, localeFor(practice, therapist), enrollment.timeZone, ctx.clock.now());
   const to = { workspaceId: practice.externalId, userId: therapist.platformUserId };
   if (!opts.fresh && alert.platformChannelId && alert.platformMessageId) {
     const result = await platform.update(to, { channelId: alert.platformChannelId, messageId: alert.platformMessageId }, view);

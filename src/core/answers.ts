@@ -17,6 +17,7 @@ import type { OutboundView } from "../ports/chat-platform.ts";
 import { evaluateCheckIn, deliverAlert, EVALUATION_LIMIT } from "./alerts.ts";
 import { screenCommentForCrisis } from "./loop/crisis.ts";
 import { formatLocalDate, formatLocalDateTime } from "./context.ts";
+import { linkModeFor } from "./links.ts";
 import { reminderAfterSend } from "./dispatch.ts";
 
 interface OwnedCheckIn {
@@ -30,7 +31,7 @@ interface OwnedCheckIn {
 const refused = (text: string): Reply => ({ text, refused: true });
 
 /** Loads a check-in and checks it belongs to the actor. Unknown and foreign look different only in wording. */
-async function loadOwnCheckIn(ctx: EngineContext, actor: Actor, checkInId: string, preloaded?: CheckInContext): Promise<OwnedCheckIn | Reply> {
+export async function loadOwnCheckIn(ctx: EngineContext, actor: Actor, checkInId: string, preloaded?: CheckInContext): Promise<OwnedCheckIn | Reply> {
   const fallback = translator("en");
   // The engine's pre-check may already have read it (same event, moments ago).
   const found = preloaded?.checkIn.id === checkInId ? preloaded : await ctx.store.checkInContext(checkInId);
@@ -49,7 +50,7 @@ function ownedFrom(found: CheckInContext): OwnedCheckIn {
   return { checkIn, enrollment, practice, client, locale: localeFor(practice, client, enrollment) };
 }
 
-function isReply(value: OwnedCheckIn | Reply): value is Reply {
+export function isReply(value: OwnedCheckIn | Reply): value is Reply {
   return "text" in value;
 }
 
@@ -57,7 +58,7 @@ function isReply(value: OwnedCheckIn | Reply): value is Reply {
  * Whether a change to this check-in's answers is still allowed now. When it is and the check-in
  * was answered already (an edit), also the stored response, read for the edit window.
  */
-async function answerGate(ctx: EngineContext, owned: OwnedCheckIn): Promise<{ refusal: Reply } | { answered: ResponseRecord | null }> {
+export async function answerGate(ctx: EngineContext, owned: OwnedCheckIn): Promise<{ refusal: Reply } | { answered: ResponseRecord | null }> {
   const t = translator(owned.locale);
   const now = ctx.clock.now();
   const { checkIn } = owned;
@@ -140,7 +141,7 @@ async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string,
  * while it is `sent` its response is not complete, because the store marks the check-in answered
  * in the same transaction that completes the response.
  */
-async function answerRecorded(
+export async function answerRecorded(
   ctx: EngineContext,
   owned: OwnedCheckIn,
   patch: AnswerPatch,
@@ -269,7 +270,7 @@ export async function handleComment(ctx: EngineContext, actor: Actor, checkInId:
   ctx.logger.debug({ checkInId, keyId, complete: Boolean(saved.completedAt) }, "comment stored encrypted");
   const crisisText = await screenCommentForCrisis(ctx, owned, checkInId, text);
   if (saved.completedAt) await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId);
-  return { text: crisisText ?? t("answer.comment_saved") };
+  return crisisText ? { text: crisisText, crisis: true } : { text: t("answer.comment_saved") };
 }
 
 async function openComment(ctx: EngineContext, actor: Actor, checkInId: string, preloaded?: CheckInContext): Promise<Reply> {
@@ -315,6 +316,8 @@ async function consent(ctx: EngineContext, actor: Actor, checkInId: string, acce
       createdAt: now,
     });
   }
+  // Link mode: consent was given on the web page, which shows the questions next; the chat gets nothing.
+  if (linkModeFor(ctx, owned.practice, owned.enrollment)) return { text: t("consent.accepted_web") };
   // The consent message stood in for the prompt; now send the prompt itself if still open.
   if (owned.checkIn.status === "sent" && now < owned.checkIn.closesAt) {
     const platform = ctx.platform(owned.practice.platform);

@@ -9,6 +9,7 @@ import type { ChatPlatform } from "../ports/chat-platform.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { CommentCipher } from "../ports/comment-cipher.ts";
 import type { Logger } from "../ports/logger.ts";
+import type { LinkSettings } from "../ports/link-tokens.ts";
 import type { Enrollment, Locale, Person, PlatformName, Practice } from "./model.ts";
 import type { CalendarServices } from "./calendar/poll.ts";
 
@@ -58,6 +59,8 @@ export interface EngineContext {
   options: EngineOptions;
   /** Connected appointment calendars (issue 18); absent in builds without them. */
   calendars?: CalendarServices;
+  /** Link mode (PUBLIC_URL and the link-token issuer); absent: link mode is not available. */
+  links?: LinkSettings;
 }
 
 /** Enrollment locale, else the person's, else the practice default. */

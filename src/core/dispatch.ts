@@ -8,6 +8,7 @@ import { consentIsCurrent } from "./model.ts";
 import type { ClaimOutcome } from "../ports/checkin-store.ts";
 import type { MessageRef } from "../ports/chat-platform.ts";
 import { buildConsentView, buildPromptView } from "./views.ts";
+import { checkInLinkView, deliveryOf, linkModeFor } from "./links.ts";
 import { deferForQuietHours } from "./schedule.ts";
 import { materialiseNext, SAME_SESSION_MS } from "./scheduling.ts";
 import { notifyAdmins } from "./notify.ts";
@@ -74,11 +75,25 @@ async function dispatchOne(ctx: EngineContext, checkIn: CheckIn): Promise<ClaimO
   if (!platform) return { status: "scheduled", dueAt: new Date(now.getTime() + backoffMs(checkIn.attempt)), code: "platform_unavailable" };
 
   const locale = localeFor(practice, client, enrollment);
-  // A client who agreed to an earlier consent version is asked again; the request stands in for the prompt.
-  const view = consentIsCurrent(client, ctx.options.consentVersion)
-    ? buildPromptView(checkIn, enrollment, practice, locale, { commentMaxLength: ctx.options.commentMaxLength, editMinutes: ctx.options.answerEditMinutes, showTalkedThrough: false })
-    : buildConsentView(checkIn.id, locale, ctx.options.consentVersion, client.consentAt !== null);
   const recipient = { workspaceId: practice.externalId, userId: client.platformUserId };
+  // Link mode never falls back to the chat: without PUBLIC_URL the check-in waits.
+  if (deliveryOf(practice, enrollment) === "link" && !ctx.links) {
+    ctx.logger.warn({ checkInId: checkIn.id }, "link mode without PUBLIC_URL: check-in held back");
+    return { status: "scheduled", dueAt: new Date(now.getTime() + backoffMs(checkIn.attempt)), code: "link_unavailable" };
+  }
+  const links = linkModeFor(ctx, practice, enrollment);
+  // A reclaimed link-mode claim asks the platform before it issues another link.
+  if (links && checkIn.attempt > 1 && platform.findSent) {
+    const prior = await platform.findSent(recipient, checkIn.id);
+    if (prior) return sentOutcome(ctx, enrollment, prior);
+  }
+  // Link mode: a neutral message and a link; consent, the questions and the answers stay on the page.
+  // A client who agreed to an earlier consent version is asked again; the request stands in for the prompt.
+  const view = links
+    ? await checkInLinkView(ctx, links, checkIn, enrollment, client, locale, "link.prompt")
+    : consentIsCurrent(client, ctx.options.consentVersion)
+      ? buildPromptView(checkIn, enrollment, practice, locale, { commentMaxLength: ctx.options.commentMaxLength, editMinutes: ctx.options.answerEditMinutes, showTalkedThrough: false })
+      : buildConsentView(checkIn.id, locale, ctx.options.consentVersion, client.consentAt !== null);
   // A reclaimed claim may follow a crash between the send and its record: ask the platform first.
   if (checkIn.attempt > 1 && platform.findSent) {
     const prior = await platform.findSent(recipient, checkIn.id);
@@ -260,8 +275,10 @@ async function remindOne(ctx: EngineContext, claimed: CheckIn): Promise<boolean>
   const platform = ctx.platform(practice.platform);
   if (!platform) return deferReminderTo(ctx, checkIn, reminderRetryAt(ctx, firstDue), "platform_unavailable");
   const locale = localeFor(practice, client, enrollment);
+  const links = linkModeFor(ctx, practice, enrollment);
   const text = translate(locale, "prompt.reminder", { closes: formatLocalDateTime(checkIn.closesAt, enrollment.timeZone, locale) });
-  const result = await platform.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, { kind: "notice", text });
+  const view = links ? await checkInLinkView(ctx, links, checkIn, enrollment, client, locale, "link.reminder") : { kind: "notice" as const, text };
+  const result = await platform.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, view);
   if (result.ok) return true;
   ctx.logger.warn({ checkInId: checkIn.id, code: result.code }, "reminder send failed");
   if (result.failure === "recipient_unreachable") return false;

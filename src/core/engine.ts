@@ -27,6 +27,9 @@ import type { Translator } from "../i18n/index.ts";
 import { encodeAction } from "./actions.ts";
 import { mention } from "./context.ts";
 import { runTherapistLoop } from "./loop/index.ts";
+import { handleAnswersForm } from "./form-answers.ts";
+import { linkPages } from "./links.ts";
+import type { LinkPagesPort } from "../ports/link-pages.ts";
 import type { LoopReport } from "./loop/index.ts";
 import { pollCalendars } from "./calendar/poll.ts";
 import type { CalendarPollStats } from "./calendar/poll.ts";
@@ -184,7 +187,19 @@ export class CheckInEngine implements InboundPort, HomePort {
       // The receipt is written with the comment (one transaction), once every check has passed.
       return handleComment(this.ctx, event.actor, event.checkInId, event.text, access.checkIn ?? undefined, this.receiptOf(event));
     }
+    if (event.type === "answers") {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(event.checkInId)) return { text: t("answer.unknown"), refused: true };
+      const access = await targetAccess(this.ctx, event.actor, { op: "comment_text", checkInId: event.checkInId });
+      if (access.refusal) return access.refusal;
+      // The receipt is written with the answers (one transaction), once every check has passed.
+      return handleAnswersForm(this.ctx, event.actor, event, access.checkIn ?? undefined, this.receiptOf(event));
+    }
     return { text: t("answer.unknown"), refused: true };
+  }
+
+  /** The pages link mode serves (LinkPagesPort): what a presented token opens. */
+  get linkPages(): LinkPagesPort {
+    return linkPages(this.ctx);
   }
 
   /** One round of periodic work. Safe to call concurrently from several processes. */

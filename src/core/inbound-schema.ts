@@ -4,7 +4,7 @@
 // with a specific reply and leaves no trace.
 
 import { z } from "zod";
-import { LOCALES, SCHEDULE_SOURCES } from "./model.ts";
+import { DELIVERIES, LOCALES, SCHEDULE_SOURCES, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "./model.ts";
 import type { Command } from "./commands/grammar.ts";
 
 /** Platform workspace and user ids: Slack T…/U…, Discord snowflakes, terminal handles. */
@@ -35,6 +35,21 @@ export const InboundEventSchema = z.discriminatedUnion("type", [
     messageRef: z.object({ channelId: z.string().max(128), messageId: z.string().max(128) }).optional(),
   }),
   z.object({ type: z.literal("comment"), ...base, checkInId: z.string().max(200), text: z.string() }),
+  z.object({
+    type: z.literal("answers"),
+    ...base,
+    checkInId: z.string().max(200),
+    answers: z
+      .object({
+        goal: z.number().int().min(1).max(5).optional(),
+        task: z.number().int().min(1).max(5).optional(),
+        bond: z.number().int().min(1).max(5).optional(),
+        tension: z.enum(TENSION_ANSWERS).optional(),
+        talkedThrough: z.enum(TALKED_THROUGH_ANSWERS).optional(),
+        comment: z.string().optional(),
+      })
+      .strict(),
+  }),
 ]);
 
 const PersonRefSchema = z.object({ userId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) });
@@ -53,6 +68,7 @@ export const CommandSchema = z.discriminatedUnion("name", [
     delay: z.string().regex(/^\d{1,5}(?:h\d{1,4}m|h|m)?$/i).optional(),
     locale: z.enum(LOCALES).optional(),
     source: z.enum(SCHEDULE_SOURCES).optional(),
+    delivery: z.enum(DELIVERIES).optional(),
   }),
   z.object({ name: z.literal("schedule"), client: PersonRefSchema, schedule: ScheduleText, source: z.enum(SCHEDULE_SOURCES).optional() }),
   z.object({ name: z.literal("pause"), client: PersonRefSchema.optional(), until: IsoDate.optional() }),

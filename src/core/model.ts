@@ -26,6 +26,10 @@ export type CheckInStatus =
   | "failed"
   | "cancelled";
 
+/** How a client receives check-ins: in the chat, or as a link to the practice's own web page (no clinical data in the chat). */
+export const DELIVERIES = ["chat", "link"] as const;
+export type Delivery = (typeof DELIVERIES)[number];
+
 export type EnrollmentStatus = "active" | "paused" | "ended";
 /** "withdrawn": the client corrected the answers the alert rested on, and no signal held any more. */
 export type AlertStatus = "open" | "acknowledged" | "repaired" | "dismissed" | "withdrawn";
@@ -85,6 +89,8 @@ export interface PracticeSettings {
   windowMinutes: number;
   quietHours: QuietHours | null;
   thresholds: RuptureThresholds;
+  /** chat (the default) or link: new and existing enrollments without their own choice follow it. */
+  delivery?: Delivery;
   /** Practice-specific crisis resource text per locale; a missing locale uses the documented default. */
   crisisResources?: Partial<Record<Locale, string>>;
 }
@@ -180,6 +186,8 @@ export interface Enrollment extends WeeklySchedule, CheckInTiming {
   status: EnrollmentStatus;
   timeZone: string;
   locale: Locale | null;
+  /** This enrollment's own delivery (enroll … delivery=link); null or absent follows the practice. */
+  delivery?: Delivery | null;
   pausedUntil: Date | null;
   /** Local dates "yyyy-MM-dd" on which no check-in is sent. */
   skipDates: string[];

@@ -90,7 +90,24 @@ export interface ClosedPromptView {
   text: string;
 }
 
-export type OutboundView = PromptView | ConsentView | AlertView | NoticeView | ClosedPromptView;
+/**
+ * Link mode: neutral text and one button that opens a page on the practice's own server. It
+ * carries no scale, item text, score, comment or alert reason; adapters show the text and a link
+ * button (a URL button in Slack, a link button in Discord, the address in the terminal).
+ *
+ * @example
+ *   { kind: "link", text: "Your short check-in after today's session is ready. It closes on Thu 3 Dec, 18:00.",
+ *     link: { url: "https://checkin.example.org/c/3q2…", label: "Open the check-in" }, checkInId: "c1" }
+ */
+export interface LinkMessageView {
+  kind: "link";
+  text: string;
+  link: { url: string; label: string };
+  /** The check-in a prompt link is for (so a reclaimed send can find it: findSent); null otherwise. */
+  checkInId: string | null;
+}
+
+export type OutboundView = PromptView | ConsentView | AlertView | NoticeView | ClosedPromptView | LinkMessageView;
 
 /** A file sent to a user, e.g. a data export. */
 export interface FileView {

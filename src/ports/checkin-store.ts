@@ -165,6 +165,15 @@ export interface CheckInContext {
   client: Person;
 }
 
+/** A client's check-in link as stored: the hash of its token, bound to one check-in and one client. */
+export interface LinkTokenRecord {
+  tokenHash: string;
+  checkInId: string;
+  personId: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
 export interface CheckInStore {
   // ---- practices and people ----
   /** Returns the practice for a workspace/guild, creating it with defaults on first contact. */
@@ -299,6 +308,14 @@ export interface CheckInStore {
   recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean>;
   /** When a receipt with this key was recorded, or null (also used for short-lived one-time codes). */
   deliveryRecordedAt(platform: PlatformName, key: string): Promise<Date | null>;
+
+  // ---- link mode ----
+  /** Stores a new check-in link (its token's hash only). */
+  createLinkToken(input: Omit<LinkTokenRecord, "revokedAt"> & { createdAt: Date }): Promise<void>;
+  /** The link with this token hash, revoked or not; null when there is none. */
+  findLinkToken(tokenHash: string): Promise<LinkTokenRecord | null>;
+  /** Revokes every unrevoked link of the client (stop, erase-me, erase, end); returns how many. */
+  revokeLinkTokens(personId: string, now: Date): Promise<number>;
   appendAudit(entry: NewAuditEntry): Promise<void>;
   listAudit(practiceId: string, subjectPersonId: string, limit: number): Promise<AuditEntry[]>;
 }

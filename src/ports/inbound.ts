@@ -1,7 +1,7 @@
 // The inbound port: the one call every adapter makes when a person does something.
 // Adapters translate platform payloads into these events; the engine answers with a Reply.
 
-import type { PlatformName } from "../core/model.ts";
+import type { PlatformName, TalkedThroughAnswer, TensionAnswer } from "../core/model.ts";
 
 /** Who acted, as the platform vouches for it (verified signature / gateway). */
 export interface Actor {
@@ -43,7 +43,32 @@ export interface CommentEvent extends InboundBase {
   text: string;
 }
 
-export type InboundEvent = CommandEvent | ActionEvent | CommentEvent;
+/** Answers given together on a web page (link mode); each field as a chat press would set it. */
+export interface FormAnswers {
+  goal?: number;
+  task?: number;
+  bond?: number;
+  tension?: TensionAnswer;
+  talkedThrough?: TalkedThroughAnswer;
+  /** Stored encrypted, screened for crisis language like a chat comment. */
+  comment?: string;
+}
+
+/**
+ * A check-in page was submitted (link mode). The actor is the client the page's link token
+ * vouches for; `deliveryId` is the form's one-time submission id, so a double submit or a
+ * replayed request stores one response.
+ *
+ * @example
+ *   { type: "answers", actor, checkInId, answers: { goal: 4, task: 5, bond: 4, comment: "…" }, deliveryId: "web:Q2x…" }
+ */
+export interface AnswersEvent extends InboundBase {
+  type: "answers";
+  checkInId: string;
+  answers: FormAnswers;
+}
+
+export type InboundEvent = CommandEvent | ActionEvent | CommentEvent | AnswersEvent;
 
 /** What the adapter shows the actor in response. Replies are private (ephemeral) unless said otherwise. */
 export interface Reply {
@@ -56,6 +81,8 @@ export interface Reply {
   replaceMessageText?: string;
   /** For "Add a comment": the adapter should open the comment modal for this check-in. */
   openCommentModal?: { checkInId: string; title: string; label: string; submit: string; placeholder: string; maxLength: number };
+  /** The reply carries crisis resources (a comment held crisis language); pages show them at once. */
+  crisis?: boolean;
   /** An attachment to send privately (exports). */
   file?: { filename: string; contentType: string; content: string };
 }

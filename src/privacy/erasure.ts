@@ -6,6 +6,7 @@ import type { EngineContext } from "../core/context.ts";
 import { mention } from "../core/context.ts";
 import type { Person, Practice } from "../core/model.ts";
 import { notifyPerson } from "../core/notify.ts";
+import { revokeClientLinks } from "../core/links.ts";
 import type { ErasureCounts, PrivacyStore } from "../ports/privacy-store.ts";
 import { errorCode } from "../core/dispatch.ts";
 
@@ -25,6 +26,8 @@ export async function eraseClient(
   const current = await ctx.store.currentEnrollmentForClient(client.id);
   const therapist = current ? await ctx.store.getPerson(current.therapistId) : null;
   const messages = await privacy.postedMessages(client.id);
+  // Links first: from here on none of the client's check-in links opens anything.
+  await revokeClientLinks(ctx, client.id);
   const counts = await privacy.eraseClientData(client.id);
   await ctx.store.updatePerson(client.id, {
     isClient: false,

@@ -33,6 +33,7 @@ export interface SinkPlatform extends ChatPlatform {
 /** Which check-in a view belongs to, if it is a prompt or a consent request. */
 export function checkInIdOf(view: OutboundView): string | null {
   if (view.kind === "prompt") return view.checkInId;
+  if (view.kind === "link") return view.checkInId;
   if (view.kind === "consent") {
     const action = decodeAction(view.accept.actionId);
     return action && "checkInId" in action ? action.checkInId : null;

@@ -34,6 +34,7 @@ import type {
   EvaluationInputs,
   OpenAnswer,
   Receipt,
+  LinkTokenRecord,
   SavedAnswer,
   ScoredRow,
 } from "../ports/checkin-store.ts";
@@ -307,6 +308,7 @@ export class PrismaCheckInStore implements CheckInStore {
         locale: input.locale,
         scheduleSource: input.scheduleSource ?? "weekly",
         calendarCode: input.calendarCode ?? null,
+        delivery: input.delivery ?? null,
       },
     });
     return toEnrollment(row);
@@ -789,6 +791,30 @@ export class PrismaCheckInStore implements CheckInStore {
   }
 
   // ---- inbound receipts and audit ----
+
+  // ---- link mode ----
+
+  async createLinkToken(input: Omit<LinkTokenRecord, "revokedAt"> & { createdAt: Date }): Promise<void> {
+    await this.sql.execute(`INSERT INTO "LinkToken" ("id", "tokenHash", "checkInId", "personId", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`, [
+      randomUUID(),
+      input.tokenHash,
+      input.checkInId,
+      input.personId,
+      input.expiresAt,
+      input.createdAt,
+    ]);
+  }
+
+  async findLinkToken(tokenHash: string): Promise<LinkTokenRecord | null> {
+    const row = await this.one(`SELECT "tokenHash", "checkInId", "personId", "expiresAt", "revokedAt" FROM "LinkToken" WHERE "tokenHash" = ?`, [tokenHash]);
+    if (!row) return null;
+    return { tokenHash: String(row.tokenHash), checkInId: String(row.checkInId), personId: String(row.personId), expiresAt: toDate(row.expiresAt) ?? new Date(0), revokedAt: toDate(row.revokedAt) };
+  }
+
+  async revokeLinkTokens(personId: string, now: Date): Promise<number> {
+    const result = await this.prisma.linkToken.updateMany({ where: { personId, revokedAt: null }, data: { revokedAt: now } });
+    return result.count;
+  }
 
   async recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean> {
     const inserted = await this.sql.execute(

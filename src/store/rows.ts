@@ -112,6 +112,7 @@ export function toEnrollment(row: Row): Enrollment {
     reminderMinutes: Number(row.reminderMinutes),
     windowMinutes: Number(row.windowMinutes),
     locale: str(row.locale) as Locale | null,
+    delivery: row.delivery === "link" || row.delivery === "chat" ? row.delivery : null,
     pausedUntil: toDate(row.pausedUntil),
     skipDates: skip ? skip.split(",") : [],
     createdAt: mustDate(row.createdAt),
@@ -206,7 +207,7 @@ export function toAudit(row: Row): AuditEntry {
 /** Column names per table, for joins that must alias every column (names repeat across tables). */
 export const COLUMNS = {
   CheckIn: ["id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "leaseOwner", "leaseExpiresAt", "sentAt", "reminderSentAt", "answeredAt", "closedAt", "platformChannelId", "platformMessageId", "lastErrorCode", "calendarEventHash", "createdAt", "updatedAt"],
-  Enrollment: ["id", "practiceId", "clientId", "therapistId", "status", "weekdays", "startTime", "sessionMinutes", "timeZone", "delayMinutes", "reminderMinutes", "windowMinutes", "locale", "pausedUntil", "skipDates", "createdAt", "updatedAt", "endedAt", "scheduleSource", "calendarCode"],
+  Enrollment: ["id", "practiceId", "clientId", "therapistId", "status", "weekdays", "startTime", "sessionMinutes", "timeZone", "delayMinutes", "reminderMinutes", "windowMinutes", "locale", "delivery", "pausedUntil", "skipDates", "createdAt", "updatedAt", "endedAt", "scheduleSource", "calendarCode"],
   Practice: ["id", "platform", "externalId", "locale", "timeZone", "settings", "sendIssueCode", "sendIssueAt", "createdAt", "updatedAt"],
   Person: ["id", "practiceId", "platformUserId", "isAdmin", "isTherapist", "isClient", "locale", "consentVersion", "consentAt", "consentDeclinedAt", "stoppedAt", "pausedUntil", "undeliverableAt", "undeliverableCode", "unreachableFailures", "unreachableRetryAt", "digestWeekday", "digestTime", "createdAt", "updatedAt"],
 } as const;

@@ -12,6 +12,8 @@ export interface ObservedMessage {
   text: string;
   /** Action ids of the buttons on the message, in order. */
   actionIds: string[];
+  /** Addresses of link buttons (link mode), in order. */
+  links?: string[];
   deleted: boolean;
 }
 
@@ -28,6 +30,8 @@ export interface AdapterHarness {
   submitComment(userId: string, checkInId: string, text: string): Promise<string | null>;
   /** Messages currently in the DM with `userId`, oldest first, after edits. */
   messagesTo(userId: string): ObservedMessage[];
+  /** Everything the adapter sent to the platform (API calls, interaction responses, output), as JSON text. */
+  recordedOutbound(): string;
   /** Stops the adapter and the fake platform. */
   close(): Promise<void>;
 }

@@ -5,6 +5,10 @@
 // error (never the generic internal-error text). Seeded, so a failure can be replayed.
 
 import { PassThrough } from "node:stream";
+import { randomBytes } from "node:crypto";
+import { createWebServer, publicRoutes } from "../../adapters/web/index.ts";
+import { Readiness } from "../../src/runtime/readiness.ts";
+import { silentLogger } from "../../src/ports/logger.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCommand, USAGE } from "../../src/core/commands/grammar.ts";
 import { translate } from "../../src/i18n/index.ts";
@@ -170,13 +174,13 @@ function expectSpecificError(reply: Reply, input: unknown): void {
 }
 
 let f: EngineFixture;
-const counted = { parser: 0, engineCommands: 0, enginePayloads: 0, terminal: 0, slack: 0, discord: 0 };
+const counted = { parser: 0, engineCommands: 0, enginePayloads: 0, terminal: 0, slack: 0, discord: 0, web: 0 };
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 beforeAll(async () => {
   process.on("unhandledRejection", onUnhandled);
-  f = await createEngineFixture({ start: "2026-03-02T10:00:00Z" });
+  f = await createEngineFixture({ start: "2026-03-02T10:00:00Z", links: { signingKey: randomBytes(32), publicUrl: () => "http://127.0.0.1" } });
   // Someone to be a stranger to: one enrolled client and a therapist.
   await f.command("admin", "enroll alice bob mon 09:00 50m UTC", { admin: true });
 });
@@ -352,6 +356,40 @@ describe("fuzz", () => {
       expect(await rowCounts(f)).toEqual(before);
     } finally {
       await rig.close();
+    }
+    expect(unhandled).toEqual([]);
+  }, 60_000);
+
+  it("the web routes: 600 requests with junk tokens, methods, content types, bodies and forms", async () => {
+    const server = await createWebServer({
+      port: 0,
+      logger: silentLogger,
+      routes: publicRoutes({ ops: { readiness: new Readiness([]) }, links: { pages: f.engine.linkPages, inbound: f.engine, limits: { perAddress: 100_000, perLink: 100_000 } } }),
+    });
+    const before = await rowCounts(f);
+    try {
+      for (let i = 0; i < 600; i++) {
+        const prefix = pick(["/c/", "/a/", "/c/", "/assets/", "/", "/c//", "/a/x/"]);
+        const token = random() < 0.3 ? randomBytes(32).toString("base64url") : encodeURIComponent(wellFormed(pick([unicode(1 + int(60)), pick(INJECTIONS), huge().slice(0, 500)])));
+        const suffix = pick(["", "", "/consent", "?edit=1", "?edit=%00", "/../../etc/passwd"]);
+        const method = pick(["GET", "POST", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+        const contentType = pick(["application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded; charset=utf-16", ""]);
+        const form = new URLSearchParams({ _csrf: unicode(20), submission: unicode(22), goal: pick(["1", "6", "x", "-1", ""]), task: unicode(3), bond: pick(INJECTIONS), comment: random() < 0.2 ? "x".repeat(4000) : unicode(int(200)) });
+        const payload = method === "GET" || method === "HEAD" ? undefined : random() < 0.8 ? form.toString() : wellFormed(String(JSON.stringify(junkValue()) ?? ""));
+        const response = await server.app.inject({
+          method: method as "GET",
+          url: `${prefix}${token}${suffix}`,
+          headers: { ...(contentType ? { "content-type": contentType } : {}), accept: pick(["text/html", "*/*", "application/json"]), cookie: random() < 0.5 ? `checkin_csrf=${unicode(10).replace(/[;\s]/g, "")}` : "" },
+          ...(payload !== undefined ? { payload: String(payload) } : {}),
+        });
+        counted.web++;
+        expect(response.statusCode, `${method} ${prefix}… ${contentType}`).toBeLessThan(500);
+        expect(response.statusCode === 200 && prefix.startsWith("/c/") && token.length !== 43, "only a real token opens a page").toBe(false);
+      }
+      expect((await server.app.inject({ url: "/healthz" })).statusCode).toBe(200);
+      expect(await rowCounts(f)).toEqual(before);
+    } finally {
+      await server.close();
     }
     expect(unhandled).toEqual([]);
   }, 60_000);

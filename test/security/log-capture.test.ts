@@ -13,6 +13,12 @@ import { bootSlackRig } from "../adapters/slack/harness.ts";
 import type { SlackRig } from "../adapters/slack/harness.ts";
 import { blockAction, commentSubmission, slashCommand } from "../support/fake-slack-requests.ts";
 import { buttonActionIds } from "../support/fake-slack.ts";
+import { randomBytes } from "node:crypto";
+import { RecordingPlatform } from "../support/recording-platform.ts";
+import { WebClient, hiddenField } from "../support/web-client.ts";
+import { createWebServer, publicRoutes } from "../../adapters/web/index.ts";
+import { Readiness } from "../../src/runtime/readiness.ts";
+import type { LinkMessageView } from "../../src/ports/chat-platform.ts";
 
 const COMMENT = "LOGCANARY you never listen and I am thinking of quitting ‏שלום‏ 🙂";
 const NAME = "Zelda Quillfeather";
@@ -124,4 +130,39 @@ it("Slack adapter + engine: signed requests, a comment modal and a mention with 
   const stored = await f.db.sql.query<{ c: string; k: string }>(`SELECT "commentCipher" AS "c", "commentKeyId" AS "k" FROM "Response"`);
   expect(f.cipher.decrypt(stored[0]!.c, stored[0]!.k)).toBe(COMMENT); // the flow really carried the comment
   assertClean(capture.lines, ["xoxb-test-token", "TRFORGED", "test-signing-secret"]);
+});
+
+it("link mode web routes: the check-in page, consent, answers with a comment, and the alert page log no token, path, body or comment at debug level", async () => {
+  const capture = new Capture();
+  const logger = createLogger({ level: "debug", destination: capture });
+  const platform = new RecordingPlatform("terminal");
+  let base = "";
+  f = await createEngineFixture({ logger, platform, start: "2026-03-02T08:00:00Z", links: { signingKey: randomBytes(32), publicUrl: () => base } });
+  const server = await createWebServer({ port: 0, logger, routes: publicRoutes({ ops: { readiness: new Readiness([]) }, links: { pages: f.engine.linkPages, inbound: f.engine } }) });
+  try {
+    base = `http://127.0.0.1:${await server.listen()}`;
+    await f.command("dana", "enroll alice bob mon 09:00 50m UTC delivery=link", { admin: true });
+    f.clock.set("2026-03-02T10:00:00Z");
+    await f.command("bob", "now alice");
+    await f.engine.tick();
+    const link = platform.messages.map((m) => m.view).find((v): v is LinkMessageView => v.kind === "link")!.link.url;
+    const token = link.slice(link.lastIndexOf("/") + 1);
+    const client = new WebClient(base);
+    const consentPage = await client.get(link.slice(base.length));
+    await client.post(`${link.slice(base.length)}/consent`, { _csrf: hiddenField(consentPage.body, "_csrf"), submission: hiddenField(consentPage.body, "submission"), choice: "yes" });
+    const form = await client.get(link.slice(base.length));
+    // A refused post (bad value) and an accepted one, both with the canary comment.
+    await client.post(link.slice(base.length), { _csrf: hiddenField(form.body, "_csrf"), submission: hiddenField(form.body, "submission"), goal: "9", task: "1", bond: "1", comment: COMMENT });
+    await client.post(link.slice(base.length), { _csrf: hiddenField(form.body, "_csrf"), submission: hiddenField(form.body, "submission"), goal: "1", task: "1", bond: "2", tension: "no", comment: COMMENT });
+    await client.get(`/c/${token.slice(0, -1)}x`);
+    const alertLink = platform.messages.map((m) => m.view).find((v): v is LinkMessageView => v.kind === "link" && v.link.url.includes("/a/"))!.link.url;
+    const alertPage = await client.get(alertLink.slice(base.length));
+    expect(alertPage.status).toBe(200);
+    const alertToken = alertLink.slice(alertLink.lastIndexOf("/") + 1);
+    const lines = capture.lines;
+    expect(lines.some((line) => line.includes('"route":"/c/:token"'))).toBe(true);
+    assertClean(lines, [token, token.slice(0, 20), alertToken, alertToken.slice(-20), "_csrf", "submission="]);
+  } finally {
+    await server.close();
+  }
 });

@@ -35,7 +35,7 @@ const PRISMA_MIGRATIONS_SHAPE: Record<Provider, Record<string, { type: string; n
   },
 };
 
-const EXPECTED_TABLES = ["Alert", "AlertNote", "AuditEntry", "Calendar", "CheckIn", "Enrollment", "InboundEvent", "Person", "Practice", "Response", "WebSession", "WebSignIn"];
+const EXPECTED_TABLES = ["Alert", "AlertNote", "AuditEntry", "Calendar", "CheckIn", "Enrollment", "InboundEvent", "LinkToken", "Person", "Practice", "Response", "WebSession", "WebSignIn"];
 
 async function tables(db: OpenDatabase): Promise<string[]> {
   const rows =

@@ -46,6 +46,8 @@ export async function createEngineFixture(
     databaseUrl?: string;
     calendar?: BuildOptions["calendar"];
     publicUrl?: () => string;
+    /** Link mode: the signing key and the base URL of the pages. */
+    links?: { signingKey: Buffer; publicUrl: () => string };
   } = {},
 ): Promise<EngineFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "checkin-test-"));
@@ -65,6 +67,7 @@ export async function createEngineFixture(
       engine: options.engine,
       ...(options.calendar ? { calendar: options.calendar } : {}),
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      ...(options.links ? { linkSigningKey: options.links.signingKey, publicUrl: options.links.publicUrl } : {}),
     });
   } catch (error) {
     await pgDatabase?.drop().catch(() => undefined);

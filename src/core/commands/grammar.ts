@@ -18,8 +18,8 @@
 // - settings: `settings key value…` or `settings key=value…`; the value keeps its inner words.
 
 import { z } from "zod";
-import { LOCALES, SCHEDULE_SOURCES } from "../model.ts";
-import type { Locale, ScheduleSource } from "../model.ts";
+import { DELIVERIES, LOCALES, SCHEDULE_SOURCES } from "../model.ts";
+import type { Delivery, Locale, ScheduleSource } from "../model.ts";
 
 /** The platform user id named by a mention or handle. Never a display name. */
 export interface PersonRef {
@@ -27,7 +27,7 @@ export interface PersonRef {
 }
 
 export type Command =
-  | { name: "enroll"; client: PersonRef; therapist: PersonRef; schedule: string; timeZone?: string; delay?: string; locale?: Locale; source?: ScheduleSource }
+  | { name: "enroll"; client: PersonRef; therapist: PersonRef; schedule: string; timeZone?: string; delay?: string; locale?: Locale; source?: ScheduleSource; delivery?: Delivery }
   | { name: "schedule"; client: PersonRef; schedule: string; source?: ScheduleSource }
   | { name: "pause"; client?: PersonRef; until?: string }
   | { name: "resume"; client?: PersonRef }
@@ -85,7 +85,7 @@ export type ParseResult = { ok: true; command: Command } | { ok: false; error: G
 export const MAX_COMMAND_LENGTH = 2000;
 
 export const USAGE: Record<CommandName, string> = {
-  enroll: "/checkin enroll @client @therapist tue 17:00 50m [tz=Europe/Bucharest] [delay=10m] [locale=ro] [schedule=both]",
+  enroll: "/checkin enroll @client @therapist tue 17:00 50m [tz=Europe/Bucharest] [delay=10m] [locale=ro] [schedule=both] [delivery=link]",
   schedule: "/checkin schedule @client mon,thu 09:30 45m [schedule=both]",
   pause: "/checkin pause [@client] [yyyy-MM-dd]",
   resume: "/checkin resume [@client]",
@@ -140,7 +140,7 @@ const COMMAND_NAMES = Object.keys(USAGE) as CommandName[];
 
 const inputSchema = z.string().max(MAX_COMMAND_LENGTH);
 const localeSchema = z.enum(LOCALES);
-const optionKeySchema = z.enum(["tz", "delay", "locale", "schedule"]);
+const optionKeySchema = z.enum(["tz", "delay", "locale", "schedule", "delivery"]);
 type OptionKey = z.infer<typeof optionKeySchema>;
 
 // A `<@…>` group stays one token even if a Slack label holds spaces.
@@ -364,6 +364,8 @@ function parseEnroll(args: string[]): Outcome {
   if (options.delay !== undefined) command.delay = options.delay;
   const locale = LOCALES.find((candidate) => candidate === options.locale);
   if (locale !== undefined) command.locale = locale;
+  const delivery = DELIVERIES.find((candidate) => candidate === options.delivery);
+  if (delivery !== undefined) command.delivery = delivery;
   return command;
 }
 
@@ -464,6 +466,10 @@ function optionValue(key: OptionKey, value: string): { key: OptionKey; value: st
   }
   if (key === "delay") {
     return DELAY.test(value) ? { key, value: value.toLowerCase() } : { code: "bad_option", argument: key, got: shown(value) };
+  }
+  if (key === "delivery") {
+    const delivery = DELIVERIES.find((candidate) => candidate === value.toLowerCase());
+    return delivery ? { key, value: delivery } : { code: "bad_option", argument: key, got: shown(value) };
   }
   const locale = localeSchema.safeParse(value.toLowerCase());
   return locale.success ? { key, value: locale.data } : { code: "bad_locale", argument: key, got: shown(value) };

@@ -14,6 +14,7 @@ import { total } from "../rules/signals.ts";
 import { standingLevel } from "../rules/level.ts";
 import { explainSignal, trendLine } from "../views.ts";
 import { notifyPerson } from "../notify.ts";
+import { revokeClientLinks } from "../links.ts";
 import { EXAMPLES, suggestSubcommand, USAGE } from "./grammar.ts";
 import { evaluateWithdrawal } from "../alerts.ts";
 import { digestCommand, episodeLines } from "../loop/commands.ts";
@@ -73,6 +74,8 @@ const enroll: Handler<CommandOf<"enroll">> = async (ctx, a, c) => {
   const delay = c.delay === undefined ? 10 : parseDurationMinutes(c.delay);
   if (delay === null || delay < 0 || delay > 1440) return fail(`${a.t("command.error.bad_delay", { got: c.delay ?? "" })} ${a.t("command.example", { example: EXAMPLES.enroll })}`);
   if (c.client.userId === c.therapist.userId) return fail(a.t("command.error.same_person"));
+  // Link mode needs the address of the bot's pages (PUBLIC_URL).
+  if ((c.delivery ?? a.practice.settings.delivery) === "link" && !ctx.links) return fail(a.t("link.unavailable"));
   const platform = ctx.platform(a.practice.platform);
   const reach = platform?.checkReachable ? await platform.checkReachable({ workspaceId: a.practice.externalId, userId: c.client.userId }) : { ok: true as const };
   if (!reach.ok) return fail(a.t("command.unreachable", { client: mention(a.practice.platform, c.client.userId), code: reach.code, place: placeName(a.t, a.practice.platform) }));
@@ -93,6 +96,7 @@ const enroll: Handler<CommandOf<"enroll">> = async (ctx, a, c) => {
     locale: c.locale ?? null,
     scheduleSource,
     calendarCode: await newCalendarCode(ctx),
+    delivery: c.delivery ?? null,
   });
   const next = await materialiseNext(ctx.store, enrollment, ctx.clock.now());
   await audit(ctx, a, "enrollment.created", client, { enrollmentId: enrollment.id, therapistId: therapist.id, scheduleSource });
@@ -162,6 +166,7 @@ const end: Handler<CommandOf<"end">> = async (ctx, a, c) => {
   const now = ctx.clock.now();
   await ctx.store.updateEnrollment(enrollment.id, { status: "ended", endedAt: now });
   await ctx.store.cancelScheduledCheckIns(enrollment.id, now);
+  await revokeClientLinks(ctx, client.id);
   await audit(ctx, a, "enrollment.ended", client, { enrollmentId: enrollment.id });
   return ok(a.t("command.ended", { client: mention(a.practice.platform, c.client.userId) }));
 };
@@ -206,6 +211,7 @@ const settings: Handler<CommandOf<"settings">> = async (ctx, a, c) => {
   if (c.value === undefined) return ok(`${c.key} = ${spec.read(a.practice)}`);
   const change = spec.apply(c.value, a.practice);
   if (!change) return fail(a.t("command.settings.bad_value", { got: c.value, key: c.key, example: spec.example }));
+  if (change.settings?.delivery === "link" && !ctx.links) return fail(a.t("link.unavailable"));
   const updated = await ctx.store.updatePractice(a.practice.id, change);
   await audit(ctx, a, "settings.changed", null, { key: c.key, value: spec.read(updated) });
   return ok(a.t("command.settings.saved", { key: c.key, value: spec.read(updated) }));
@@ -302,6 +308,7 @@ const stop: Handler<CommandOf<"stop">> = async (ctx, a) => {
   await ctx.store.updatePerson(client.id, { stoppedAt: at });
   await ctx.store.updateEnrollment(enrollment.id, { status: "ended", endedAt: at });
   await ctx.store.cancelScheduledCheckIns(enrollment.id, at);
+  await revokeClientLinks(ctx, client.id);
   await closeOpenPrompt(ctx, a, enrollment, at);
   await audit(ctx, a, "consent.withdrawn", client, { enrollmentId: enrollment.id });
   const therapist = await ctx.store.getPerson(enrollment.therapistId);

@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import type { Locale, Practice, PracticeSettings } from "../model.ts";
+import { DELIVERIES } from "../model.ts";
 import { canonicalTimeZone, isValidLocalTime, parseDurationMinutes } from "../schedule.ts";
 
 const onOff = z.enum(["on", "off"]).transform((v) => v === "on");
@@ -98,6 +99,14 @@ export const SETTINGS: Record<string, SettingSpec> = {
       const match = /^(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})$/.exec(value);
       if (!match || !isValidLocalTime(match[1] as string) || !isValidLocalTime(match[2] as string)) return null;
       return { settings: { ...p.settings, quietHours: { start: match[1] as string, end: match[2] as string } } };
+    },
+  },
+  delivery: {
+    example: "/checkin settings delivery link   (or chat)",
+    read: (p) => p.settings.delivery ?? "chat",
+    apply(value, p) {
+      const delivery = DELIVERIES.find((candidate) => candidate === value.toLowerCase());
+      return delivery ? { settings: { ...p.settings, delivery } } : null;
     },
   },
   tension: toggle("tensionQuestion", "/checkin settings tension off"),

@@ -8,6 +8,7 @@ import type { Enrollment, Locale, Person, Practice } from "../model.ts";
 import { crisisDenialSignal, crisisResources, crisisSignal } from "../rules/crisis.ts";
 import { raiseAlert } from "../alerts.ts";
 import { translate } from "../../i18n/index.ts";
+import { linkModeFor } from "../links.ts";
 
 /**
  * Screens a comment the client just saved. Returns the text to show the client when it holds
@@ -32,7 +33,8 @@ export async function screenCommentForCrisis(
   const { enrollment, practice, client, locale } = owned;
   const text = translate(locale, "crisis.client", { resources: crisisResources(practice, locale) });
   const now = ctx.clock.now();
-  const sent = await ctx.platform(practice.platform)?.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, { kind: "notice", text });
+  // In link mode the page shows the resources at once; the chat learns nothing about the comment.
+  const sent = linkModeFor(ctx, practice, enrollment) ? null : await ctx.platform(practice.platform)?.sendDirect({ workspaceId: practice.externalId, userId: client.platformUserId }, { kind: "notice", text });
   if (sent && !sent.ok) ctx.logger.warn({ code: sent.code, enrollmentId: enrollment.id }, "crisis resources not delivered as a direct message");
   await ctx.store.appendAudit({ practiceId: practice.id, actorPersonId: null, action: "crisis.detected", subjectPersonId: client.id, detail: { checkInId, enrollmentId: enrollment.id }, createdAt: now });
   ctx.logger.warn({ enrollmentId: enrollment.id, checkInId }, "crisis language detected; resources sent and therapist alerted");

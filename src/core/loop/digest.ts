@@ -14,6 +14,7 @@ import { total } from "../rules/baseline.ts";
 import { standingLevel } from "../rules/level.ts";
 import { HISTORY_WINDOW } from "../rules/signals.ts";
 import { trendLine } from "../views.ts";
+import { linkModeFor } from "../links.ts";
 import { translate, translator } from "../../i18n/index.ts";
 import { errorCode } from "../dispatch.ts";
 
@@ -59,6 +60,12 @@ export async function buildDigest(ctx: EngineContext, practice: Practice, therap
     if (alert || missed > 0 || (last && last.sessionEndAt.getTime() >= weekAgo)) activity = true;
     if (!last) {
       lines.push(t("digest.row_empty", { client: who, missed }));
+      continue;
+    }
+    const alertText = t(alert ? (alert.status === "open" ? "digest.alert.open" : "digest.alert.acknowledged") : "digest.alert.none");
+    // Link mode: the digest names the client and the alert state, never scores.
+    if (linkModeFor(ctx, practice, enrollment)) {
+      lines.push(t("link.digest_row", { client: who, alert: alertText, missed }));
       continue;
     }
     const totals = rows.slice(0, 6).map((r) => total(r)).reverse();

@@ -10,6 +10,7 @@ import { baselineOf, round1, total } from "../rules/baseline.ts";
 import { isLowLevel } from "../rules/level.ts";
 import { notifyPerson } from "../notify.ts";
 import { deliverAlert } from "../alerts.ts";
+import { linkModeFor } from "../links.ts";
 
 /** How many check-ins after the acknowledgement may show the return to baseline. */
 export const REPAIR_WITHIN = 3;
@@ -57,11 +58,14 @@ export async function detectRepair(ctx: EngineContext, enrollment: Enrollment, p
   const [therapist, client] = await Promise.all([ctx.store.getPerson(enrollment.therapistId), ctx.store.getPerson(enrollment.clientId)]);
   if (therapist && client) {
     const current = rows[0] as ScoredCheckIn;
-    await notifyPerson(ctx, practice, therapist, "alert.repair_detected", {
-      client: mention(practice.platform, client.platformUserId),
-      total: total(current),
-      baseline: decision.baseline ?? "–",
-    });
+    // Link mode: no scores in the chat.
+    if (linkModeFor(ctx, practice, enrollment)) await notifyPerson(ctx, practice, therapist, "link.repair_detected", { client: mention(practice.platform, client.platformUserId) });
+    else
+      await notifyPerson(ctx, practice, therapist, "alert.repair_detected", {
+        client: mention(practice.platform, client.platformUserId),
+        total: total(current),
+        baseline: decision.baseline ?? "–",
+      });
   }
   ctx.logger.info({ alertId: alert.id, enrollmentId: enrollment.id }, "rupture repair detected");
   return repaired;

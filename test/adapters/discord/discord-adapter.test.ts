@@ -54,6 +54,7 @@ describe("Discord adapter: start-up", () => {
       ["tz", 3],
       ["delay", 3],
       ["locale", 3],
+      ["delivery", 3],
     ]);
     expect(enroll?.options.find((o) => o.name === "tz")?.autocomplete).toBe(true);
     expect(command?.options.map((o) => o.name)).toEqual(expect.arrayContaining(["pause", "erase-me", "settings", "help", "audit"]));

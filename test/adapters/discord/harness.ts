@@ -125,7 +125,8 @@ function observed(message: FakeMessage): ObservedMessage {
   const actionIds = message.components.flatMap((row) =>
     row.components.flatMap((component) => (component.custom_id ? [decodeCustomId(component.custom_id).actionId] : [])),
   );
-  return { ref: { channelId: message.channel_id, messageId: message.id }, text, actionIds, deleted: Boolean(message.deleted) };
+  const links = message.components.flatMap((row) => row.components.flatMap((component) => (typeof (component as unknown as { url?: unknown }).url === "string" ? [(component as unknown as { url: string }).url] : [])));
+  return { ref: { channelId: message.channel_id, messageId: message.id }, text, actionIds, links, deleted: Boolean(message.deleted) };
 }
 
 /** Typed options for a parsed command, as a Discord user would fill them in. */
@@ -142,6 +143,7 @@ function optionsFor(command: Command): CommandOption[] {
         ...text("tz", command.timeZone),
         ...text("delay", command.delay),
         ...text("locale", command.locale),
+        ...text("delivery", command.delivery),
       ];
     case "schedule":
       return [...user("client", command.client), ...text("schedule", command.schedule)];
@@ -251,6 +253,7 @@ export const makeDiscordHarness: HarnessFactory = async (inbound) => {
     messagesTo(userId) {
       return fake.messagesTo(snowflakeFor(userId)).map(observed);
     },
+    recordedOutbound: () => JSON.stringify({ calls: fake.calls, interactions: [...fake.interactions.values()] }),
     async close() {
       await rig.close();
     },

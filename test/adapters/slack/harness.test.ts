@@ -22,7 +22,7 @@ describe("makeSlackHarness", () => {
       expect(await harness.runCommand("UA", "list")).toBe("refused");
       const sent = await harness.platform.sendDirect({ workspaceId: harness.workspaceId, userId: "UC" }, { kind: "notice", text: "Hi", buttons: [{ actionId: "ci:c1:skip", label: "Skip" }] });
       if (!sent.ok) throw new Error(sent.code);
-      expect(harness.messagesTo("UC")).toEqual([{ ref: sent.ref, text: "Hi\nSkip", actionIds: ["ci:c1:skip"], deleted: false }]);
+      expect(harness.messagesTo("UC")).toEqual([{ ref: sent.ref, text: "Hi\nSkip", actionIds: ["ci:c1:skip"], links: [], deleted: false }]);
       expect(await harness.pressButton("UC", sent.ref, "ci:c1:skip")).toBeNull();
       expect(harness.messagesTo("UC")[0]).toMatchObject({ text: "Thanks", actionIds: [] });
       expect(await harness.submitComment("UC", "c1", "hello")).toBe("Comment saved");

@@ -113,9 +113,11 @@ export const makeSlackHarness: HarnessFactory = async (inbound: InboundPort): Pr
         ref: { channelId: message.channel, messageId: message.ts },
         text: visibleText(message),
         actionIds: buttonActionIds(message.blocks),
+        links: (message.blocks as { type?: string; elements?: { url?: string }[] }[]).flatMap((b) => (b.type === "actions" ? (b.elements ?? []).flatMap((e) => (e.url ? [e.url] : [])) : [])),
         deleted: message.deleted,
       }));
     },
+    recordedOutbound: () => JSON.stringify({ calls: fake.calls, responses: fake.responses }),
     close: () => rig.close(),
   };
 };

@@ -4,7 +4,8 @@ import type { HarnessFactory } from "../../contract/harness.ts";
 
 export const makeTerminalHarness: HarnessFactory = async (inbound) => {
   const output = new PassThrough();
-  output.resume();
+  let written = "";
+  output.on("data", (chunk: Buffer) => (written += chunk.toString("utf8")));
   const platform = new TerminalAdapter({ inbound, output });
   return {
     platform,
@@ -18,7 +19,8 @@ export const makeTerminalHarness: HarnessFactory = async (inbound) => {
     async submitComment(userId, checkInId, text) {
       return (await platform.comment(userId, checkInId, text)).text;
     },
-    messagesTo: (userId) => platform.messagesTo(userId),
+    messagesTo: (userId) => platform.messagesTo(userId).map((m) => ({ ...m, links: [...m.text.matchAll(/https?:\/\/\S+/g)].map((match) => match[0]) })),
+    recordedOutbound: () => JSON.stringify({ output: written }),
     async close() {
       await platform.stop();
     },

@@ -1,0 +1,23 @@
+-- AlterTable
+ALTER TABLE "Enrollment" ADD COLUMN "delivery" TEXT;
+
+-- CreateTable
+CREATE TABLE "LinkToken" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "tokenHash" TEXT NOT NULL,
+    "checkInId" TEXT NOT NULL,
+    "personId" TEXT NOT NULL,
+    "expiresAt" DATETIME NOT NULL,
+    "revokedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "LinkToken_checkInId_fkey" FOREIGN KEY ("checkInId") REFERENCES "CheckIn" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "LinkToken_tokenHash_key" ON "LinkToken"("tokenHash");
+
+-- CreateIndex
+CREATE INDEX "LinkToken_personId_idx" ON "LinkToken"("personId");
+
+-- CreateIndex
+CREATE INDEX "LinkToken_checkInId_idx" ON "LinkToken"("checkInId");
