@@ -162,6 +162,10 @@ async function benchProvider(provider: Provider): Promise<Json> {
     log(`${provider}: ingestion, ${FEW_CLIENTS} clients answering at once (${REPEATS} runs)`);
     result.ingestionFewClients = await repeated(() => fresh((url) => worker("ingestion", provider, url, { n: scaled(3000), history: 5, clients: FEW_CLIENTS })));
   }
+  if (want("web")) {
+    log(`${provider}: web check-ins (GET + POST over loopback), 50 clients at once, against direct ingestion in the same run`);
+    result.webCheckIns = await fresh((url) => worker("web", provider, url, { n: scaled(1000), clients: 50 }));
+  }
 
   // 500,000 answered check-ins over 10,000 enrollments: half the clients have 95 each, half 5,
   // so the same database shows whether rule evaluation slows down with a client's history.
@@ -250,6 +254,8 @@ function targets(provider: Provider, r: Json): Record<string, Check> {
     sustainedPromptsPerSecond: { value: get("steady.sentPerSecond"), target: ">= 50 prompts/s", pass: get("steady.sentPerSecond") >= 50 },
     latenessP99BeyondTick: { value: round(get("steady.latenessP99Ms") - tickMs), target: `< 1000 ms beyond the ${TICK_SECONDS} s tick`, pass: get("steady.latenessP99Ms") - tickMs < 1000 },
     ingestionPerSecond: { value: get("ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("ingestion.perSecond") >= 1000 },
+    webCheckInsToDirectIngestion: { value: get("webCheckIns.ratioToBaseline"), target: ">= 0.5x the same run's direct ingestion", pass: get("webCheckIns.ratioToBaseline") >= 0.5 },
+    webCheckInP99Ms: { value: get("webCheckIns.latencyMs.p99"), target: "< 100 ms (GET + POST)", pass: get("webCheckIns.latencyMs.p99") < 100 },
     ingestionPerSecondAt500kHistory: { value: get("large.ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("large.ingestion.perSecond") >= 1000 },
     ruleCostFlatWithHistory: {
       value: round(get("large.ingestion.meanLatencyMsLongHistory") / get("large.ingestion.meanLatencyMsShortHistory"), 2),

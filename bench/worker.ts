@@ -268,7 +268,97 @@ async function steady(): Promise<Record<string, unknown>> {
   };
 }
 
-const scenarios: Record<string, () => Promise<Record<string, unknown>>> = { burst, ingestion, large, steady };
+/**
+ * Link mode over HTTP on loopback: each web check-in is a GET of the page and a POST of the
+ * answers (CSRF cookie and token as a browser sends them), `clients` at a time in a closed loop.
+ * The same process then answers other check-ins directly through engine.receive (three presses
+ * each), as the same-run baseline.
+ */
+async function web(): Promise<Record<string, unknown>> {
+  const n = options.n ?? 1000;
+  const clients = options.clients ?? 50;
+  const warmUp = options.warmUp ?? Math.round(n / 5);
+  const seeding = await openDatabase(url as string);
+  const { applyMigrations, loadMigrations, migrationsDir } = await import("../src/store/migrate.ts");
+  await applyMigrations(seeding.sql, loadMigrations(migrationsDir(provider)));
+  const practice = await seedPractice(seeding.sql, 2 * (n + warmUp));
+  const now = new Date();
+  await seedHistory(seeding.sql, practice.enrollments, 5, new Date(now.getTime() - 3_600_000));
+  await seedDueCheckIns(seeding.sql, practice.enrollments, new Date(now.getTime() - 1000), "now");
+  await seeding.close();
+  const { createWebServer, publicRoutes } = await import("../adapters/web/index.ts");
+  const { Readiness } = await import("../src/runtime/readiness.ts");
+  const { buildBot } = await import("../src/app.ts");
+  const { AesGcmCommentCipher } = await import("../src/security/comment-cipher.ts");
+  const { randomBytes } = await import("node:crypto");
+  let base = "";
+  const links = new Map<string, string>();
+  const platform = new CountingPlatform();
+  const recording = Object.assign(Object.create(platform) as CountingPlatform, {
+    async sendDirect(to: { workspaceId: string; userId: string }, view: { kind: string; link?: { url: string } }) {
+      if (view.kind === "link" && view.link) links.set(to.userId, view.link.url);
+      return platform.sendDirect(to, view as never);
+    },
+  });
+  const bot = await buildBot({ databaseUrl: url as string, cipher: new AesGcmCommentCipher(randomBytes(32)), logger: silentLogger, linkSigningKey: randomBytes(32), publicUrl: () => base });
+  bot.platforms.set("terminal", recording);
+  await bot.db.sql.execute(`UPDATE "Practice" SET "settings" = ?`, [JSON.stringify({ ...(await bot.store.getPractice(practice.practiceId))!.settings, delivery: "link" })]);
+  const server = await createWebServer({
+    port: 0,
+    logger: silentLogger,
+    routes: publicRoutes({ ops: { readiness: new Readiness([]) }, links: { pages: bot.engine.linkPages, inbound: bot.engine, limits: { perAddress: 1_000_000, perLink: 1_000 } } }),
+  });
+  base = `http://127.0.0.1:${await server.listen()}`;
+  await bot.engine.tick();
+  const items = await sentItems(bot, practice.enrollments, 2 * (n + warmUp));
+  const webItems = items.slice(0, n + warmUp).map((item) => links.get(item.userId) ?? "");
+  if (webItems.some((link) => !link)) throw new Error("a web check-in got no link");
+  const field = (html: string, name: string): string => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? "";
+  const webRun = async (list: string[]): Promise<{ ms: number; latencies: number[] }> => {
+    let next = 0;
+    const latencies: number[] = [];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < list.length) {
+          const i = next++;
+          const link = list[i]!;
+          const itemStart = performance.now();
+          const page = await fetch(link, { headers: { accept: "text/html" } });
+          const html = await page.text();
+          const cookie = (page.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
+          const scores = scoresFor(i);
+          const body = new URLSearchParams({ _csrf: field(html, "_csrf"), submission: field(html, "submission"), goal: String(scores.goal), task: String(scores.task), bond: String(scores.bond), tension: "no" });
+          const answered = await fetch(link, { method: "POST", headers: { accept: "text/html", "content-type": "application/x-www-form-urlencoded", cookie }, body: body.toString() });
+          await answered.text();
+          if (answered.status !== 200) throw new Error(`web answer got ${answered.status}`);
+          latencies[i] = performance.now() - itemStart;
+        }
+      }),
+    );
+    return { ms: performance.now() - started, latencies };
+  };
+  await webRun(webItems.slice(0, warmUp));
+  const timed = await webRun(webItems.slice(warmUp));
+  const direct = items.slice(n + warmUp);
+  await ingest(bot, direct.slice(0, warmUp), clients);
+  const baseline = await ingest(bot, direct.slice(warmUp), clients);
+  await server.close();
+  await bot.close();
+  const perS = (n / timed.ms) * 1000;
+  const directPerS = (baseline.completed / baseline.ms) * 1000;
+  return {
+    checkIns: n,
+    clients,
+    seconds: round(timed.ms / 1000, 2),
+    perSecond: round(perS),
+    latencyMs: latencyPercentiles(timed.latencies),
+    baseline: { what: "the same process answering other check-ins through engine.receive, three presses each", perSecond: round(directPerS), latencyMs: latencyPercentiles(baseline.latencies) },
+    ratioToBaseline: round(perS / directPerS, 2),
+  };
+}
+
+const scenarios: Record<string, () => Promise<Record<string, unknown>>> = { burst, ingestion, large, steady, web };
 const run = scenarios[scenario ?? ""];
 if (!run) {
   process.stderr.write(`unknown scenario ${scenario}\n`);
