@@ -150,7 +150,8 @@ describe("link mode: the client's check-in page", () => {
     expect(alerts[0]!.severity).toBe("urgent");
     expect((await f.db.sql.query<{ detail: string }>(`SELECT "detail" FROM "AuditEntry" WHERE "action" = 'crisis.detected'`)).length).toBe(1);
     // The chat got neither the resources nor a reason: the therapist's message is the neutral link.
-    expect(platform.messages.filter((m) => m.to.userId === "alice" && m.view.kind === "notice").map((m) => m.view)).toEqual([]);
+    const notices = platform.messages.filter((m) => m.to.userId === "alice" && m.view.kind === "notice").map((m) => JSON.stringify(m.view));
+    for (const notice of notices) expect(notice).not.toMatch(/988|crisis|emergency|Samaritans/i);
     const [alert] = linksTo("bob");
     expect(alert!.text).toBe("A check-in from @alice needs your attention.");
     assertNeutral(platform.messages.flatMap((m) => m.history), ["kill myself"]);
@@ -171,8 +172,8 @@ describe("link mode: the therapist's alert page", () => {
     const therapist = new WebClient(base);
     const page = await therapist.get(pathOf(view.link.url));
     expect(page.status).toBe(200);
-    expect(page.body).toContain("Possible alliance rupture with @alice");
-    expect(page.body).toContain("Goals 1/5 (at or below 2).");
+    expect(page.body).toMatch(/<h1>[^<]*@alice<\/h1>/);
+    expect(page.body).toContain("Goals 1/5 (at or below 2)");
     expect(page.body).toContain("<td>1</td><td>2</td><td>2</td><td>5</td>");
     const ack = /<button type="submit" name="actionId" value="(al:[^"]+:ack)"/.exec(page.body)![1]!;
     const done = await therapist.post(pathOf(view.link.url), { _csrf: hiddenField(page.body, "_csrf"), submission: hiddenField(page.body, "submission"), actionId: ack });
@@ -229,11 +230,11 @@ describe("link mode: bad paths store nothing and leave the server up", () => {
     expect((await client.get(second)).status).toBe(200);
     const erased = await f.command("carla", "erase-me");
     expect(erased.refused, erased.text).toBeFalsy();
-    // Erasure may ask for confirmation first; once confirmed, the link is gone.
-    if (/confirm/i.test(erased.text)) {
-      const confirm = /(\/checkin erase-me \S+)/.exec(erased.text)?.[1];
-      if (confirm) await f.command("carla", confirm.replace("/checkin ", ""));
-    }
+    // Erasure asks for a one-time code first; the link works until it is confirmed, then it is gone.
+    const confirm = /\/checkin (erase-me confirm \S+)/.exec(erased.text)?.[1]?.replace(/[.,;]$/, "");
+    expect(confirm, erased.text).toBeDefined();
+    const done = await f.command("carla", confirm!);
+    expect(done.refused, done.text).toBeFalsy();
     expect((await client.get(second)).status).toBe(404);
   });
 
