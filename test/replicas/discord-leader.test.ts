@@ -62,9 +62,9 @@ describe.skipIf(pgUnavailable !== null)(`Discord gateway across replicas${pgUnav
     const identifiesBefore = discord.identifies.length;
     leader.kill("SIGKILL");
     await leader.exited;
-    await waitFor("the follower to identify on the gateway", async () => discord.identifies.length > identifiesBefore && discord.connectedClients === 1, 20_000, 50);
+    await waitFor("the follower to identify on the gateway", async () => discord.identifies.length > identifiesBefore && discord.connectedClients === 1, 60_000, 50);
     // The gauge is set once the gateway session is up, a moment after the identify.
-    await waitFor("the follower to report itself the leader", async () => (await leaderGauge(follower)) === 1, 10_000, 50);
+    await waitFor("the follower to report itself the leader", async () => (await leaderGauge(follower)) === 1, 60_000, 50);
     expect(await leaderGauge(follower)).toBe(1);
   }, 90_000);
 });
