@@ -68,7 +68,6 @@ describe.skipIf(pgUnavailable !== null)(`Discord gateway leader on PostgreSQL${p
     const third = await waitFor("a third leader", async () => contenders.find((c) => c !== first && c !== second && leads(c)), TAKEOVER_WAIT_MS, 20);
     expect(second.events.map((e) => e.event)).toContain("deposed");
     const handoverMs = (third.events.at(-1)?.at ?? 0) - stoppedAt;
-    process.stdout.write(`leader test: take-over after SIGKILL ${takeoverMs} ms, hand-over after SIGTERM ${handoverMs} ms\n`);
     process.stdout.write(`leader: takeover after SIGKILL ${takeoverMs} ms, after SIGTERM ${handoverMs} ms\n`);
   }, 60_000);
 });
