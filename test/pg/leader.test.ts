@@ -69,5 +69,5 @@ describe.skipIf(pgUnavailable !== null)(`Discord gateway leader on PostgreSQL${p
     expect(second.events.map((e) => e.event)).toContain("deposed");
     const handoverMs = (third.events.at(-1)?.at ?? 0) - stoppedAt;
     process.stdout.write(`leader: takeover after SIGKILL ${takeoverMs} ms, after SIGTERM ${handoverMs} ms\n`);
-  }, 60_000);
+  }, 180_000);
 });
