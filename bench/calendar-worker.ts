@@ -22,6 +22,7 @@ import type { Provider } from "../src/store/database.ts";
 import { ManualClock } from "../src/ports/clock.ts";
 import { silentLogger } from "../src/ports/logger.ts";
 import { AesGcmCommentCipher } from "../src/security/comment-cipher.ts";
+import { DEFAULT_ENGINE_OPTIONS } from "../src/core/context.ts";
 import type { CalendarFetcher, CalendarFetchResult } from "../src/ports/calendar.ts";
 import type { SqlConnection } from "../src/store/database.ts";
 import { pollCalendars } from "../src/core/calendar/poll.ts";
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
     calendars.push([randomUUID(), practiceId, therapistId, sealed.cipher, sealed.keyId, "calendar.example.com", NOW, 0, 0, connectedAt, NOW, NOW]);
     codesOf[c]!.forEach((clientCode, i) => {
       const clientId = randomUUID();
-      people.push([clientId, practiceId, `c${c}-${i}`, false, false, true, "bench", NOW, NOW, NOW]);
+      people.push([clientId, practiceId, `c${c}-${i}`, false, false, true, DEFAULT_ENGINE_OPTIONS.consentVersion, NOW, NOW, NOW]);
       enrollments.push([randomUUID(), practiceId, clientId, therapistId, "active", "", "00:00", 0, TZ, 10, 240, 2880, "", "calendar", clientCode, NOW, NOW]);
     });
   }

@@ -4,6 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { SqlConnection } from "../src/store/database.ts";
+import { DEFAULT_ENGINE_OPTIONS } from "../src/core/context.ts";
 
 const MINUTE = 60_000;
 const WEEK = 7 * 24 * 60 * MINUTE;
@@ -63,7 +64,8 @@ export async function seedPractice(
     }
     for (let i = 0; i < count; i++) {
       const clientId = randomUUID();
-      people.push([clientId, practiceId, `c${i}`, false, false, true, "bench", now, now, now]);
+      // Consent to the version in force by default, so the bot sends prompts, not a consent request.
+      people.push([clientId, practiceId, `c${i}`, false, false, true, DEFAULT_ENGINE_OPTIONS.consentVersion, now, now, now]);
       enrollments.push([randomUUID(), practiceId, clientId, therapists[Math.floor(i / 10)], "active", String((i % 7) + 1), "09:00", 50, "UTC", 10, 240, 2880, "", now, now]);
     }
     await insertRows(tx, "Person", ["id", "practiceId", "platformUserId", "isAdmin", "isTherapist", "isClient", "consentVersion", "consentAt", "createdAt", "updatedAt"], people);
