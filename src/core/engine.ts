@@ -117,9 +117,23 @@ export class CheckInEngine implements InboundPort, HomePort {
     return event.deliveryId ? { platform: event.actor.platform, key: deliveryKey(event) } : undefined;
   }
 
+  /**
+   * Claims the event's receipt before a command or a non-answer button runs. The receipt records
+   * completion once the action finished (see `completed`); a claim whose process died before that
+   * is retaken by the platform's retry after `leaseMs`, so an acknowledged action is never lost.
+   */
   private async firstDelivery(event: InboundEvent): Promise<boolean> {
     if (!event.deliveryId) return true;
-    return this.ctx.store.recordDelivery(event.actor.platform, deliveryKey(event), this.ctx.clock.now());
+    const now = this.ctx.clock.now();
+    const claim = await this.ctx.store.claimDelivery(event.actor.platform, deliveryKey(event), now, new Date(now.getTime() - this.ctx.options.leaseMs));
+    if (claim === "retaken") this.ctx.logger.info({ type: event.type, platform: event.actor.platform }, "unfinished inbound event run again");
+    return claim !== "duplicate";
+  }
+
+  /** Marks a claimed event's action as done (after `firstDelivery` let it run). */
+  private async completed(event: InboundEvent, reply: Reply): Promise<Reply> {
+    if (event.deliveryId) await this.ctx.store.completeDelivery(event.actor.platform, deliveryKey(event), this.ctx.clock.now());
+    return reply;
   }
 
   /**
@@ -150,7 +164,7 @@ export class CheckInEngine implements InboundPort, HomePort {
       const denied = (await commandRefusal(this.ctx, a, parsed.command)) ?? (await unresolvedPersonRefusal(this.ctx, a, parsed.command));
       if (denied) return denied;
       if (!(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
-      return runCommand(this.ctx, a, parsed.command, this.extraCommands);
+      return this.completed(event, await runCommand(this.ctx, a, parsed.command, this.extraCommands));
     }
     if (event.type === "action") {
       const action = decodeAction(event.actionId);
@@ -174,7 +188,8 @@ export class CheckInEngine implements InboundPort, HomePort {
       // Opening the comment modal changes nothing, so it needs no receipt; some platforms
       // must show the modal as their immediate response.
       if (action.op !== "comment" && !(await this.firstDelivery(event))) return { text: t("command.duplicate"), duplicate: true };
-      return (await handleAction(this.ctx, event.actor, action, access.checkIn ?? undefined)) ?? { text: t("answer.unknown"), refused: true };
+      const reply = (await handleAction(this.ctx, event.actor, action, access.checkIn ?? undefined)) ?? { text: t("answer.unknown"), refused: true };
+      return action.op === "comment" ? reply : this.completed(event, reply);
     }
     if (event.type === "comment") {
       if (typeof event.checkInId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(event.checkInId)) return { text: t("answer.unknown"), refused: true };

@@ -308,6 +308,14 @@ export interface CheckInStore {
   recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean>;
   /** When a receipt with this key was recorded, or null (also used for short-lived one-time codes). */
   deliveryRecordedAt(platform: PlatformName, key: string): Promise<Date | null>;
+  /**
+   * Claims an inbound event's receipt before its action runs. "first": new; "retaken": an earlier
+   * claim never recorded completion and is older than `staleBefore` (its process died), so the
+   * action runs now; "duplicate": done already, or another process is running it right now.
+   */
+  claimDelivery(platform: PlatformName, deliveryId: string, now: Date, staleBefore: Date): Promise<"first" | "retaken" | "duplicate">;
+  /** Records that a claimed event's action finished; later deliveries of it are duplicates. */
+  completeDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<void>;
 
   // ---- link mode ----
   /** Stores a new check-in link (its token's hash only). */

@@ -829,6 +829,20 @@ export class PrismaCheckInStore implements CheckInStore {
     return row ? toDate(row.receivedAt) : null;
   }
 
+  async claimDelivery(platform: PlatformName, deliveryId: string, now: Date, staleBefore: Date): Promise<"first" | "retaken" | "duplicate"> {
+    const key = deliveryId.slice(0, RECEIPT_KEY_MAX);
+    if ((await this.sql.execute(RECEIPT_SQL, [randomUUID(), platform, key, now])) === 1) return "first";
+    const retaken = await this.sql.execute(
+      `UPDATE "InboundEvent" SET "receivedAt" = ? WHERE "platform" = ? AND "eventKey" = ? AND "completedAt" IS NULL AND "receivedAt" < ?`,
+      [now, platform, key, staleBefore],
+    );
+    return retaken === 1 ? "retaken" : "duplicate";
+  }
+
+  async completeDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<void> {
+    await this.sql.execute(`UPDATE "InboundEvent" SET "completedAt" = ? WHERE "platform" = ? AND "eventKey" = ?`, [now, platform, deliveryId.slice(0, RECEIPT_KEY_MAX)]);
+  }
+
   async appendAudit(entry: NewAuditEntry): Promise<void> {
     await this.prisma.auditEntry.create({
       data: {

@@ -1,5 +1,5 @@
 // Crash test: three bot processes share PostgreSQL; while 5,000 due check-ins go out and clients
-// answer them, one process at a time is killed with SIGKILL at random moments (at least ten
+// answer them (and pause by command, and therapists acknowledge alerts), one process at a time is killed with SIGKILL at random moments (at least ten
 // times during the burst) and replaced. Afterwards no check-in and no acknowledged answer may be
 // missing, and the only duplicate sends are of check-ins a killed process had in flight (claimed,
 // not yet recorded, read from its leases right after it died): at most one extra send each.
@@ -132,6 +132,67 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
       }
     })();
 
+    // Commands and alert buttons, through whichever replica is alive. A request that dies with its
+    // process is redelivered with the same delivery id, as Slack and Discord redeliver events, until
+    // a replica answers; each must take effect (a pause, an acknowledgement) exactly as asked.
+    const redeliver = async (event: Record<string, unknown>): Promise<void> => {
+      for (;;) {
+        const live = bots.filter((b) => b.isReady());
+        if (live.length > 0) {
+          try {
+            const reply = await postEvent(pick(live).port(), event, 3000);
+            if (!reply.duplicate) return;
+            // A duplicate: done already, or claimed by a process that may have died; ask again after the lease.
+          } catch {
+            // the replica died mid-request
+          }
+        }
+        await sleep(500);
+        if (await effectDone(event)) return;
+      }
+    };
+    const paused = new Set<string>();
+    const acked = new Set<string>();
+    const effectDone = async (event: Record<string, unknown>): Promise<boolean> => {
+      if (event.type === "command") {
+        const [row] = await db.sql.query<{ status: string }>(
+          `SELECT e."status" FROM "Enrollment" e JOIN "Person" p ON p."id" = e."clientId" WHERE p."platformUserId" = ?`,
+          [(event.actor as { userId: string }).userId],
+        );
+        return row?.status === "paused";
+      }
+      const [alert] = await db.sql.query<{ status: string }>(`SELECT "status" FROM "Alert" WHERE "id" = ?`, [String(event.actionId).split(":")[1]]);
+      return alert?.status === "acknowledged";
+    };
+    const COMMANDS = 40;
+    const ALERT_PRESSES = 40;
+    const commander = (async () => {
+      while ((paused.size < COMMANDS || acked.size < ALERT_PRESSES) && !burstDone) {
+        const sent = await db.sql.query<{ enrollmentId: string }>(
+          `SELECT c."enrollmentId" FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" WHERE c."status" IN ('sent', 'answered') AND e."status" = 'active' AND c."sessionEndAt" < ? ORDER BY random() LIMIT 5`,
+          [seededAt],
+        );
+        const clients = sent.map((r) => userOf.get(r.enrollmentId) as string).filter((u) => !paused.has(u)).slice(0, COMMANDS - paused.size);
+        const alerts = await db.sql.query<{ id: string; therapist: string }>(
+          `SELECT a."id", p."platformUserId" AS "therapist" FROM "Alert" a JOIN "Enrollment" e ON e."id" = a."enrollmentId" JOIN "Person" p ON p."id" = e."therapistId" WHERE a."status" = 'open' ORDER BY random() LIMIT 5`,
+        );
+        const fresh = alerts.filter((a) => !acked.has(a.id)).slice(0, ALERT_PRESSES - acked.size);
+        await Promise.all([
+          ...clients.map(async (userId) => {
+            paused.add(userId);
+            const actor = { platform: "terminal", workspaceId: "local", userId, isPlatformAdmin: false };
+            await redeliver({ type: "command", actor, text: "pause", deliveryId: `cmd:${userId}` });
+          }),
+          ...fresh.map(async (alert) => {
+            acked.add(alert.id);
+            const actor = { platform: "terminal", workspaceId: "local", userId: alert.therapist, isPlatformAdmin: false };
+            await redeliver({ type: "action", actor, actionId: `al:${alert.id}:ack`, deliveryId: `ack:${alert.id}` });
+          }),
+        ]);
+        await sleep(100);
+      }
+    })();
+
     const started = Date.now();
     let killsDuringBurst = 0;
     await waitFor(
@@ -149,6 +210,13 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
     burstDone = true;
     await killer;
     await answerer;
+    await commander;
+
+    // Every command and alert button that was asked for took effect.
+    const notPaused: string[] = [];
+    for (const userId of paused) if (!(await effectDone({ type: "command", actor: { userId } }))) notPaused.push(userId);
+    const notAcked: string[] = [];
+    for (const id of acked) if (!(await effectDone({ type: "action", actionId: `al:${id}:ack` }))) notAcked.push(id);
 
     // Nothing lost: every check-in delivered and recorded, nothing left leased or failed.
     const statuses = await db.sql.query<{ status: string; n: number }>(
@@ -182,8 +250,12 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
 
     process.stdout.write(
       `crash test: ${kills} kills (${killsDuringBurst} seen before the burst completed) during a ${burstMs} ms burst; ${sends.length} prompt sends for ${CHECK_INS} check-ins (${duplicates} duplicates; ${inFlightTotal} in flight on killed processes); ` +
-        `${reclaimed?.n} check-ins reclaimed after a lease expired; ${acknowledged.size} answers acknowledged, ${lostAnswers.length} lost, ${refused} refused\n`,
+        `${reclaimed?.n} check-ins reclaimed after a lease expired; ${acknowledged.size} answers acknowledged, ${lostAnswers.length} lost, ${refused} refused; ` +
+        `${paused.size} pause commands (${notPaused.length} lost), ${acked.size} alert acknowledgements (${notAcked.length} lost)\n`,
     );
+    expect(paused.size).toBeGreaterThan(0);
+    expect(notPaused).toEqual([]);
+    expect(notAcked).toEqual([]);
     expect(killsDuringBurst).toBeGreaterThanOrEqual(MIN_KILLS);
     expect(unexplained).toEqual([]);
     expect(duplicates).toBeLessThanOrEqual(inFlightTotal);
