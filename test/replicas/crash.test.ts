@@ -30,6 +30,8 @@ const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length
 
 describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
   let pgDb: PgTestDatabase;
+  /** Set when the test is over (passed or failed), so background loops stop before the database closes. */
+  let testEnded = false;
   let db: OpenDatabase;
   let dir: string;
   const bots: BotProcess[] = [];
@@ -40,6 +42,8 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
   });
 
   afterAll(async () => {
+    testEnded = true;
+    await sleep(600);
     for (const bot of bots) bot.kill();
     await Promise.all(bots.map((b) => b.exited));
     await db?.close();
@@ -136,7 +140,7 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
     // process is redelivered with the same delivery id, as Slack and Discord redeliver events, until
     // a replica answers; each must take effect (a pause, an acknowledgement) exactly as asked.
     const redeliver = async (event: Record<string, unknown>): Promise<void> => {
-      for (;;) {
+      while (!testEnded) {
         const live = bots.filter((b) => b.isReady());
         if (live.length > 0) {
           try {
@@ -167,7 +171,7 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
     const COMMANDS = 40;
     const ALERT_PRESSES = 40;
     const commander = (async () => {
-      while ((paused.size < COMMANDS || acked.size < ALERT_PRESSES) && !burstDone) {
+      while ((paused.size < COMMANDS || acked.size < ALERT_PRESSES) && !burstDone && !testEnded) {
         const sent = await db.sql.query<{ enrollmentId: string }>(
           `SELECT c."enrollmentId" FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" WHERE c."status" IN ('sent', 'answered') AND e."status" = 'active' AND c."sessionEndAt" < ? ORDER BY random() LIMIT 5`,
           [seededAt],
