@@ -32,6 +32,7 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
   let pgDb: PgTestDatabase;
   /** Set when the test is over (passed or failed), so background loops stop before the database closes. */
   let testEnded = false;
+  const background: Promise<unknown>[] = [];
   let db: OpenDatabase;
   let dir: string;
   const bots: BotProcess[] = [];
@@ -43,7 +44,7 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
 
   afterAll(async () => {
     testEnded = true;
-    await sleep(600);
+    await Promise.allSettled(background);
     for (const bot of bots) bot.kill();
     await Promise.all(bots.map((b) => b.exited));
     await db?.close();
@@ -196,6 +197,7 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
         await sleep(100);
       }
     })();
+    background.push(commander);
 
     const started = Date.now();
     let killsDuringBurst = 0;
