@@ -416,6 +416,7 @@ export const en = {
   "dashboard.settings.key.missed_in_row": "Withdrawal: missed check-ins in a row",
   "dashboard.settings.key.crisis_en": "Crisis resources (English)",
   "dashboard.settings.key.crisis_ro": "Crisis resources (Romanian)",
+  "dashboard.settings.key.delivery": "Delivery (chat, or link to the practice's web page)",
   "dashboard.audit.title": "Audit log",
   "dashboard.audit.action": "Action",
   "dashboard.audit.any_action": "Any action",

@@ -416,6 +416,7 @@ export const ro: Messages = {
   "dashboard.settings.key.missed_in_row": "Retragere: check-in-uri ratate la rând",
   "dashboard.settings.key.crisis_en": "Resurse de criză (engleză)",
   "dashboard.settings.key.crisis_ro": "Resurse de criză (română)",
+  "dashboard.settings.key.delivery": "Livrare (chat, sau link către pagina web a cabinetului)",
   "dashboard.audit.title": "Jurnal de audit",
   "dashboard.audit.action": "Acțiune",
   "dashboard.audit.any_action": "Orice acțiune",
