@@ -396,7 +396,6 @@ export const en = {
   "dashboard.settings.errors": "{count} settings were not saved; see the messages below. The others were saved.",
   "dashboard.settings.example": "Example: {example}",
   "dashboard.settings.save": "Save settings",
-  "dashboard.settings.key.delivery": "Delivery (chat, or link: answers on the practice's web page)",
   "dashboard.settings.key.locale": "Practice language (en or ro)",
   "dashboard.settings.key.timezone": "Practice time zone",
   "dashboard.settings.key.quiet_hours": "Quiet hours (HH:mm-HH:mm or off)",

@@ -396,7 +396,6 @@ export const ro: Messages = {
   "dashboard.settings.errors": "{count} setări nu au fost salvate; vezi mesajele de mai jos. Celelalte au fost salvate.",
   "dashboard.settings.example": "Exemplu: {example}",
   "dashboard.settings.save": "Salvează setările",
-  "dashboard.settings.key.delivery": "Livrare (chat sau link: răspunsurile pe pagina web a cabinetului)",
   "dashboard.settings.key.locale": "Limba cabinetului (en sau ro)",
   "dashboard.settings.key.timezone": "Fusul orar al cabinetului",
   "dashboard.settings.key.quiet_hours": "Ore de liniște (HH:mm-HH:mm sau off)",
