@@ -85,7 +85,7 @@ describe("erasure confirmation", () => {
     expect(await dataCounts()).toEqual(before);
 
     expect((await f.command("admin", `erase alice confirm ${code}`, { admin: true })).text).toMatch(/^Erased all check-in data about @alice/);
-    expect(await f.store.getResponse((await f.db.sql.query<{ id: string }>(`SELECT c."id" FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" JOIN "Person" p ON p."id" = e."clientId" WHERE p."platformUserId" = 'carol' LIMIT 1`))[0]!.id)).not.toBeNull();
+    expect(await f.store.getResponse((await f.db.sql.query<{ id: string }>(`SELECT c."id" FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" JOIN "Person" p ON p."id" = e."clientId" JOIN "Response" r ON r."checkInId" = c."id" WHERE p."platformUserId" = 'carol' LIMIT 1`))[0]!.id)).not.toBeNull();
   });
 
   it("a malformed confirmation is a specific error with the usage", async () => {
