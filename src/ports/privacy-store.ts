@@ -61,6 +61,13 @@ export interface EncryptedComment {
   keyId: string;
 }
 
+/** One encrypted therapist's note on an alert, as key rotation sees it. */
+export interface EncryptedAlertNote {
+  noteId: string;
+  cipher: string;
+  keyId: string;
+}
+
 export interface PrivacyStore {
   /** All of a person's data as a client. */
   clientRecords(person: Person): Promise<ClientRecords>;
@@ -83,4 +90,10 @@ export interface PrivacyStore {
   commentsNotUnder(currentKeyId: string, afterId: string, limit: number): Promise<EncryptedComment[]>;
   /** Replaces one comment's ciphertext if it is still under `expectedKeyId`; false if it changed meanwhile. */
   replaceComment(responseId: string, expectedKeyId: string, cipher: string, keyId: string, now: Date): Promise<boolean>;
+  /** How many therapists' alert notes each key id encrypts. */
+  alertNoteKeyCounts(): Promise<Record<string, number>>;
+  /** Up to `limit` alert notes not encrypted with `currentKeyId`, by note id after `afterId`. */
+  alertNotesNotUnder(currentKeyId: string, afterId: string, limit: number): Promise<EncryptedAlertNote[]>;
+  /** Replaces one alert note's ciphertext if it is still under `expectedKeyId`; false if it changed or was erased meanwhile. */
+  replaceAlertNote(noteId: string, expectedKeyId: string, cipher: string, keyId: string): Promise<boolean>;
 }

@@ -1,4 +1,5 @@
-// Re-encrypts every stored comment under the cipher's current key. Resumable and safe next to a
+// Re-encrypts every stored comment, every therapist's alert note and every calendar address under
+// the cipher's current key. Resumable and safe next to a
 // running bot: each row is rewritten only if it is still under the key it was read with, so a
 // comment saved meanwhile (already under the new key) is never overwritten, and a second run
 // simply finds fewer rows. Rows whose key is not configured are counted and left as they are.
@@ -62,6 +63,54 @@ export async function rotateCommentKeys(store: PrivacyStore, cipher: CommentCiph
   const after = await store.commentKeyCounts();
   const remaining = Object.entries(after).filter(([keyId]) => keyId !== cipher.currentKeyId).reduce((sum, [, n]) => sum + n, 0);
   return { ...progress, remaining, missingKeyIds: [...missing].sort() };
+}
+
+export interface NoteRotationResult {
+  reencrypted: number;
+  /** Notes changed or erased between read and write. */
+  skipped: number;
+  failed: number;
+  /** Notes still under another key after the run. */
+  remaining: number;
+  /** Key ids found on notes but not in the keyring. */
+  missingKeyIds: string[];
+}
+
+/**
+ * Re-encrypts every therapist's alert note (written with the dashboard's alert actions) under the
+ * cipher's current key, in batches, like comments: a row is rewritten only if it is still under
+ * the key it was read with; notes under a key the keyring lacks are counted and left as they are.
+ */
+export async function rotateAlertNoteKeys(
+  store: Pick<PrivacyStore, "alertNotesNotUnder" | "replaceAlertNote" | "alertNoteKeyCounts">,
+  cipher: CommentCipher & { readonly currentKeyId: string },
+  options: { batchSize?: number } = {},
+): Promise<NoteRotationResult> {
+  const batchSize = options.batchSize ?? 500;
+  const result = { reencrypted: 0, skipped: 0, failed: 0 };
+  const missing = new Set<string>();
+  let afterId = "";
+  for (;;) {
+    const batch = await store.alertNotesNotUnder(cipher.currentKeyId, afterId, batchSize);
+    if (batch.length === 0) break;
+    for (const row of batch) {
+      let plaintext: string;
+      try {
+        plaintext = cipher.decrypt(row.cipher, row.keyId);
+      } catch {
+        result.failed++;
+        missing.add(row.keyId || "(none)");
+        continue;
+      }
+      const fresh = cipher.encrypt(plaintext);
+      if (await store.replaceAlertNote(row.noteId, row.keyId, fresh.cipher, fresh.keyId)) result.reencrypted++;
+      else result.skipped++;
+    }
+    afterId = batch[batch.length - 1]!.noteId;
+  }
+  const after = await store.alertNoteKeyCounts();
+  const remaining = Object.entries(after).filter(([keyId]) => keyId !== cipher.currentKeyId).reduce((sum, [, n]) => sum + n, 0);
+  return { ...result, remaining, missingKeyIds: [...missing].sort() };
 }
 
 /**

@@ -1,4 +1,5 @@
-// `npm run rotate-key`: re-encrypts every stored comment under the current DATA_ENCRYPTION_KEY.
+// `npm run rotate-key`: re-encrypts every stored comment, every therapist's alert note and every
+// calendar address under the current DATA_ENCRYPTION_KEY.
 //
 // Rotation without downtime:
 //   1. `npm run rotate-key -- --generate` prints a new key.
@@ -14,7 +15,7 @@ import { ConfigError, loadEnv } from "../config/env.ts";
 import { AesGcmCommentCipher, KeyError, parseKey } from "../security/comment-cipher.ts";
 import { openStore } from "../app.ts";
 import { SqlPrivacyStore } from "../store/privacy-store.ts";
-import { rotateCalendarAddresses, rotateCommentKeys } from "./key-rotation.ts";
+import { rotateAlertNoteKeys, rotateCalendarAddresses, rotateCommentKeys } from "./key-rotation.ts";
 import { SqlCalendarStore } from "../store/calendar-store.ts";
 
 interface Args {
@@ -54,14 +55,18 @@ export async function rotateKeyCli(argv: string[]): Promise<number> {
   try {
     const privacy = new SqlPrivacyStore(db.sql);
     const counts = await privacy.commentKeyCounts();
+    const byKey = (found: Record<string, number>) => Object.entries(found).map(([k, n]) => `${k}=${n}${k === cipher.currentKeyId ? " (current)" : ""}`).join(", ") || "none";
     out(`current key id: ${cipher.currentKeyId}`);
-    out(`comments by key id: ${Object.entries(counts).map(([k, n]) => `${k}=${n}${k === cipher.currentKeyId ? " (current)" : ""}`).join(", ") || "none"}`);
+    out(`comments by key id: ${byKey(counts)}`);
+    out(`alert notes by key id: ${byKey(await privacy.alertNoteKeyCounts())}`);
     if (args.dryRun) return 0;
     const result = await rotateCommentKeys(privacy, cipher, {
       batchSize: args.batchSize,
       onProgress: (p) => out(`batch ${p.batch}: ${p.reencrypted + p.skipped + p.failed}/${p.total} processed (${p.reencrypted} re-encrypted, ${p.skipped} changed meanwhile, ${p.failed} failed)`),
     });
     out(`done: ${result.reencrypted} re-encrypted, ${result.skipped} changed meanwhile, ${result.failed} failed, ${result.remaining} remaining under old keys`);
+    const notes = await rotateAlertNoteKeys(privacy, cipher, { batchSize: args.batchSize });
+    out(`alert notes: ${notes.reencrypted} re-encrypted, ${notes.skipped} changed meanwhile, ${notes.failed} failed, ${notes.remaining} remaining under old keys`);
     const calendars = await rotateCalendarAddresses(new SqlCalendarStore(db.sql), cipher);
     out(`calendar addresses: ${calendars.reencrypted} re-encrypted, ${calendars.skipped} changed meanwhile, ${calendars.failed} failed`);
     if (calendars.missingKeyIds.length > 0) {
@@ -72,9 +77,14 @@ export async function rotateKeyCli(argv: string[]): Promise<number> {
       process.stderr.write(`could not decrypt comments under key ids ${result.missingKeyIds.join(", ")}: add those keys to DATA_ENCRYPTION_PREVIOUS_KEYS and run again\n`);
       return 2;
     }
-    if (result.remaining > 0) out("some comments are still under old keys (a process with the old key wrote them); run again after every process uses the new key");
-    else out("all comments use the current key; the old keys can now be removed from DATA_ENCRYPTION_PREVIOUS_KEYS");
-    return result.remaining > 0 ? 3 : 0;
+    if (notes.missingKeyIds.length > 0) {
+      process.stderr.write(`could not decrypt alert notes under key ids ${notes.missingKeyIds.join(", ")}: add those keys to DATA_ENCRYPTION_PREVIOUS_KEYS and run again\n`);
+      return 2;
+    }
+    const remaining = result.remaining + notes.remaining;
+    if (remaining > 0) out("some comments or alert notes are still under old keys (a process with the old key wrote them); run again after every process uses the new key");
+    else out("all comments and alert notes use the current key; the old keys can now be removed from DATA_ENCRYPTION_PREVIOUS_KEYS");
+    return remaining > 0 ? 3 : 0;
   } finally {
     await db.close();
   }

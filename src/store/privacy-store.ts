@@ -5,6 +5,7 @@
 import type { CheckInStatus, Person } from "../core/model.ts";
 import type {
   ClientRecords,
+  EncryptedAlertNote,
   EncryptedComment,
   ErasureCounts,
   PostedMessage,
@@ -155,6 +156,24 @@ export class SqlPrivacyStore implements PrivacyStore {
       `UPDATE "Response" SET "commentCipher" = ?, "commentKeyId" = ?, "updatedAt" = ? WHERE "id" = ? AND "commentKeyId" = ?`,
       [cipher, keyId, now, responseId, expectedKeyId],
     );
+    return changed === 1;
+  }
+
+  async alertNoteKeyCounts(): Promise<Record<string, number>> {
+    const rows = await this.sql.query<Row>(`SELECT "noteKeyId" AS "keyId", COUNT(*) AS "n" FROM "AlertNote" GROUP BY "noteKeyId"`);
+    return Object.fromEntries(rows.map((row) => [String(row.keyId ?? "none"), Number(row.n)]));
+  }
+
+  async alertNotesNotUnder(currentKeyId: string, afterId: string, limit: number): Promise<EncryptedAlertNote[]> {
+    const rows = await this.sql.query<Row>(
+      `SELECT "id", "noteCipher", "noteKeyId" FROM "AlertNote" WHERE "noteKeyId" <> ? AND "id" > ? ORDER BY "id" ASC LIMIT ?`,
+      [currentKeyId, afterId, limit],
+    );
+    return rows.map((row) => ({ noteId: String(row.id), cipher: String(row.noteCipher), keyId: String(row.noteKeyId) }));
+  }
+
+  async replaceAlertNote(noteId: string, expectedKeyId: string, cipher: string, keyId: string): Promise<boolean> {
+    const changed = await this.sql.execute(`UPDATE "AlertNote" SET "noteCipher" = ?, "noteKeyId" = ? WHERE "id" = ? AND "noteKeyId" = ?`, [cipher, keyId, noteId, expectedKeyId]);
     return changed === 1;
   }
 }
