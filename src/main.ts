@@ -119,7 +119,13 @@ async function holdDiscordGateway(
     },
   };
   if (providerOf(env.DATABASE_URL) === "postgresql") {
-    return startPgLeader({ url: env.DATABASE_URL, lockKey: LEADER_KEYS.discordGateway, logger, ...callbacks });
+    return startPgLeader({
+      url: env.DATABASE_URL,
+      lockKey: LEADER_KEYS.discordGateway,
+      logger,
+      ...callbacks,
+      onLockHeldElsewhere: () => metrics.discordLeaderHeldElsewhere.inc(),
+    });
   }
   return startSoleLeader(callbacks);
 }

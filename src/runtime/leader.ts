@@ -29,6 +29,8 @@ export interface PgLeaderOptions extends LeaderCallbacks {
   logger: Logger;
   /** How often a follower retries and a leader checks its connection. Default 1000 ms. */
   intervalMs?: number;
+  /** Called each time an attempt finds the lock held by another process (this one stays a follower). */
+  onLockHeldElsewhere?(): void;
 }
 
 /** Well-known advisory lock keys (arbitrary constants; the migration runner uses its own). */
@@ -84,7 +86,11 @@ export function startPgLeader(options: PgLeaderOptions): Leadership {
         return;
       }
       const result = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [options.lockKey]);
-      if (result.rows[0]?.locked && !stopped) {
+      if (!result.rows[0]?.locked) {
+        options.onLockHeldElsewhere?.();
+        return;
+      }
+      if (!stopped) {
         leading = true;
         log.info({}, "elected leader");
         try {

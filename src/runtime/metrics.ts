@@ -23,6 +23,7 @@ export class BotMetrics {
   readonly platformErrors: client.Counter<"platform" | "code">;
   readonly queueDepth: client.Gauge;
   readonly discordLeader: client.Gauge;
+  readonly discordLeaderHeldElsewhere: client.Counter;
   private queueDepthSource: (() => Promise<number>) | null = null;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -53,6 +54,11 @@ export class BotMetrics {
       },
     });
     this.discordLeader = new client.Gauge({ name: "checkin_discord_gateway_leader", help: "1 while this process holds the Discord gateway.", registers });
+    this.discordLeaderHeldElsewhere = new client.Counter({
+      name: "checkin_discord_gateway_standby_checks_total",
+      help: "Attempts by this process to take the Discord gateway that found another replica holding it.",
+      registers,
+    });
     if (options.defaultMetrics ?? true) client.collectDefaultMetrics({ register: this.registry, prefix: "checkin_" });
   }
 

@@ -35,7 +35,11 @@ function contend(url: string): Contender {
   return contender;
 }
 
-const leads = (c: Contender): boolean => c.child.exitCode === null && c.child.signalCode === null && c.events.at(-1)?.event === "elected";
+const alive = (c: Contender): boolean => c.child.exitCode === null && c.child.signalCode === null;
+/** The last transition (elected / deposed) decides; "held_elsewhere" reports are not transitions. */
+const lastTransition = (c: Contender) => c.events.filter((e) => e.event !== "held_elsewhere").at(-1);
+const leads = (c: Contender): boolean => alive(c) && lastTransition(c)?.event === "elected";
+const heldElsewhereCount = (c: Contender): number => c.events.filter((e) => e.event === "held_elsewhere").length;
 
 describe.skipIf(pgUnavailable !== null)(`Discord gateway leader on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
   let db: PgTestDatabase;
@@ -53,21 +57,24 @@ describe.skipIf(pgUnavailable !== null)(`Discord gateway leader on PostgreSQL${p
     for (let i = 0; i < 3; i++) contenders.push(contend(db.url));
     await waitFor("all contenders started", async () => contenders.every((c) => c.events.length > 0), 20_000);
     const first = await waitFor("a leader", async () => contenders.find(leads), 10_000);
-    // Give the others several retry rounds: none may also become leader.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Once each of the others has tried, and failed, to take the lock three more times, none
+    // has become leader as well.
+    const others = contenders.filter((c) => c !== first);
+    const before = others.map(heldElsewhereCount);
+    await waitFor("three more failed lock attempts by each follower", async () => others.every((c, i) => heldElsewhereCount(c) >= before[i]! + 3), TAKEOVER_WAIT_MS);
     expect(contenders.filter(leads)).toEqual([first]);
 
     const killedAt = Date.now();
     first.child.kill("SIGKILL");
     const second = await waitFor("a new leader", async () => contenders.find((c) => c !== first && leads(c)), TAKEOVER_WAIT_MS, 20);
-    const takeoverMs = (second.events.at(-1)?.at ?? 0) - killedAt;
+    const takeoverMs = (lastTransition(second)?.at ?? 0) - killedAt;
     expect(contenders.filter(leads)).toEqual([second]);
 
     const stoppedAt = Date.now();
     second.child.kill("SIGTERM");
     const third = await waitFor("a third leader", async () => contenders.find((c) => c !== first && c !== second && leads(c)), TAKEOVER_WAIT_MS, 20);
     expect(second.events.map((e) => e.event)).toContain("deposed");
-    const handoverMs = (third.events.at(-1)?.at ?? 0) - stoppedAt;
+    const handoverMs = (lastTransition(third)?.at ?? 0) - stoppedAt;
     process.stdout.write(`leader: takeover after SIGKILL ${takeoverMs} ms, after SIGTERM ${handoverMs} ms\n`);
   }, 180_000);
 });

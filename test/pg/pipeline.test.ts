@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { PgPipeline } from "../../src/store/pg-pipeline.ts";
 import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
 import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { waitFor } from "../support/bot-process.ts";
 
 const pgUnavailable = await probePostgres();
 const APP = "pipeline-test";
@@ -76,11 +77,22 @@ describe.skipIf(pgUnavailable !== null)(`pipelined PostgreSQL connections${pgUna
   it("a connection the server drops is replaced: later statements succeed", async () => {
     await pipeline.write(insert("d1", 1));
     await Promise.all([pipeline.query({ text: "SELECT 1" }), pipeline.query({ text: "SELECT 2" })]);
-    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = $2`, [APP, database.name]);
+    const killed = await admin.query<{ pid: number }>(
+      `SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = $2`,
+      [APP, database.name],
+    );
     expect(killed.rowCount).toBeGreaterThan(0);
+    const killedPids = killed.rows.map((r) => r.pid);
+    await waitFor("the server to end the terminated backends", async () => {
+      const left = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [killedPids]);
+      return left.rowCount === 0;
+    }, 30_000, 20);
     // Whatever was in flight on a dropped connection may fail; after that, statements work again.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    for (let i = 0; i < 4; i++) await pipeline.query({ text: "SELECT 1" }).catch(() => undefined);
+    await waitFor("statements to succeed again", () =>
+      Promise.all([pipeline.query({ text: "SELECT 1" }), pipeline.query({ text: "SELECT 2" })]).then(
+        () => true,
+        () => false,
+      ), 30_000, 20);
     const after = await Promise.all([pipeline.write(insert("d2", 2)), pipeline.query({ text: `SELECT COUNT(*)::int AS "n" FROM "Item"` })]);
     expect(after[0].rows[0]?.id).toBe("d2");
     expect((await pipeline.query({ text: `SELECT COUNT(*)::int AS "n" FROM "Item"` })).rows[0]?.n).toBe(2);

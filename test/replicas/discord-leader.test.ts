@@ -10,11 +10,14 @@ import type { BotProcess } from "../support/bot-process.ts";
 
 const pgUnavailable = await probePostgres();
 
-async function leaderGauge(bot: BotProcess): Promise<number> {
+async function metric(bot: BotProcess, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${bot.opsPort()}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith("checkin_discord_gateway_leader "));
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
   return Number(line?.split(" ")[1]);
 }
+const leaderGauge = (bot: BotProcess) => metric(bot, "checkin_discord_gateway_leader");
+/** How many times the replica tried to take the gateway and found it held by the other. */
+const standbyChecks = (bot: BotProcess) => metric(bot, "checkin_discord_gateway_standby_checks_total");
 
 describe.skipIf(pgUnavailable !== null)(`Discord gateway across replicas${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
   let db: PgTestDatabase;
@@ -49,16 +52,19 @@ describe.skipIf(pgUnavailable !== null)(`Discord gateway across replicas${pgUnav
       return read.includes(1) ? read : null;
     }, 20_000);
     expect([...gauges].sort()).toEqual([0, 1]);
-    // Several election rounds later there is still exactly one connection.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const leader = bots[gauges.indexOf(1)]!;
+    const follower = bots.find((b) => b !== leader)!;
+    // Once the follower has tried, and failed, to take the gateway three more times, there is
+    // still exactly one connection.
+    const checksBefore = await standbyChecks(follower);
+    await waitFor("three more standby checks by the follower", async () => (await standbyChecks(follower)) >= checksBefore + 3, 60_000);
     expect(discord.connectedClients).toBe(1);
+    expect(await leaderGauge(follower)).toBe(0);
     // Both replicas are ready: the follower reports Discord as standby.
     for (const bot of bots) {
       const ready = await fetch(`http://127.0.0.1:${bot.port()}/readyz`);
       expect(ready.status).toBe(200);
     }
-    const leader = bots[gauges.indexOf(1)]!;
-    const follower = bots.find((b) => b !== leader)!;
     const identifiesBefore = discord.identifies.length;
     leader.kill("SIGKILL");
     await leader.exited;

@@ -96,8 +96,15 @@ describe("bot process on SQLite", () => {
     // A new process picks up the rest immediately (no lease to wait out) and sends each once.
     const next = start({ ...env, CHAT_SINK_LATENCY_MS: "0" });
     await next.ready;
-    await waitFor("the rest sent", async () => readSinkLog(sinkFile).filter((r) => r.op === "send").length >= 400, 20_000, 50);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await waitFor("the rest sent", async () => readSinkLog(sinkFile).filter((r) => r.op === "send").length >= 400, 60_000, 50);
+    // Every row recorded as sent, none leased: no claim is left that could send one again.
+    await waitFor("every check-in recorded as sent", async () => {
+      const [row] = await db.sql.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM "CheckIn" WHERE "sessionEndAt" < ? AND "status" = 'sent' AND "leaseOwner" IS NULL`,
+        [new Date(signalledAt)],
+      );
+      return Number(row?.n) === 400;
+    }, 60_000, 50);
     const sends = readSinkLog(sinkFile).filter((r) => r.op === "send");
     expect(sends.length).toBe(400);
     expect(new Set(sends.map((s) => s.checkInId)).size).toBe(400);

@@ -173,12 +173,16 @@ describe("migrations on SQLite", () => {
       const insert = (id: string) =>
         `INSERT INTO "Practice" ("id", "platform", "externalId", "updatedAt") VALUES ('${id}', 'terminal', '${id}', 0)`;
       let released = false;
+      let locked!: () => void;
+      const holding = new Promise<void>((resolve) => (locked = resolve));
       const holder = a.sql.transaction(async (tx) => {
         await tx.execute(insert("p1"));
+        locked();
+        // Hold the write lock a moment, so the other connection's write meets it.
         await new Promise((resolve) => setTimeout(resolve, 150));
         released = true;
       });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await holding;
       const waiter = b.sql.execute(insert("p2")).then((n) => ({ n, afterRelease: released }));
       await holder;
       expect(await waiter).toEqual({ n: 1, afterRelease: true });

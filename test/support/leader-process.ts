@@ -1,5 +1,6 @@
 // Runs src/runtime/leader.ts in its own process against PostgreSQL and prints one JSON line per
-// transition: {"event":"elected"|"deposed","pid":…,"at":…}. Usage: leader-process.ts <databaseUrl>
+// transition: {"event":"elected"|"deposed","pid":…,"at":…}, and {"event":"held_elsewhere",…} each
+// time an attempt finds the lock taken by another process. Usage: leader-process.ts <databaseUrl>
 // SIGTERM stops competing (and releases leadership) before exiting.
 
 import { startPgLeader, LEADER_KEYS } from "../../src/runtime/leader.ts";
@@ -17,6 +18,9 @@ const leadership = startPgLeader({
   },
   async onDeposed() {
     say("deposed");
+  },
+  onLockHeldElsewhere() {
+    say("held_elsewhere");
   },
 });
 say("started");
