@@ -14,15 +14,29 @@ export const SAME_SESSION_MS = 30 * 60_000;
 /** Creates the row for the first session ending after `after`, if none exists. Returns it (or null if none). */
 export async function materialiseNext(store: CheckInStore, enrollment: Enrollment, after: Date): Promise<CheckIn | null> {
   if (enrollment.status === "ended" || enrollment.scheduleSource === "calendar") return null;
-  const sessionEndAt = nextSessionEnd(enrollment, enrollment.timeZone, after, {
-    skipDates: enrollment.skipDates,
-    pausedUntil: enrollment.pausedUntil,
-  });
-  if (!sessionEndAt) return null;
-  const times = checkInTimes(sessionEndAt, enrollment);
-  const created = await store.insertCheckIn({ enrollmentId: enrollment.id, kind: "scheduled", sessionEndAt, ...times });
-  return created ?? (await store.nextScheduledCheckIn(enrollment.id));
+  let from = after;
+  for (let step = 0; step < MAX_TAKEN_SESSIONS; step++) {
+    const sessionEndAt = nextSessionEnd(enrollment, enrollment.timeZone, from, {
+      skipDates: enrollment.skipDates,
+      pausedUntil: enrollment.pausedUntil,
+    });
+    if (!sessionEndAt) return null;
+    const times = checkInTimes(sessionEndAt, enrollment);
+    const created = await store.insertCheckIn({ enrollmentId: enrollment.id, kind: "scheduled", sessionEndAt, ...times });
+    if (created) return created;
+    // schedule=both: the calendar may already have a check-in ending exactly then. That session
+    // is the calendar's; the weekly rule goes on from the next one, unless a row of its own from
+    // then on is queued already.
+    if (enrollment.scheduleSource !== "both") break;
+    const queued = (await store.queuedCheckIns(enrollment.id)).find((row) => row.kind === "scheduled" && !row.calendarEventHash && row.sessionEndAt.getTime() >= sessionEndAt.getTime());
+    if (queued) return queued;
+    from = sessionEndAt;
+  }
+  return store.nextScheduledCheckIn(enrollment.id);
 }
+
+/** schedule=both: weekly sessions in a row the calendar already holds before the rule stops looking (about a year). */
+const MAX_TAKEN_SESSIONS = 60;
 
 /** Cancels pending rows and materialises afresh (after a schedule, pause or skip change). */
 export async function rescheduleEnrollment(store: CheckInStore, enrollment: Enrollment, now: Date): Promise<CheckIn | null> {

@@ -138,6 +138,87 @@ describe("schedule=both", () => {
   });
 });
 
+describe("schedule=both: the calendar decides the weeks it has", () => {
+  const at = (rows: Awaited<ReturnType<typeof rowsOf>>) => rows.map((r) => `${r.sessionEndAt.toISOString()} ${r.kind} ${r.status}`);
+  async function tickThrough(times: string[]): Promise<void> {
+    for (const t of times) {
+      f.clock.set(t);
+      await f.engine.tick();
+    }
+  }
+
+  it("an occurrence excluded by EXDATE from the first reading gets no weekly prompt", async () => {
+    await f.command("dana", "settings quiet_hours off", { admin: true });
+    const code = codeOf((await f.command("dana", "enroll alice bob tue 17:00 50m tz=Europe/Bucharest schedule=both", { admin: true })).text);
+    feed.set({
+      kind: "ics",
+      body: calendarText([{ uid: "series", tzid: TZ, start: "20260303T170000", end: "20260303T175000", rrule: "FREQ=WEEKLY;COUNT=3", exdates: ["20260310T170000"], summary: code }]),
+    });
+    await f.command("bob", `calendar connect ${feed.url()}`);
+    f.clock.advance(10_000);
+    await poll();
+    // 3, 10 and 17 March, each 17:50 local (15:50 UTC); the weekly rule's prompts are due at 16:00 UTC.
+    await tickThrough(["2026-03-03T16:01:00Z", "2026-03-10T16:01:00Z", "2026-03-17T16:01:00Z"]);
+    const rows = await rowsOf("alice");
+    const tenth = rows.filter((r) => r.sessionEndAt.toISOString() === "2026-03-10T15:50:00.000Z");
+    expect(tenth.length, at(rows).join("\n")).toBeGreaterThan(0);
+    for (const row of tenth) expect(row.status, at(rows).join("\n")).toBe("cancelled");
+    // One prompt each for 3 and 17 March, none for 10 March.
+    expect(platform.to("alice"), at(rows).join("\n")).toHaveLength(2);
+    expect(await f.store.recentClosedCheckIns(rows[0]!.enrollmentId, 10)).not.toContainEqual(expect.objectContaining({ status: "cancelled" }));
+  });
+
+  it("an occurrence deleted from the feed after it was read gets no weekly prompt, whichever row was made first", async () => {
+    await f.command("dana", "settings quiet_hours off", { admin: true });
+    const code = codeOf((await f.command("dana", "enroll alice bob tue 17:00 50m tz=Europe/Bucharest schedule=both", { admin: true })).text);
+    const series = { uid: "series", tzid: TZ, start: "20260303T170000", end: "20260303T175000", summary: code };
+    feed.set({ kind: "ics", body: calendarText([{ ...series, rrule: "FREQ=WEEKLY;COUNT=4" }]) });
+    await f.command("bob", `calendar connect ${feed.url()}`);
+    f.clock.advance(10_000);
+    await poll();
+    // The practice deletes 10 March (the series is cut and re-made without it) and 24 March (the rule is shortened).
+    feed.set({
+      kind: "ics",
+      body: calendarText([
+        { ...series, rrule: "FREQ=WEEKLY;COUNT=1" },
+        { ...series, uid: "series-2", start: "20260317T170000", end: "20260317T175000" },
+      ]),
+    });
+    f.clock.advance(300_000);
+    await poll();
+    await tickThrough(["2026-03-03T16:01:00Z", "2026-03-10T16:01:00Z", "2026-03-17T16:01:00Z", "2026-03-24T16:01:00Z", "2026-03-31T15:01:00Z"]);
+    const rows = await rowsOf("alice");
+    const sent = rows.filter((r) => r.status === "sent" || r.status === "expired").map((r) => r.sessionEndAt.toISOString());
+    // 3 and 17 March from the calendar, 31 March from the weekly rule (the calendar has nothing that week).
+    expect(sent, at(rows).join("\n")).toEqual(["2026-03-03T15:50:00.000Z", "2026-03-17T15:50:00.000Z", "2026-03-31T14:50:00.000Z"]);
+    expect(platform.to("alice")).toHaveLength(3);
+  });
+
+  it("a calendar session read before the weekly rule reaches its week: the rule skips it, goes on after it, and sends nothing when it is deleted", async () => {
+    await f.command("dana", "settings quiet_hours off", { admin: true });
+    const code = codeOf((await f.command("dana", "enroll alice bob tue 17:00 50m tz=Europe/Bucharest schedule=both", { admin: true })).text);
+    // Only 17 March is in the calendar, at the weekly rule's own time.
+    feed.set({ kind: "ics", body: calendarText([{ uid: "one-off", tzid: TZ, start: "20260317T170000", end: "20260317T175000", summary: code }]) });
+    await f.command("bob", `calendar connect ${feed.url()}`);
+    f.clock.advance(10_000);
+    await poll();
+    await tickThrough(["2026-03-03T16:01:00Z", "2026-03-10T16:01:00Z"]);
+    // The weekly rule's next session after 10 March is the calendar's 17 March one: it goes on with 24 March.
+    expect(at(await rowsOf("alice")).slice(-2)).toEqual(["2026-03-17T15:50:00.000Z calendar scheduled", "2026-03-24T15:50:00.000Z scheduled scheduled"]);
+    // The practice deletes the 17 March session.
+    feed.set({ kind: "ics", body: calendarText([]) });
+    f.clock.advance(300_000);
+    await poll();
+    await tickThrough(["2026-03-17T16:01:00Z", "2026-03-24T16:01:00Z"]);
+    const rows = await rowsOf("alice");
+    const sent = rows.filter((r) => r.status === "sent" || r.status === "expired").map((r) => r.sessionEndAt.toISOString());
+    expect(sent, at(rows).join("\n")).toEqual(["2026-03-03T15:50:00.000Z", "2026-03-10T15:50:00.000Z", "2026-03-24T15:50:00.000Z"]);
+    expect(rows.find((r) => r.sessionEndAt.toISOString() === "2026-03-17T15:50:00.000Z")?.status).toBe("cancelled");
+    expect(platform.to("alice")).toHaveLength(3);
+    expect(rows.at(-1)?.sessionEndAt.toISOString()).toBe("2026-03-31T14:50:00.000Z");
+  });
+});
+
 describe("trend", () => {
   it("marks the sessions that came from the calendar", async () => {
     await f.command("dana", "settings quiet_hours off", { admin: true });

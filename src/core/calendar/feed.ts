@@ -12,9 +12,9 @@
 //   VTIMEZONE (Outlook style names), converted with that definition; floating times (no zone)
 //   and unknown TZIDs are read in the client's zone. A time in a DST gap moves forward by the
 //   gap; a repeated time is its first occurrence.
-// - Recurrence: RRULE and RDATE expanded, EXDATE removed, RECURRENCE-ID overrides replace their
-//   occurrence (a moved session keeps its identity). STATUS:CANCELLED on the series or on one
-//   override cancels those sessions.
+// - Recurrence: RRULE and RDATE expanded, RECURRENCE-ID overrides replace their occurrence (a
+//   moved session keeps its identity). STATUS:CANCELLED on the series or on one override, and
+//   EXDATE on an occurrence, cancel those sessions (they are returned with `cancelled`).
 // - Identity: a session is known by a SHA-256 of the calendar id, its UID and its original
 //   start (the recurrence id); titles, descriptions, locations and attendees are never kept.
 
@@ -235,8 +235,9 @@ class SessionReader {
     const emit = (occurrence: CalTime) => {
       for (const code of codes) {
         const at = this.instant(occurrence, tzid, zoneFor(code)).getTime();
-        if (replaced.has(at) || excluded.has(at)) continue;
-        this.push(uid, String(at), code, at, at + durationMs, cancelled);
+        if (replaced.has(at)) continue;
+        // An excluded occurrence is a cancelled session: with schedule=both it also stops the weekly rule's prompt.
+        this.push(uid, String(at), code, at, at + durationMs, cancelled || excluded.has(at));
       }
     };
     // RDATE occurrences (date-times; periods and dates are not sessions we can place).

@@ -85,13 +85,15 @@ describe("reading a calendar feed", () => {
       ["2026-03-03T15:00:00.000Z", false],
       ["2026-03-05T10:00:00.000Z", false],
       ["2026-03-11T07:00:00.000Z", false],
+      ["2026-03-17T15:00:00.000Z", true],
       ["2026-03-24T15:00:00.000Z", true],
     ]);
-    // The moved occurrence keeps the identity of the one it replaces; the excluded one is gone.
+    // The moved occurrence keeps the identity of the one it replaces; the excluded one is a
+    // cancelled session under its own identity.
     expect(after[2]?.eventHash).toBe(before[1]?.eventHash);
-    expect(after[3]?.eventHash).toBe(before[3]?.eventHash);
-    expect(after.map((s) => s.eventHash)).not.toContain(before[2]?.eventHash);
-    expect(new Set(after.map((s) => s.eventHash)).size).toBe(4);
+    expect(after[3]?.eventHash).toBe(before[2]?.eventHash);
+    expect(after[4]?.eventHash).toBe(before[3]?.eventHash);
+    expect(new Set(after.map((s) => s.eventHash)).size).toBe(5);
     // Hashes only: nothing of the UID is readable in them.
     for (const s of after) expect(s.eventHash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -142,7 +144,12 @@ describe("reading a calendar feed", () => {
         summary: "CI-7K2P",
       },
     ]).replace("EXDATE;TZID=Europe/Bucharest:20260316T070000Z", "EXDATE:20260316T070000Z").replace("RRULE:FREQ=WEEKLY;COUNT=3", "RRULE:FREQ=WEEKLY;COUNT=3\r\nRDATE;TZID=Europe/Bucharest:20260304T150000");
-    expect(read(text, { "CI-7K2P": BUCHAREST }).map((s) => s.startAt.toISOString())).toEqual(["2026-03-02T07:00:00.000Z", "2026-03-04T13:00:00.000Z", "2026-03-09T07:00:00.000Z"]);
+    expect(read(text, { "CI-7K2P": BUCHAREST }).map((s) => `${s.startAt.toISOString()} ${s.cancelled ? "cancelled" : "held"}`)).toEqual([
+      "2026-03-02T07:00:00.000Z held",
+      "2026-03-04T13:00:00.000Z held",
+      "2026-03-09T07:00:00.000Z held",
+      "2026-03-16T07:00:00.000Z cancelled",
+    ]);
   });
 
   it("a series that began long before the window gives the same sessions and identities as reading it from its start", () => {
