@@ -5,7 +5,7 @@
 
 import { config as loadDotenv } from "dotenv";
 import path from "node:path";
-import { loadEnv, hasDiscord, hasSlack, ConfigError, durationMs, listenHost, publicBaseUrl } from "./config/env.ts";
+import { loadEnv, hasDiscord, hasSlack, durationMs, listenHost, publicBaseUrl } from "./config/env.ts";
 import { systemClock } from "./ports/clock.ts";
 import { deriveLinkKey } from "./security/link-tokens.ts";
 import type { SqlConnection } from "./store/database.ts";
@@ -31,9 +31,15 @@ import { createSinkPlatform, SINK_EVENTS_PATH } from "./runtime/sink-platform.ts
 import type { ChatPlatform } from "./ports/chat-platform.ts";
 import type { PlatformName } from "./core/model.ts";
 import { SLACK_EVENTS_PATH } from "../adapters/slack/paths.ts";
+import { CodedError } from "./ports/errors.ts";
+import { cliErrorText } from "./runtime/cli-errors.ts";
 
-export class StartupError extends Error {
-  readonly code = "startup";
+/** A deployment the bot refuses to start in; the message says what to set. */
+export class StartupError extends CodedError {
+  constructor(code: "startup_key_required" | "startup_no_platform" | "startup_public_url_required", message: string) {
+    super(code, message);
+    this.name = "StartupError";
+  }
 }
 
 function buildCipher(env: Env, logger: Logger): { cipher: AesGcmCommentCipher; key: Buffer } {
@@ -43,7 +49,7 @@ function buildCipher(env: Env, logger: Logger): { cipher: AesGcmCommentCipher; k
     return { cipher: new AesGcmCommentCipher(key, previous), key };
   }
   if (env.NODE_ENV === "production") {
-    throw new StartupError("DATA_ENCRYPTION_KEY is required in production (32 random bytes as hex; generate with: openssl rand -hex 32)");
+    throw new StartupError("startup_key_required", "DATA_ENCRYPTION_KEY is required in production (32 random bytes as hex; generate with: openssl rand -hex 32)");
   }
   const keyFile = env.LOCAL_KEY_FILE ?? path.join(env.DATABASE_URL.startsWith("file:") ? path.dirname(sqliteFilePath(env.DATABASE_URL)) : "data", "local-encryption.key");
   const { key, created } = loadOrCreateLocalKey(keyFile);
@@ -142,6 +148,7 @@ export async function main(): Promise<BotParts> {
   const logger = logFile ? createFileLogger({ level: env.LOG_LEVEL, file: logFile }) : createLogger({ level: env.LOG_LEVEL });
   if (env.NODE_ENV === "production" && !slack && !discord) {
     throw new StartupError(
+      "startup_no_platform",
       "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), or DISCORD_TOKEN, DISCORD_APPLICATION_ID and DISCORD_GUILD_IDS. Terminal mode is not available in production.",
     );
   }
@@ -185,7 +192,7 @@ export async function main(): Promise<BotParts> {
   if (!linksAvailable && (await usesLinkMode(bot.db.sql))) {
     await bot.close();
     instanceLock?.release();
-    throw new StartupError("PUBLIC_URL is required in production when link mode is used (a practice or an enrollment has delivery link): set it to the https:// address the bot's pages are reached at, e.g. https://checkin.example.org");
+    throw new StartupError("startup_public_url_required", "PUBLIC_URL is required in production when link mode is used (a practice or an enrollment has delivery link): set it to the https:// address the bot's pages are reached at, e.g. https://checkin.example.org");
   }
 
   const status = new PlatformStatus();
@@ -298,9 +305,7 @@ export async function main(): Promise<BotParts> {
 const isEntry = process.argv[1] && /main\.(ts|js)$/.test(process.argv[1]);
 if (isEntry) {
   main().catch((error: unknown) => {
-    const message = error instanceof ConfigError || error instanceof StartupError || (error instanceof Error && "code" in error) ? error.message : "start-up failed";
-    process.stderr.write(`alliance-checkin: ${message}\n`);
-    if (!(error instanceof ConfigError || error instanceof StartupError) && error instanceof Error) process.stderr.write(`${error.name}: ${error.message}\n`);
+    process.stderr.write(cliErrorText("alliance-checkin", error, "start-up failed"));
     process.exit(1);
   });
 }

@@ -101,6 +101,7 @@ describe("first run", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("alliance-checkin: no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), or DISCORD_TOKEN");
     expect(result.stderr).toContain("Terminal mode is not available in production.");
+    expect(result.stderr).toContain("alliance-checkin: error code startup_no_platform");
     expect(result.stdout).not.toContain("terminal mode");
     expect(existsSync(path.join(dir, "bot.db"))).toBe(false);
   }, 60_000);
@@ -112,6 +113,7 @@ describe("first run", () => {
     expect(result.stderr).toContain("alliance-checkin: invalid configuration:");
     expect(result.stderr).toContain("TICK_SECONDS:");
     expect(result.stderr).toContain("(expected seconds between ticks, 1-3600)");
+    expect(result.stderr).toContain("alliance-checkin: error code bad_config");
   }, 60_000);
 
   it("npm run demo walks enroll → prompt → answers → alert → acknowledge and exits 0", () => {

@@ -1,13 +1,14 @@
 // Named errors of the Discord adapter. Expected platform failures are returned as SendResult
 // values; these are thrown only for misconfiguration, which must stop start-up.
 
-/** Base error: a stable `code` for callers and the original `cause` for operators. */
-export class DiscordAdapterError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+import { CodedError } from "../../src/ports/errors.ts";
+import type { ErrorCode } from "../../src/ports/errors.ts";
+
+/** Base error of this adapter: a stable `code` for callers and the original `cause` for operators. */
+export class DiscordAdapterError extends CodedError {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = "DiscordAdapterError";
-    this.code = code;
   }
 }
 

@@ -1,13 +1,14 @@
 // Named errors of the Slack adapter. Expected platform failures are returned as SendResult
 // values; these are thrown only for misconfiguration at start-up.
 
-export class SlackAdapterError extends Error {
-  /** Stable, machine-readable code; safe to log. */
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+import { CodedError } from "../../src/ports/errors.ts";
+import type { ErrorCode } from "../../src/ports/errors.ts";
+
+/** Base error of this adapter; its `code` is stable and safe to log. */
+export class SlackAdapterError extends CodedError {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = "SlackAdapterError";
-    this.code = code;
   }
 }
 

@@ -3,6 +3,7 @@
 
 import { z } from "zod";
 import { parseDurationMinutes } from "../core/schedule.ts";
+import { CodedError } from "../ports/errors.ts";
 
 const csv = z
   .string()
@@ -74,10 +75,10 @@ export const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export class ConfigError extends Error {
-  readonly code = "bad_config";
+/** The environment cannot start the bot; the message names the variable, never its value. */
+export class ConfigError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super("bad_config", message);
     this.name = "ConfigError";
   }
 }

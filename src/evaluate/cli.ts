@@ -66,7 +66,7 @@ export function runEvaluate(argv: string[], readFile: (file: string) => string =
     const stdout = json ? `${JSON.stringify({ rows: rows.length, notReplayed, thresholds: used, alerts }, null, 2)}\n` : `${formatBacktest(alerts, rows.length)}\n${skippedNote}`;
     return { code: 0, stdout, stderr: "" };
   } catch (error) {
-    if (error instanceof HistoryInputError) return { code: 1, stdout: "", stderr: `${path.basename(file)}: ${error.message}\n` };
+    if (error instanceof HistoryInputError) return { code: 1, stdout: "", stderr: `${path.basename(file)}: ${error.message}\nerror code ${error.code}\n` };
     throw error;
   }
 }

@@ -11,6 +11,7 @@
 
 import type { TalkedThroughAnswer, TensionAnswer } from "../core/model.ts";
 import { TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "../core/model.ts";
+import { CodedError } from "../ports/errors.ts";
 
 export const HISTORY_STATUSES = ["answered", "expired", "missed_by_system", "skipped", "paused", "resumed", "stopped"] as const;
 export type HistoryStatus = (typeof HISTORY_STATUSES)[number];
@@ -30,10 +31,10 @@ export interface HistoryRow {
   comment: string | null;
 }
 
-export class HistoryInputError extends Error {
-  readonly code = "bad_history";
+/** A history file that cannot be replayed; the message names the line or entry. */
+export class HistoryInputError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super("bad_history", message);
     this.name = "HistoryInputError";
   }
 }
@@ -243,7 +244,9 @@ export function readHistoryJson(text: string): ParsedHistory {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new HistoryInputError(`the JSON cannot be read: ${(error as Error).message}`);
+    // Newer Node versions quote part of the input in the parser's message; only the position is kept.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new HistoryInputError(`the JSON cannot be read: it is not valid JSON${position === undefined ? "" : ` (at character ${position})`}`);
   }
   // `/checkin export` documents, one or an array of them (a practice): the client is the subject.
   const documents = isExportDocument(data) ? [data] : Array.isArray(data) && data.length > 0 && data.every(isExportDocument) ? data : null;

@@ -17,6 +17,7 @@ import { openStore } from "../app.ts";
 import { SqlPrivacyStore } from "../store/privacy-store.ts";
 import { rotateAlertNoteKeys, rotateCalendarAddresses, rotateCommentKeys } from "./key-rotation.ts";
 import { SqlCalendarStore } from "../store/calendar-store.ts";
+import { cliErrorText } from "../runtime/cli-errors.ts";
 
 interface Args {
   generate: boolean;
@@ -46,7 +47,7 @@ export async function rotateKeyCli(argv: string[]): Promise<number> {
   }
   loadDotenv({ quiet: true });
   const env = loadEnv();
-  if (!env.DATA_ENCRYPTION_KEY) throw new KeyError("DATA_ENCRYPTION_KEY is not set: it must hold the new key (and DATA_ENCRYPTION_PREVIOUS_KEYS the old ones)");
+  if (!env.DATA_ENCRYPTION_KEY) throw new KeyError("encryption_key_missing", "DATA_ENCRYPTION_KEY is not set: it must hold the new key (and DATA_ENCRYPTION_PREVIOUS_KEYS the old ones)");
   const cipher = new AesGcmCommentCipher(
     parseKey(env.DATA_ENCRYPTION_KEY),
     env.DATA_ENCRYPTION_PREVIOUS_KEYS.map((k) => parseKey(k, "DATA_ENCRYPTION_PREVIOUS_KEYS")),
@@ -95,8 +96,7 @@ if (isEntry) {
   rotateKeyCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      const message = error instanceof ConfigError || error instanceof KeyError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : "failed";
-      process.stderr.write(`rotate-key: ${message}\n`);
+      process.stderr.write(cliErrorText("rotate-key", error, "failed"));
       process.exit(1);
     },
   );

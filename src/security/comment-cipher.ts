@@ -6,11 +6,12 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { CommentCipher } from "../ports/comment-cipher.ts";
+import { CodedError } from "../ports/errors.ts";
 
-export class KeyError extends Error {
-  readonly code = "bad_encryption_key";
-  constructor(message: string) {
-    super(message);
+/** An encryption key is missing, malformed or unknown. The message never holds key material. */
+export class KeyError extends CodedError {
+  constructor(code: "bad_encryption_key" | "encryption_key_missing" | "encryption_key_unknown" | "comment_format_unknown", message: string) {
+    super(code, message);
     this.name = "KeyError";
   }
 }
@@ -20,7 +21,7 @@ export function parseKey(text: string, variable = "DATA_ENCRYPTION_KEY"): Buffer
   const trimmed = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : /^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed) ? Buffer.from(trimmed, "base64") : null;
   if (!key || key.length !== 32) {
-    throw new KeyError(`${variable} must be 32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)`);
+    throw new KeyError("bad_encryption_key", `${variable} must be 32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)`);
   }
   return key;
 }
@@ -49,9 +50,9 @@ export class AesGcmCommentCipher implements CommentCipher {
 
   decrypt(envelope: string, keyId: string): string {
     const key = this.keys.get(keyId);
-    if (!key) throw new KeyError(`no key with id ${keyId} is configured (add it to DATA_ENCRYPTION_PREVIOUS_KEYS)`);
+    if (!key) throw new KeyError("encryption_key_unknown", `no key with id ${keyId} is configured (add it to DATA_ENCRYPTION_PREVIOUS_KEYS)`);
     const [version, iv, tag, body] = envelope.split(".");
-    if (version !== "v1" || !iv || !tag || body === undefined) throw new KeyError("stored comment has an unknown format");
+    if (version !== "v1" || !iv || !tag || body === undefined) throw new KeyError("comment_format_unknown", "stored comment has an unknown format");
     const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
     return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");

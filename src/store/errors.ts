@@ -1,11 +1,10 @@
-/** Base error for storage failures, with a stable code callers can branch on. */
-export class StoreError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+import { CodedError } from "../ports/errors.ts";
+import type { ErrorCode } from "../ports/errors.ts";
+
+/** Storage failures, with a stable code callers can branch on. */
+export class StoreError extends CodedError {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = "StoreError";
   }
 }
