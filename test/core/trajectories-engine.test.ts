@@ -239,7 +239,7 @@ describe("weekly digest", () => {
     expect((await f.engine.tick()).loop.digests).toBe(1);
     const digest = noticesTo("bob").at(-1)!;
     expect(digest.split("\n")).toEqual([
-      "Weekly check-in digest: 1 active clients.",
+      "Weekly check-in digest: 1 active client.",
       expect.stringMatching(/^@alice: \S+ last 2\/5\/5 \(total 12\); alert open; low level since .+ \(check-ins at this level: 1\); missed this week: 0$/),
       "Details: /checkin trend @client · /checkin alerts. Change or stop this digest: /checkin digest mon 08:00 | off",
       "Your caseload on the web: http://localhost:3000/dashboard (sign in with /checkin dashboard)",

@@ -3,7 +3,7 @@
 
 import { SETTING_KEYS } from "../../src/core/commands/settings.ts";
 import { describe, expect, it } from "vitest";
-import { catalogs, translate } from "../../src/i18n/index.ts";
+import { catalogs, placeholderNames, translate } from "../../src/i18n/index.ts";
 import type { MessageKey } from "../../src/i18n/index.ts";
 import { en } from "../../src/i18n/locales/en.ts";
 import { LOCALES, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "../../src/core/model.ts";
@@ -12,7 +12,7 @@ import { backtest } from "../../src/evaluate/backtest.ts";
 import { TRAJECTORIES, trajectory } from "../core/rules/trajectory-data.ts";
 
 const englishKeys = Object.keys(en).sort();
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const placeholders = (text: string) => placeholderNames(text);
 
 /** Keys the code assembles from data (`signal.${code}` …); these escape the compiler's check. */
 const SIGNAL_CODES = ["low_item", "low_total", "drop_total", "drop_item", "reliable_drop", "decline", "tension", "comment_marker", "crisis_language", "withdrawal_missed", "withdrawal_stopped", "withdrawal_paused", "crisis_denial"];
@@ -85,5 +85,57 @@ describe("the comment modal's texts fit Discord", () => {
     expect(catalogs[locale]["prompt.comment_modal.title"].length).toBeLessThanOrEqual(45);
     // Both platforms make the comment field required (an empty comment is refused), so no "(optional)".
     expect(label).not.toMatch(/optional|opțional/i);
+  });
+});
+
+describe("counted nouns", () => {
+  /** The forms each locale's plural rules pick from (Intl.PluralRules). */
+  const FORMS: Record<string, string[]> = { en: ["one", "other"], ro: ["one", "few", "other"] };
+  /** Nouns that must not follow a bare number placeholder: "{count} clients" reads "1 clients". (Names are not numbers.) */
+  const COUNTED: Record<string, RegExp> = {
+    en: /\{(?!client\b|therapist\b)\w+\} (?:[a-z-]+ ){0,2}(?:clients|check-ins|minutes|hours|days|weeks|points|sessions|alerts|comments|answer sets|messages|settings|enrollments|characters)\b/,
+    ro: /\{(?!client\b|therapist\b)\w+\} (?:de )?(?:clienți|verificări|minute|ore|zile|săptămâni|puncte|sesiuni|ședințe|alerte|comentarii|seturi|mesaje|setări|înscrieri|caractere|check-in-uri)\b/,
+  };
+
+  it.each(LOCALES)("%s: every counted noun is a plural block with the locale's forms", (locale) => {
+    const catalog = catalogs[locale] as Record<string, string>;
+    const bare = Object.entries(catalog).filter(([, text]) => COUNTED[locale]!.test(text)).map(([key]) => key);
+    expect(bare).toEqual([]);
+    for (const [key, text] of Object.entries(catalog)) {
+      for (const block of text.matchAll(/\{\w+, plural,((?:\s*\w+\s*\{[^{}]*\})+)\s*\}/g)) {
+        const forms = [...block[1]!.matchAll(/(\w+)\s*\{/g)].map((m) => m[1]);
+        expect(forms, `${locale} ${key}`).toEqual(FORMS[locale]);
+      }
+    }
+  });
+
+  it("English: one client, two clients", () => {
+    expect(translate("en", "digest.header", { count: 1 })).toBe("Weekly check-in digest: 1 active client.");
+    expect(translate("en", "digest.header", { count: 2 })).toBe("Weekly check-in digest: 2 active clients.");
+    expect(translate("en", "dashboard.caseload.caption", { count: 1, timeZone: "UTC" })).toBe("1 client. Times in UTC.");
+    expect(translate("en", "dashboard.caseload.caption", { count: 0, timeZone: "UTC" })).toBe("0 clients. Times in UTC.");
+    expect(translate("en", "dashboard.settings.errors", { count: 1 })).toBe("1 setting was not saved; see the messages below. The others were saved.");
+    expect(translate("en", "privacy.export.sent", { client: "@alice", checkIns: 1 })).toBe("The export for @alice was sent to you as two files (JSON and CSV). It covers 1 check-in.");
+    expect(translate("en", "dashboard.overview.signals_caption", { count: 1, weeks: 1 })).toBe("1 alert in the last week; an alert with two signals counts for both");
+    expect(translate("en", "prompt.footer", { closes: "Wed 18:00", minutes: 1 })).toBe("Open until Wed 18:00. You can change your answers for 1 minute after you finish.");
+  });
+
+  it("Romanian: 1 client, 2–19 clienți, 20 de clienți (and 101, 120 by the same rules)", () => {
+    const header = (count: number) => translate("ro", "digest.header", { count });
+    expect(header(1)).toBe("Rezumatul săptămânal al verificărilor: 1 client activ.");
+    expect(header(2)).toBe("Rezumatul săptămânal al verificărilor: 2 clienți activi.");
+    expect(header(19)).toBe("Rezumatul săptămânal al verificărilor: 19 clienți activi.");
+    expect(header(20)).toBe("Rezumatul săptămânal al verificărilor: 20 de clienți activi.");
+    expect(header(101)).toBe("Rezumatul săptămânal al verificărilor: 101 clienți activi.");
+    expect(header(120)).toBe("Rezumatul săptămânal al verificărilor: 120 de clienți activi.");
+    expect(translate("ro", "dashboard.caseload.caption", { count: 1, timeZone: "UTC" })).toBe("1 client. Ore în fusul UTC.");
+    expect(translate("ro", "dashboard.settings.errors", { count: 1 })).toBe("1 setare nu a fost salvată; vezi mesajele de mai jos. Celelalte au fost salvate.");
+    expect(translate("ro", "web.checkin.comment_limit", { max: 3000 })).toBe("Până la 3000 de caractere.");
+    expect(translate("ro", "web.checkin.comment_limit", { max: 10 })).toBe("Până la 10 caractere.");
+    expect(translate("ro", "signal.withdrawal_missed", { count: 2 })).toBe("2 verificări la rând au expirat fără răspuns (întreruperile sistemului și pauzele nu sunt luate în calcul).");
+  });
+
+  it("a plural block whose number is missing stays visible, like any missing placeholder", () => {
+    expect(translate("en", "digest.header", {})).toBe("Weekly check-in digest: {count, plural, one {# active client} other {# active clients}}.");
   });
 });

@@ -122,7 +122,7 @@ describe("erasure", () => {
     expect(alert.view.kind).toBe("alert");
 
     const reply = await confirmed("admin", "erase alice", { admin: true });
-    expect(reply.text).toMatch(/Erased all check-in data about @alice: 2 check-ins, 1 answer sets, 1 comments, 1 alerts; 2 messages removed/);
+    expect(reply.text).toMatch(/Erased all check-in data about @alice: 2 check-ins, 1 answer set, 1 comment, 1 alert; 2 messages removed/);
     const alice = (await f.store.findPerson((await f.store.ensurePractice("terminal", "local")).id, "alice"))!;
     expect(alice.isClient).toBe(false);
     expect(alice.consentAt).toBeNull();
@@ -155,7 +155,7 @@ describe("erasure", () => {
   it("erase-me erases the client's own data, stops check-ins and tells the therapist", async () => {
     const { platform } = await aliceWithData();
     const reply = await confirmed("alice", "erase-me");
-    expect(reply.text).toMatch(/Your check-in data is erased \(2 check-ins, 1 comments; 2 messages removed from the chat\)/);
+    expect(reply.text).toMatch(/Your check-in data is erased \(2 check-ins, 1 comment; 2 messages removed from the chat\)/);
     expect(platform.lastTo("bob")?.view).toMatchObject({ kind: "notice", text: "@alice stopped their check-ins and erased their data." });
     // Next Monday passes without a prompt.
     const sentBefore = platform.to("alice").length;

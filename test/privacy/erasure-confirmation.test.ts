@@ -44,7 +44,7 @@ describe("erasure confirmation", () => {
     const request = await f.command("alice", "erase-me");
     expect(request.refused).toBeFalsy();
     expect(request.text).toMatch(
-      /^This would erase your check-in data: \d+ check-ins, 1 answer sets, 1 comments and 0 alerts, and you would get no more check-ins\. It cannot be undone\. To go ahead, type within 5 minutes: \/checkin erase-me confirm [A-Z0-9]{6}$/,
+      /^This would erase your check-in data: \d+ check-ins?, 1 answer set, 1 comment and 0 alerts, and you would get no more check-ins\. It cannot be undone\. To go ahead, type within 5 minutes: \/checkin erase-me confirm [A-Z0-9]{6}$/,
     );
     expect(await dataCounts()).toEqual(before);
 
@@ -74,7 +74,7 @@ describe("erasure confirmation", () => {
     await twoClients();
     const before = await dataCounts();
     const request = await f.command("admin", "erase alice", { admin: true });
-    expect(request.text).toMatch(/^This would erase all check-in data about @alice: \d+ check-ins, 1 answer sets, 1 comments and 0 alerts, .* To go ahead, type within 5 minutes: \/checkin erase @alice confirm [A-Z0-9]{6}$/);
+    expect(request.text).toMatch(/^This would erase all check-in data about @alice: \d+ check-ins?, 1 answer set, 1 comment and 0 alerts, .* To go ahead, type within 5 minutes: \/checkin erase @alice confirm [A-Z0-9]{6}$/);
     const code = codeIn(request.text);
     // Another admin, or the same code for another client, erases nothing.
     expect((await f.command("dana", `erase alice confirm ${code}`, { admin: true })).refused).toBe(true);
