@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { buildBot } from "../src/app.ts";
 import type { BotParts } from "../src/app.ts";
 import type { ChatPlatform, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../src/ports/chat-platform.ts";
 import type { Provider } from "../src/store/database.ts";
 import { silentLogger } from "../src/ports/logger.ts";
 import { AesGcmCommentCipher } from "../src/security/comment-cipher.ts";
+import { createPgTestDatabase, PG_ADMIN_URL as TEST_PG_ADMIN_URL, postgresUnavailableReason } from "../test/support/pg-test-database.ts";
 
 /**
  * The Node.js flags the Dockerfile starts the bot with. Every benchmark process runs with them,
@@ -19,7 +19,8 @@ import { AesGcmCommentCipher } from "../src/security/comment-cipher.ts";
  */
 export const BOT_NODE_FLAGS = ["--max-old-space-size=256"];
 
-export const PG_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+/** The PostgreSQL server the bench uses (BENCH_POSTGRES_URL, else the tests' default). */
+export const PG_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? TEST_PG_ADMIN_URL;
 
 export interface BenchDatabase {
   provider: Provider;
@@ -28,15 +29,7 @@ export interface BenchDatabase {
 }
 
 export async function postgresAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return (await postgresUnavailableReason(PG_ADMIN_URL)) === null;
 }
 
 /** A fresh, empty database: a SQLite file in a temp folder or a PostgreSQL database with a random name. */
@@ -45,23 +38,8 @@ export async function createDatabase(provider: Provider): Promise<BenchDatabase>
     const dir = mkdtempSync(path.join(tmpdir(), "checkin-bench-"));
     return { provider, url: `file:${path.join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `checkin_bench_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    provider,
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  const database = await createPgTestDatabase({ adminUrl: PG_ADMIN_URL, prefix: "checkin_bench" });
+  return { provider, url: database.url, drop: database.drop };
 }
 
 /** A platform that answers every call at once (or after `latencyMs`) and only counts. */

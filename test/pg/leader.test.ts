@@ -7,12 +7,10 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
-import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { afterAll, expect, it } from "vitest";
+import { describePostgres } from "../support/pg-suite.ts";
 import { waitFor } from "../support/bot-process.ts";
 
-const pgUnavailable = await probePostgres();
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "support", "leader-process.ts");
 /** Generous bound for a take-over on a loaded machine; the time measured is printed. */
 const TAKEOVER_WAIT_MS = 60_000;
@@ -41,20 +39,15 @@ const lastTransition = (c: Contender) => c.events.filter((e) => e.event !== "hel
 const leads = (c: Contender): boolean => alive(c) && lastTransition(c)?.event === "elected";
 const heldElsewhereCount = (c: Contender): number => c.events.filter((e) => e.event === "held_elsewhere").length;
 
-describe.skipIf(pgUnavailable !== null)(`Discord gateway leader on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
-  let db: PgTestDatabase;
+await describePostgres("Discord gateway leader on PostgreSQL", (database) => {
   const contenders: Contender[] = [];
 
-  beforeAll(async () => {
-    db = await createPgTestDatabase();
-  });
   afterAll(async () => {
     for (const c of contenders) if (c.child.exitCode === null) c.child.kill("SIGKILL");
-    await db?.drop();
   });
 
   it("one leader at a time; SIGKILL of the leader → takeover within seconds; SIGTERM hands over", async () => {
-    for (let i = 0; i < 3; i++) contenders.push(contend(db.url));
+    for (let i = 0; i < 3; i++) contenders.push(contend(database().url));
     await waitFor("all contenders started", async () => contenders.every((c) => c.events.length > 0), 20_000);
     const first = await waitFor("a leader", async () => contenders.find(leads), 10_000);
     // Once each of the others has tried, and failed, to take the lock three more times, none

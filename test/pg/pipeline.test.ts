@@ -3,17 +3,14 @@
 // connection the server drops is replaced, and a closed pipeline refuses clearly.
 
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { PgPipeline } from "../../src/store/pg-pipeline.ts";
-import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
-import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { describePostgres } from "../support/pg-suite.ts";
 import { waitFor } from "../support/bot-process.ts";
 
-const pgUnavailable = await probePostgres();
 const APP = "pipeline-test";
 
-describe.skipIf(pgUnavailable !== null)(`pipelined PostgreSQL connections${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
-  let database: PgTestDatabase;
+await describePostgres("pipelined PostgreSQL connections", (database) => {
   let admin: pg.Client;
   let pipeline: PgPipeline;
 
@@ -22,18 +19,16 @@ describe.skipIf(pgUnavailable !== null)(`pipelined PostgreSQL connections${pgUna
   const writers = async () => (await admin.query<{ id: string; xmin: string }>(`SELECT "id", xmin::text AS "xmin" FROM "Item" ORDER BY "id"`)).rows;
 
   beforeAll(async () => {
-    database = await createPgTestDatabase();
-    admin = new pg.Client({ connectionString: database.url });
+    admin = new pg.Client({ connectionString: database().url });
     await admin.connect();
     await admin.query(`CREATE TABLE "Item" ("id" TEXT PRIMARY KEY, "value" INTEGER NOT NULL CHECK ("value" >= 0))`);
   });
   afterAll(async () => {
     await admin.end();
-    await database.drop();
   });
   beforeEach(async () => {
     await admin.query(`TRUNCATE "Item"`);
-    pipeline = new PgPipeline({ connectionString: database.url, application_name: APP }, 2);
+    pipeline = new PgPipeline({ connectionString: database().url, application_name: APP }, 2);
   });
   afterEach(async () => {
     await pipeline.close();
@@ -79,7 +74,7 @@ describe.skipIf(pgUnavailable !== null)(`pipelined PostgreSQL connections${pgUna
     await Promise.all([pipeline.query({ text: "SELECT 1" }), pipeline.query({ text: "SELECT 2" })]);
     const killed = await admin.query<{ pid: number }>(
       `SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = $2`,
-      [APP, database.name],
+      [APP, database().name],
     );
     expect(killed.rowCount).toBeGreaterThan(0);
     const killedPids = killed.rows.map((r) => r.pid);
@@ -99,7 +94,7 @@ describe.skipIf(pgUnavailable !== null)(`pipelined PostgreSQL connections${pgUna
   });
 
   it("one connection does the work while it has room; behind a slow statement the queue moves to another", async () => {
-    const spilling = new PgPipeline({ connectionString: database.url, application_name: APP }, 2, { batchesPerConnection: 2, spillAfterMs: 50 });
+    const spilling = new PgPipeline({ connectionString: database().url, application_name: APP }, 2, { batchesPerConnection: 2, spillAfterMs: 50 });
     const pidOf = (result: pg.QueryResult) => Number(result.rows[0]?.pid);
     try {
       // Steady use, batch after batch: always the first connection.
@@ -129,7 +124,7 @@ describe.skipIf(pgUnavailable !== null)(`pipelined PostgreSQL connections${pgUna
   });
 
   it("with a single connection, everything waits its turn behind a slow statement", async () => {
-    const single = new PgPipeline({ connectionString: database.url, application_name: APP }, 1, { spillAfterMs: 10 });
+    const single = new PgPipeline({ connectionString: database().url, application_name: APP }, 1, { spillAfterMs: 10 });
     try {
       const order: string[] = [];
       const slow = single.query({ text: "SELECT pg_sleep(0.3)" }).then(() => order.push("slow"));

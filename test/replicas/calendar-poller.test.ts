@@ -7,23 +7,20 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../../src/store/database.ts";
 import type { OpenDatabase } from "../../src/store/database.ts";
 import { readSinkLog } from "../../src/runtime/sink-platform.ts";
-import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
-import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { describePostgres } from "../support/pg-suite.ts";
 import { postEvent, spawnBot, waitFor } from "../support/bot-process.ts";
 import type { BotProcess } from "../support/bot-process.ts";
 import { calendarText } from "../support/ics.ts";
 
-const pgUnavailable = await probePostgres();
 
 /** yyyyMMddTHHmmssZ of an instant, for UTC event times. */
 const icsUtc = (at: Date) => at.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
-describe.skipIf(pgUnavailable !== null)(`calendar polling across replicas${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
-  let pgDb: PgTestDatabase;
+await describePostgres("calendar polling across replicas", (database) => {
   let db: OpenDatabase;
   let dir: string;
   let server: http.Server;
@@ -34,7 +31,6 @@ describe.skipIf(pgUnavailable !== null)(`calendar polling across replicas${pgUna
   const bots: BotProcess[] = [];
 
   beforeAll(async () => {
-    pgDb = await createPgTestDatabase();
     dir = mkdtempSync(path.join(tmpdir(), "checkin-calendar-replicas-"));
     server = http.createServer((_req, res) => {
       requests++;
@@ -54,7 +50,6 @@ describe.skipIf(pgUnavailable !== null)(`calendar polling across replicas${pgUna
     for (const bot of bots) bot.kill();
     await Promise.all(bots.map((b) => b.exited));
     await db?.close();
-    await pgDb?.drop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
@@ -62,8 +57,8 @@ describe.skipIf(pgUnavailable !== null)(`calendar polling across replicas${pgUna
 
   it("one poller at a time, one check-in and one prompt per session", async () => {
     const sinkFile = path.join(dir, "sent.log");
-    db = await openDatabase(pgDb.url);
-    const env = { DATABASE_URL: pgDb.url, CHAT_SINK_FILE: sinkFile, CALENDAR_POLL_SECONDS: "1", CALENDAR_ALLOW_PRIVATE: "1" };
+    db = await openDatabase(database().url);
+    const env = { DATABASE_URL: database().url, CHAT_SINK_FILE: sinkFile, CALENDAR_POLL_SECONDS: "1", CALENDAR_ALLOW_PRIVATE: "1" };
     bots.push(spawnBot(env), spawnBot(env));
     const ports = await Promise.all(bots.map((b) => b.ready));
     const actor = (userId: string, admin = false) => ({ platform: "terminal", workspaceId: "local", userId, isPlatformAdmin: admin });

@@ -7,18 +7,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../../src/store/database.ts";
 import type { OpenDatabase } from "../../src/store/database.ts";
 import { readSinkLog } from "../../src/runtime/sink-platform.ts";
 import { encodeAction } from "../../src/core/actions.ts";
 import { seedDueCheckIns, seedPractice } from "../../bench/seed.ts";
-import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
-import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { describePostgres } from "../support/pg-suite.ts";
 import { postEvent, spawnBot, waitFor } from "../support/bot-process.ts";
 import type { BotProcess } from "../support/bot-process.ts";
 
-const pgUnavailable = await probePostgres();
 const CHECK_INS = 5000;
 const MIN_KILLS = 10;
 /** Stop killing after this many, so the burst is sure to finish. */
@@ -28,8 +26,7 @@ const ANSWERS = 600;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
-describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
-  let pgDb: PgTestDatabase;
+await describePostgres("crash test on PostgreSQL", (database) => {
   /** Set when the test is over (passed or failed), so background loops stop before the database closes. */
   let testEnded = false;
   const background: Promise<unknown>[] = [];
@@ -38,7 +35,6 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
   const bots: BotProcess[] = [];
 
   beforeAll(async () => {
-    pgDb = await createPgTestDatabase();
     dir = mkdtempSync(path.join(tmpdir(), "checkin-crash-"));
   });
 
@@ -48,7 +44,6 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
     for (const bot of bots) bot.kill();
     await Promise.all(bots.map((b) => b.exited));
     await db?.close();
-    await pgDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -56,7 +51,7 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
     const sinkFile = path.join(dir, "sent.log");
     // The lease outlasts any send, even on a loaded machine, so a row is re-sent only after its
     // claimant died; it is short enough that the burst recovers from each kill.
-    const env = { DATABASE_URL: pgDb.url, CHAT_SINK_FILE: sinkFile, LEASE_SECONDS: "6", LOG_LEVEL: "warn" };
+    const env = { DATABASE_URL: database().url, CHAT_SINK_FILE: sinkFile, LEASE_SECONDS: "6", LOG_LEVEL: "warn" };
     const spawnReplica = (): BotProcess => {
       const bot = spawnBot({ ...env, LOG_LEVEL: "info" });
       bots.push(bot);
@@ -65,7 +60,7 @@ describe.skipIf(pgUnavailable !== null)(`crash test on PostgreSQL${pgUnavailable
     for (let i = 0; i < 3; i++) spawnReplica();
     await Promise.all(bots.map((b) => b.ready));
 
-    db = await openDatabase(pgDb.url);
+    db = await openDatabase(database().url);
     const practice = await seedPractice(db.sql, CHECK_INS);
     const userOf = new Map(practice.enrollments.map((e) => [e.enrollmentId, e.clientUserId]));
     await seedDueCheckIns(db.sql, practice.enrollments, new Date(Date.now() - 1000));

@@ -1,14 +1,12 @@
 // Two real bot replicas configured for Discord share PostgreSQL and a fake Discord (REST and
 // gateway): only one holds the gateway at a time; when it is killed, the other connects.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
-import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describePostgres } from "../support/pg-suite.ts";
 import { FakeDiscord } from "../support/fake-discord.ts";
 import { spawnBot, waitFor } from "../support/bot-process.ts";
 import type { BotProcess } from "../support/bot-process.ts";
 
-const pgUnavailable = await probePostgres();
 
 async function metric(bot: BotProcess, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${bot.opsPort()}/metrics`)).text();
@@ -19,25 +17,22 @@ const leaderGauge = (bot: BotProcess) => metric(bot, "checkin_discord_gateway_le
 /** How many times the replica tried to take the gateway and found it held by the other. */
 const standbyChecks = (bot: BotProcess) => metric(bot, "checkin_discord_gateway_standby_checks_total");
 
-describe.skipIf(pgUnavailable !== null)(`Discord gateway across replicas${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
-  let db: PgTestDatabase;
+await describePostgres("Discord gateway across replicas", (database) => {
   let discord: FakeDiscord;
   const bots: BotProcess[] = [];
 
   beforeAll(async () => {
-    db = await createPgTestDatabase();
     discord = await FakeDiscord.start();
   });
   afterAll(async () => {
     for (const bot of bots) bot.kill();
     await Promise.all(bots.map((b) => b.exited));
     await discord?.close();
-    await db?.drop();
   });
 
   it("one gateway connection among two replicas; the follower takes over when the leader is killed", async () => {
     const env = {
-      DATABASE_URL: db.url,
+      DATABASE_URL: database().url,
       DISCORD_TOKEN: discord.token,
       DISCORD_APPLICATION_ID: discord.applicationId,
       DISCORD_GUILD_IDS: discord.guildId,

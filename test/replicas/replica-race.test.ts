@@ -5,28 +5,24 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../../src/store/database.ts";
 import type { OpenDatabase } from "../../src/store/database.ts";
 import { loadMigrations, migrationsDir } from "../../src/store/migrate.ts";
 import { readSinkLog } from "../../src/runtime/sink-platform.ts";
 import { seedDueCheckIns, seedPractice } from "../../bench/seed.ts";
-import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
-import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { describePostgres } from "../support/pg-suite.ts";
 import { spawnBot, waitFor } from "../support/bot-process.ts";
 import type { BotProcess } from "../support/bot-process.ts";
 
-const pgUnavailable = await probePostgres();
 const CHECK_INS = 5000;
 
-describe.skipIf(pgUnavailable !== null)(`replica race on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
-  let pgDb: PgTestDatabase;
+await describePostgres("replica race on PostgreSQL", (database) => {
   let db: OpenDatabase;
   let dir: string;
   const bots: BotProcess[] = [];
 
   beforeAll(async () => {
-    pgDb = await createPgTestDatabase();
     dir = mkdtempSync(path.join(tmpdir(), "checkin-replicas-"));
   });
 
@@ -34,16 +30,15 @@ describe.skipIf(pgUnavailable !== null)(`replica race on PostgreSQL${pgUnavailab
     for (const bot of bots) bot.kill();
     await Promise.all(bots.map((b) => b.exited));
     await db?.close();
-    await pgDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("3 processes, 5,000 due check-ins: every check-in is sent exactly once", async () => {
     const sinkFile = path.join(dir, "sent.log");
-    for (let i = 0; i < 3; i++) bots.push(spawnBot({ DATABASE_URL: pgDb.url, CHAT_SINK_FILE: sinkFile }));
+    for (let i = 0; i < 3; i++) bots.push(spawnBot({ DATABASE_URL: database().url, CHAT_SINK_FILE: sinkFile }));
     await Promise.all(bots.map((b) => b.ready));
 
-    db = await openDatabase(pgDb.url);
+    db = await openDatabase(database().url);
     // Replicas that started together applied each migration exactly once.
     const recorded = await db.sql.query<{ migration_name: string; n: number }>(`SELECT migration_name, COUNT(*) AS n FROM "_prisma_migrations" GROUP BY migration_name`);
     expect(recorded.map((r) => r.migration_name).sort()).toEqual(loadMigrations(migrationsDir("postgresql")).map((m) => m.name));

@@ -5,14 +5,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/app.ts";
 import type { OpenDatabase } from "../../src/store/database.ts";
 import type { PrismaCheckInStore } from "../../src/store/prisma-store.ts";
 import type { CheckIn } from "../../src/core/model.ts";
 import { insertCheckIns, seedEnrollment } from "../support/store-seed.ts";
-import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
-import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { describePostgres } from "../support/pg-suite.ts";
 
 const T0 = new Date("2026-03-02T10:00:00Z");
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -306,18 +305,5 @@ describe("saveAnswer on SQLite", () => {
   answerTests(() => openStore(`file:${path.join(dir, "bot.db")}`));
 });
 
-const pgUnavailable = await probePostgres();
-if (pgUnavailable) console.warn(`[answers.test] skipping PostgreSQL: ${pgUnavailable}`);
 
-describe.skipIf(pgUnavailable !== null)(`saveAnswer on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
-  const created: PgTestDatabase[] = [];
-  let database: PgTestDatabase;
-  beforeEach(async () => {
-    database = await createPgTestDatabase();
-    created.push(database);
-  });
-  afterAll(async () => {
-    await Promise.all(created.map((d) => d.drop()));
-  });
-  answerTests(() => openStore(database.url));
-});
+await describePostgres("saveAnswer on PostgreSQL", (database) => answerTests(() => openStore(database().url)), { fresh: "test" });

@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/app.ts";
 import type { OpenDatabase } from "../../src/store/database.ts";
 import type { PrismaCheckInStore } from "../../src/store/prisma-store.ts";
 import type { Enrollment } from "../../src/core/model.ts";
 import { insertCheckIns, seedEnrollment } from "../support/store-seed.ts";
-import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
-import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { describePostgres } from "../support/pg-suite.ts";
 import { runStoreProcessesTogether } from "../support/spawn-store-process.ts";
 
 const T0 = new Date("2026-03-02T10:00:00Z");
@@ -234,19 +233,5 @@ describe("claims on SQLite", () => {
   }, 30_000);
 });
 
-const pgUnavailable = await probePostgres();
-if (pgUnavailable) console.warn(`[claims.test] skipping PostgreSQL: ${pgUnavailable}`);
 
-describe.skipIf(pgUnavailable !== null)(`claims on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
-  let database: PgTestDatabase;
-  const created: PgTestDatabase[] = [];
-  beforeEach(async () => {
-    database = await createPgTestDatabase();
-    created.push(database);
-  });
-  afterAll(async () => {
-    for (const d of created) await d.drop();
-  });
-
-  claimTests(() => openStore(database.url));
-});
+await describePostgres("claims on PostgreSQL", (database) => claimTests(() => openStore(database().url)), { fresh: "test" });

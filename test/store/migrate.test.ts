@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/store/database.ts";
 import type { OpenDatabase, Provider } from "../../src/store/database.ts";
 import { applyMigrations, loadMigrations, migrationsDir, migrationsUpToDate } from "../../src/store/migrate.ts";
 import type { Migration } from "../../src/store/migrate.ts";
-import { createPgTestDatabase, probePostgres } from "../support/pg-test-database.ts";
-import type { PgTestDatabase } from "../support/pg-test-database.ts";
+import { describePostgres } from "../support/pg-suite.ts";
 import { runStoreProcessesTogether } from "../support/spawn-store-process.ts";
 
 /** The columns `prisma migrate` creates for its bookkeeping table, per provider. */
@@ -225,33 +224,25 @@ describe("migrations on SQLite", () => {
   }, 30_000);
 });
 
-const pgUnavailable = await probePostgres();
-if (pgUnavailable) console.warn(`[migrate.test] skipping PostgreSQL: ${pgUnavailable}`);
 
-describe.skipIf(pgUnavailable !== null)(`migrations on PostgreSQL${pgUnavailable ? ` (skipped: ${pgUnavailable})` : ""}`, () => {
-  let database: PgTestDatabase;
-  const created: PgTestDatabase[] = [];
-  beforeEach(async () => {
-    database = await createPgTestDatabase();
-    created.push(database);
-  });
-  afterAll(async () => {
-    for (const d of created) await d.drop();
-  });
+await describePostgres(
+  "migrations on PostgreSQL",
+  (database) => {
+    sharedMigrationTests("postgresql", () => openDatabase(database().url));
 
-  sharedMigrationTests("postgresql", () => openDatabase(database.url));
-
-  it("concurrent runners on separate pools serialise on the advisory lock and record each migration once", async () => {
-    const runners = await Promise.all([1, 2, 3, 4].map(() => openDatabase(database.url)));
-    try {
-      const list = loadMigrations(migrationsDir("postgresql"));
-      const reports = await Promise.all(runners.map((db) => applyMigrations(db.sql, list)));
-      expect(reports.flatMap((r) => r.applied).sort()).toEqual(list.map((m) => m.name).sort());
-      expect(reports.filter((r) => r.applied.length > 0)).toHaveLength(1);
-      const rows = await recorded(runners[0]!);
-      expect(rows.map((r) => r.migration_name)).toEqual(list.map((m) => m.name));
-    } finally {
-      await Promise.all(runners.map((db) => db.close()));
-    }
-  });
-});
+    it("concurrent runners on separate pools serialise on the advisory lock and record each migration once", async () => {
+      const runners = await Promise.all([1, 2, 3, 4].map(() => openDatabase(database().url)));
+      try {
+        const list = loadMigrations(migrationsDir("postgresql"));
+        const reports = await Promise.all(runners.map((db) => applyMigrations(db.sql, list)));
+        expect(reports.flatMap((r) => r.applied).sort()).toEqual(list.map((m) => m.name).sort());
+        expect(reports.filter((r) => r.applied.length > 0)).toHaveLength(1);
+        const rows = await recorded(runners[0]!);
+        expect(rows.map((r) => r.migration_name)).toEqual(list.map((m) => m.name));
+      } finally {
+        await Promise.all(runners.map((db) => db.close()));
+      }
+    });
+  },
+  { fresh: "test" },
+);
