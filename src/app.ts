@@ -86,8 +86,8 @@ export interface BuildOptions {
   alertLinkTtlMs?: number;
 }
 
-export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase; store: PrismaCheckInStore; migrations: MigrationReport }> {
-  const db = await openDatabase(databaseUrl);
+export async function openStore(databaseUrl: string, logger?: Logger): Promise<{ db: OpenDatabase; store: PrismaCheckInStore; migrations: MigrationReport }> {
+  const db = await openDatabase(databaseUrl, logger ? { logger } : {});
   try {
     const migrations = await applyMigrations(db.sql, loadMigrations(migrationsDir(db.provider)));
     return { db, store: new PrismaCheckInStore(db), migrations };
@@ -98,7 +98,7 @@ export async function openStore(databaseUrl: string): Promise<{ db: OpenDatabase
 }
 
 export async function buildBot(options: BuildOptions): Promise<BotParts> {
-  const opened = await openStore(options.databaseUrl);
+  const opened = await openStore(options.databaseUrl, options.logger);
   const { db, migrations } = opened;
   const clock = options.clock ?? systemClock;
   const store = options.metrics ? meterStore(opened.store, options.metrics) : opened.store;

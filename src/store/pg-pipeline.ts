@@ -30,6 +30,8 @@ export interface PipelineOptions {
   batchesPerConnection?: number;
   /** How long a full connection waits on its oldest batch before another connection is used (default 25 ms). */
   spillAfterMs?: number;
+  /** Called when a connection fails (it is dropped and replaced by the next batch). */
+  onConnectionError?: (error: unknown) => void;
 }
 
 interface Pending {
@@ -62,6 +64,7 @@ export class PgPipeline {
   private closed = false;
   private readonly batchesPerConnection: number;
   private readonly spillAfterMs: number;
+  private readonly onConnectionError: (error: unknown) => void;
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -71,6 +74,7 @@ export class PgPipeline {
     this.slots = Array.from({ length: Math.max(1, size) }, () => null);
     this.batchesPerConnection = Math.max(1, options.batchesPerConnection ?? 2);
     this.spillAfterMs = Math.max(0, options.spillAfterMs ?? 25);
+    this.onConnectionError = options.onConnectionError ?? (() => undefined);
   }
 
   /** Runs one statement on its own (autocommit). */
@@ -113,14 +117,21 @@ export class PgPipeline {
       this.scheduleDispatch();
     };
     // A broken connection is dropped; its in-flight statements fail, the next batch reconnects.
-    client.on("error", forget);
+    client.on("error", (error) => {
+      // A failing connection may emit more than one error; the first one says why.
+      if (this.slots[index] === slot) this.onConnectionError(error);
+      forget(error);
+    });
     client.on("end", () => forget());
     client.connect().then(
       () => {
         slot.connected = true;
         this.scheduleDispatch();
       },
-      (error: unknown) => forget(error),
+      (error: unknown) => {
+        this.onConnectionError(error);
+        forget(error);
+      },
     );
   }
 
