@@ -37,8 +37,8 @@ import { SqlCalendarStore } from "./store/calendar-store.ts";
 import type { CalendarFetcher } from "./ports/calendar.ts";
 import { HttpCalendarFetcher } from "./calendar/http-fetcher.ts";
 import type { HttpCalendarFetcherOptions } from "./calendar/http-fetcher.ts";
-import { createCalendarServices } from "./core/calendar/poll.ts";
-import type { CalendarOptions } from "./core/calendar/poll.ts";
+import { createCalendarServices } from "./core/calendar/services.ts";
+import type { CalendarOptions } from "./core/calendar/services.ts";
 import { createLinkTokens } from "./security/link-tokens.ts";
 
 /** A therapist's alert link is valid for a day; each alert message carries a fresh one. */

@@ -11,7 +11,7 @@ import type { CommentCipher } from "../ports/comment-cipher.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { LinkSettings } from "../ports/link-tokens.ts";
 import type { Enrollment, Locale, Person, PlatformName, Practice } from "./model.ts";
-import type { CalendarServices } from "./calendar/poll.ts";
+import type { CalendarServices } from "./calendar/services.ts";
 
 export interface EngineOptions {
   /** Identifies this process as a lease owner. */

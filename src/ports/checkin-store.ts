@@ -17,6 +17,7 @@ import type {
   Practice,
   PracticeSettings,
   ResponseRecord,
+  ScoredCheckIn,
   TalkedThroughAnswer,
   TensionAnswer,
 } from "../core/model.ts";
@@ -128,20 +129,16 @@ export interface SavedAnswer {
   answeredNow: boolean;
 }
 
-/** A completed response joined with its check-in, as the rupture rules read history. */
-export interface ScoredRow {
-  checkInId: string;
-  sessionEndAt: Date;
-  goal: number;
-  task: number;
-  bond: number;
-  tension: TensionAnswer | null;
-  talkedThrough: TalkedThroughAnswer | null;
+/**
+ * A completed response joined with its check-in, as the store returns it: the check-in the
+ * rupture rules read (ScoredCheckIn), with the comment still encrypted.
+ */
+export type ScoredRow = Omit<ScoredCheckIn, "comment"> & {
   commentCipher: string | null;
   commentKeyId: string | null;
   /** The session came from the therapist's calendar. */
   fromCalendar?: boolean;
-}
+};
 
 export interface NewAlert {
   enrollmentId: string;

@@ -3,7 +3,8 @@ import { createEngineFixture } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
 import { RecordingPlatform } from "../support/recording-platform.ts";
 import type { AlertView, ConsentView, PromptView } from "../../src/ports/chat-platform.ts";
-import { deliverAlert, raiseAlert } from "../../src/core/alerts.ts";
+import { raiseAlert } from "../../src/core/alerts.ts";
+import { deliverAlert } from "../../src/core/alert-delivery.ts";
 
 let f: EngineFixture;
 let platform: RecordingPlatform;

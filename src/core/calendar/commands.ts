@@ -14,7 +14,7 @@ import type { Reply } from "../../ports/inbound.ts";
 import type { CalendarFetchErrorCode } from "../../ports/calendar.ts";
 import type { MessageKey, Translator } from "../../i18n/index.ts";
 import { CALENDAR_CODE_ALPHABET } from "./feed.ts";
-import type { CalendarServices } from "./poll.ts";
+import type { CalendarServices } from "./services.ts";
 
 type CalendarCommand = Extract<Command, { name: "calendar" }>;
 

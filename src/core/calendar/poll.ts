@@ -12,7 +12,7 @@
 
 import type { EngineContext } from "../context.ts";
 import { mention } from "../context.ts";
-import type { Calendar, CalendarFetcher, CalendarStore } from "../../ports/calendar.ts";
+import type { Calendar } from "../../ports/calendar.ts";
 import type { Enrollment, Person, Practice } from "../model.ts";
 import { readCalendarFeed } from "./feed.ts";
 import type { CalendarSession } from "./feed.ts";
@@ -20,40 +20,7 @@ import { followsCalendar, reconcileCalendar } from "./reconcile.ts";
 import type { ReconcileStats } from "./reconcile.ts";
 import { currentAdmins, notifyPerson } from "../notify.ts";
 import { errorCode } from "../dispatch.ts";
-
-export interface CalendarOptions {
-  /** Seconds between polls of one calendar (CALENDAR_POLL_SECONDS). */
-  pollSeconds: number;
-  /** How long a poll holds its calendar before another process may take it. */
-  leaseMs: number;
-  /** A calendar failing this long notifies the therapist and admins once. */
-  noticeAfterMs: number;
-  /** How far ahead sessions become check-ins. */
-  horizonDays: number;
-  /** Calendars polled per tick by one process. */
-  batchSize: number;
-}
-
-export const DEFAULT_CALENDAR_OPTIONS: CalendarOptions = {
-  pollSeconds: 300,
-  leaseMs: 120_000,
-  noticeAfterMs: 3600_000,
-  horizonDays: 35,
-  batchSize: 20,
-};
-
-/** What the engine needs to follow calendars; absent when calendars are not wired in. */
-export interface CalendarServices {
-  store: CalendarStore;
-  fetcher: CalendarFetcher;
-  options: CalendarOptions;
-  /** This process's last full reading of each feed (hashes and times only), for 304 answers. */
-  readings: Map<string, CachedReading>;
-}
-
-export function createCalendarServices(store: CalendarStore, fetcher: CalendarFetcher, options: Partial<CalendarOptions> = {}): CalendarServices {
-  return { store, fetcher, options: { ...DEFAULT_CALENDAR_OPTIONS, ...options }, readings: new Map() };
-}
+import type { CachedReading, CalendarOptions, CalendarServices } from "./services.ts";
 
 export interface CalendarPollStats {
   polled: number;
@@ -67,14 +34,6 @@ export interface CalendarPollStats {
 /** How far back a feed is read: a session that ended up to a day ago may still have its prompt pending. */
 const LOOKBACK_MS = 25 * 3600_000;
 const MAX_BACKOFF_MS = 3600_000;
-
-export interface CachedReading {
-  etag: string | null;
-  lastModified: string | null;
-  codesKey: string;
-  coveredUntil: number;
-  sessions: CalendarSession[];
-}
 
 function backoffMs(options: CalendarOptions, failures: number): number {
   return Math.min(MAX_BACKOFF_MS, Math.max(options.pollSeconds * 1000, options.pollSeconds * 1000 * 2 ** Math.max(0, failures - 1)));

@@ -4,7 +4,8 @@
 
 import type { EngineContext } from "../context.ts";
 import type { CheckIn } from "../model.ts";
-import { evaluateWithdrawal, redeliverAlerts } from "../alerts.ts";
+import { evaluateWithdrawal } from "../alerts.ts";
+import { redeliverAlerts } from "../alert-delivery.ts";
 import { errorCode } from "../dispatch.ts";
 import { sendAlertFollowUps } from "./follow-ups.ts";
 import { sendWeeklyDigests } from "./digest.ts";

@@ -9,7 +9,7 @@ import { ITEMS } from "../model.ts";
 import { baselineOf, round1, total } from "../rules/baseline.ts";
 import { isLowLevel } from "../rules/level.ts";
 import { notifyPerson } from "../notify.ts";
-import { deliverAlert } from "../alerts.ts";
+import { deliverAlert } from "../alert-delivery.ts";
 import { linkModeFor } from "../links.ts";
 
 /** How many check-ins after the acknowledgement may show the return to baseline. */
