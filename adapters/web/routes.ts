@@ -13,6 +13,7 @@ import { alertRoutes } from "./routes/alert.ts";
 import type { LinkPagesPort } from "../../src/ports/link-pages.ts";
 import type { InboundPort } from "../../src/ports/inbound.ts";
 import type { LinkRateLimits } from "./routes/limits.ts";
+import { createLinkLimiter } from "./routes/limits.ts";
 
 export interface PublicRoutesDeps {
   ops: Omit<OpsRoutesOptions, "exposure">;
@@ -24,10 +25,11 @@ export interface PublicRoutesDeps {
 
 /** The routes on PORT: the pages people open, /healthz, /readyz and token-guarded /metrics. */
 export function publicRoutes(deps: PublicRoutesDeps): RouteModule[] {
+  const links = deps.links ? { pages: deps.links.pages, inbound: deps.links.inbound, limiter: createLinkLimiter(deps.links.limits) } : null;
   return [
     opsRoutes({ ...deps.ops, exposure: "public" }),
     ...(deps.dashboard ? [dashboardRoutes(deps.dashboard)] : []),
-    ...(deps.links ? [checkInRoutes(deps.links), alertRoutes(deps.links)] : []),
+    ...(links ? [checkInRoutes(links), alertRoutes(links)] : []),
   ];
 }
 

@@ -13,16 +13,15 @@ import { translate } from "../../../src/i18n/index.ts";
 import type { RouteModule } from "../server.ts";
 import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";
-import { linkRateLimits } from "./limits.ts";
-import type { LinkRateLimits } from "./limits.ts";
-import { tokenKey } from "./checkin.ts";
+import type { LinkLimiter } from "./limits.ts";
 
 export const ALERT_PATH = "/a";
 
 export interface AlertRoutesDeps {
   pages: LinkPagesPort;
   inbound: InboundPort;
-  limits?: Partial<LinkRateLimits>;
+  /** The link pages' rate limits (shared with the check-in page). */
+  limiter: LinkLimiter;
 }
 
 const TokenParams = z.object({ token: z.string().max(400) });
@@ -45,7 +44,7 @@ function showAlert(reply: FastifyReply, page: AlertPage, token: string, opts: { 
 
 export function alertRoutes(deps: AlertRoutesDeps): RouteModule {
   return (app: FastifyInstance) => {
-    const limits = linkRateLimits(app, deps.limits, (req) => tokenKey(tokenOf(req)));
+    const limits = [deps.limiter.preHandler(app)];
 
     app.get(`${ALERT_PATH}/:token`, { preHandler: limits }, async (req, reply) => {
       const token = tokenOf(req);

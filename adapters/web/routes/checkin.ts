@@ -4,7 +4,7 @@
 // changes anything, so link previews and mail scanners cannot answer or consume a check-in.
 // Every token that opens nothing (unknown, expired, revoked) gets the same plain page.
 
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { InboundPort, Reply } from "../../../src/ports/inbound.ts";
@@ -17,15 +17,15 @@ import { encodeAction } from "../../../src/core/actions.ts";
 import type { RouteModule } from "../server.ts";
 import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";
-import type { LinkRateLimits } from "./limits.ts";
-import { linkRateLimits } from "./limits.ts";
+import type { LinkLimiter } from "./limits.ts";
 
 export const CHECKIN_PATH = "/c";
 
 export interface CheckInRoutesDeps {
   pages: LinkPagesPort;
   inbound: InboundPort;
-  limits?: Partial<LinkRateLimits>;
+  /** The link pages' rate limits (shared with the alert page). */
+  limiter: LinkLimiter;
 }
 
 const TokenParams = z.object({ token: z.string().max(200) });
@@ -133,12 +133,9 @@ const tokenOf = (req: FastifyRequest): string => {
   return parsed.success ? parsed.data.token : "";
 };
 
-/** A stable key for the per-token rate limit that is not the token itself. */
-export const tokenKey = (token: string): string => createHash("sha256").update(token).digest("base64url").slice(0, 22);
-
 export function checkInRoutes(deps: CheckInRoutesDeps): RouteModule {
   return (app: FastifyInstance) => {
-    const limits = linkRateLimits(app, deps.limits, (req) => tokenKey(tokenOf(req)));
+    const limits = [deps.limiter.preHandler(app)];
 
     app.get(`${CHECKIN_PATH}/:token`, { preHandler: limits }, async (req, reply) => {
       const token = tokenOf(req);
