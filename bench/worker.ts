@@ -4,7 +4,7 @@
 import type { BotParts } from "../src/app.ts";
 import type { Provider } from "../src/store/database.ts";
 import { openDatabase } from "../src/store/database.ts";
-import { encodeAction } from "../src/core/actions.ts";
+import { encodeAction } from "../src/ports/action-ids.ts";
 import { startTicker } from "../src/runtime/ticker.ts";
 import { silentLogger } from "../src/ports/logger.ts";
 import type { TickReport } from "../src/core/engine.ts";

@@ -2,7 +2,7 @@
 // and the conversion of a submitted command back into the shared grammar text the core parses.
 // Option descriptions are short English help shown by Discord; the engine localises all replies.
 
-import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from "discord.js";
+import { ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, InteractionContextType } from "discord.js";
 import type {
   APIApplicationCommandBasicOption,
   APIApplicationCommandOptionChoice,
@@ -114,20 +114,42 @@ function optionDefinition(spec: OptionSpec): APIApplicationCommandBasicOption {
   return { ...base, type: ApplicationCommandOptionType.String, autocomplete: true, max_length: 64 };
 }
 
+/**
+ * The subcommands offered in the bot DM: what a person does for themselves (a client's pause,
+ * resume, stop, mydata, erase-me, privacy; a therapist's alerts, digest, dashboard, signout) and
+ * help. None names another person: a DM has no member list to pick from.
+ */
+export const DM_SUBCOMMANDS = ["pause", "resume", "stop", "mydata", "erase-me", "privacy", "alerts", "digest", "dashboard", "signout", "help"] as const;
+
+function subcommandDefinition(sub: SubcommandSpec, keep: (option: OptionSpec) => boolean): APIApplicationCommandSubcommandOption {
+  return { type: ApplicationCommandOptionType.Subcommand, name: sub.name, description: sub.description, options: sub.options.filter(keep).map(optionDefinition) };
+}
+
 /** The body PUT to the guild commands endpoint: a bulk overwrite, so repeating it is harmless. */
 export function checkinCommandDefinition(): RESTPostAPIChatInputApplicationCommandsJSONBody {
-  const options: APIApplicationCommandSubcommandOption[] = SUBCOMMANDS.map((sub) => ({
-    type: ApplicationCommandOptionType.Subcommand,
-    name: sub.name,
-    description: sub.description,
-    options: sub.options.map(optionDefinition),
-  }));
   return {
     type: ApplicationCommandType.ChatInput,
     name: COMMAND_NAME,
     description: "Alliance check-ins",
-    options,
+    options: SUBCOMMANDS.map((sub) => subcommandDefinition(sub, () => true)),
     contexts: [InteractionContextType.Guild],
+  };
+}
+
+/**
+ * The global command PUT to the application commands endpoint: `/checkin` in the bot DM only
+ * (context BotDM, for the app installed to a server), with the DM subcommands. The guild command
+ * above stays the one shown in servers. The engine finds the practice a DM command is for.
+ */
+export function checkinDmCommandDefinition(): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  const dm = new Set<string>(DM_SUBCOMMANDS);
+  return {
+    type: ApplicationCommandType.ChatInput,
+    name: COMMAND_NAME,
+    description: "Alliance check-ins: your own check-ins and data",
+    options: SUBCOMMANDS.filter((sub) => dm.has(sub.name)).map((sub) => subcommandDefinition(sub, (option) => option.kind !== "user")),
+    integration_types: [ApplicationIntegrationType.GuildInstall],
+    contexts: [InteractionContextType.BotDM],
   };
 }
 

@@ -22,10 +22,10 @@ export class DiscordConfigError extends DiscordAdapterError {
   }
 }
 
-/** Registering the slash command failed at start-up. */
+/** Registering the slash command failed at start-up (in a guild, or, with null, for the bot DM). */
 export class DiscordRegistrationError extends DiscordAdapterError {
-  constructor(guildId: string, options?: { cause?: unknown }) {
-    super("discord_registration", `Registering /checkin in guild ${guildId} failed`, options);
+  constructor(guildId: string | null, options?: { cause?: unknown }) {
+    super("discord_registration", guildId ? `Registering /checkin in guild ${guildId} failed` : "Registering /checkin for the bot DM failed", options);
     this.name = "DiscordRegistrationError";
   }
 }

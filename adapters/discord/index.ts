@@ -6,7 +6,7 @@ import type { ClientOptions } from "discord.js";
 import type { ChatPlatform, FileView, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
 import type { InboundPort } from "../../src/ports/inbound.ts";
 import type { Logger } from "../../src/ports/logger.ts";
-import { checkinCommandDefinition } from "./commands.ts";
+import { checkinCommandDefinition, checkinDmCommandDefinition } from "./commands.ts";
 import { resolveSettings } from "./config.ts";
 import type { DiscordSettings } from "./config.ts";
 import { DiscordAdapterError, DiscordRegistrationError } from "./errors.ts";
@@ -101,6 +101,14 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordPla
         throw new DiscordRegistrationError(guildId, { cause: error });
       }
     }
+    // The same command in the bot DM, where check-ins arrive: a global command allowed only there.
+    try {
+      await client.rest.put(Routes.applicationCommands(applicationId), { body: [checkinDmCommandDefinition()] });
+      logger.info({}, "discord /checkin registered for the bot DM");
+    } catch (error) {
+      logger.error(errorFields(error), "discord /checkin registration for the bot DM failed");
+      throw new DiscordRegistrationError(null, { cause: error });
+    }
   }
 
   function waitUntilReady(timeoutMs: number): Promise<void> {
@@ -148,6 +156,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordPla
     sendFile: (to: Recipient, file: FileView): Promise<SendResult> => outbound.sendFile(to, file),
     checkReachable: (to: Recipient) => outbound.checkReachable(to),
     currentRole: (who: Recipient): Promise<PlatformRole> => roles.roleOf(who.workspaceId, who.userId),
+    workspaceName: async (workspaceId: string): Promise<string | null> => client.guilds.cache.get(workspaceId)?.name ?? null,
     listAdmins: (guildId: string): Promise<string[]> => roles.listAdmins(guildId),
   };
 }

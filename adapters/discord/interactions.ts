@@ -13,13 +13,13 @@ import type {
   ModalSubmitInteraction,
   REST,
 } from "discord.js";
-import { commentCheckInId, encodeAction } from "../../src/core/actions.ts";
-import type { Actor, InboundEvent, InboundPort, Reply } from "../../src/ports/inbound.ts";
+import { commentCheckInId, encodeAction } from "../../src/ports/action-ids.ts";
+import type { InboundActor, InboundEvent, InboundPort, Reply } from "../../src/ports/inbound.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import { autocompleteChoices, COMMAND_NAME, commandText } from "./commands.ts";
 import type { SubmittedOption } from "./commands.ts";
 import type { DiscordSettings } from "./config.ts";
-import { COMMENT_INPUT_ID, commentModal, decodeCustomId, encodeCustomId, replacementPayload, splitContent } from "./render.ts";
+import { actionIdOf, COMMENT_INPUT_ID, commentModal, replacementPayload, replyButtonRows, splitContent } from "./render.ts";
 import type { CommentModalSpec } from "./render.ts";
 import { DiscordCode, errorFields } from "./results.ts";
 
@@ -49,30 +49,14 @@ export function isGuildAdmin(interaction: Interaction, adminRoleId: string | nul
 }
 
 /**
- * The guild an interaction belongs to. DM buttons carry it in their custom id prefix; otherwise the
- * only configured guild, or the first configured guild the user is a member of.
+ * Who acted. In a server the guild is the workspace; in the bot DM there is none (interactions
+ * carry no guild and button ids carry none), so the workspace is left to the engine, which finds
+ * the practice from the check-in or alert, or asks which practice a command is for.
  */
-async function workspaceOf(deps: InteractionDeps, interaction: Interaction, prefixed: string | null): Promise<string | null> {
-  if (interaction.guildId) return interaction.guildId;
-  if (prefixed && deps.settings.guildIds.includes(prefixed)) return prefixed;
-  if (deps.settings.guildIds.length === 1) return deps.settings.guildIds[0] ?? null;
-  for (const guildId of deps.settings.guildIds) {
-    try {
-      await deps.rest.get(Routes.guildMember(guildId, interaction.user.id));
-      return guildId;
-    } catch {
-      // not a member of this guild; try the next
-    }
-  }
-  return null;
-}
-
-async function actorOf(deps: InteractionDeps, interaction: Interaction, prefixed: string | null = null): Promise<Actor | null> {
-  const workspaceId = await workspaceOf(deps, interaction, prefixed);
-  if (!workspaceId) return null;
+function actorOf(deps: InteractionDeps, interaction: Interaction): InboundActor {
   return {
     platform: "discord",
-    workspaceId,
+    workspaceId: interaction.guildId ?? null,
     userId: interaction.user.id,
     isPlatformAdmin: isGuildAdmin(interaction, deps.settings.adminRoleId),
   };
@@ -88,11 +72,12 @@ async function ask(deps: InteractionDeps, event: InboundEvent): Promise<Reply | 
 }
 
 /** Shows a reply privately: the deferred reply first, then follow-ups for long text and files. */
-async function answerPrivately(interaction: Repliable, reply: Reply | null, workspaceId: string | null): Promise<void> {
+async function answerPrivately(interaction: Repliable, reply: Reply | null): Promise<void> {
   // A button press was acknowledged with deferUpdate: its "reply" is the message it sits on.
   const deferredUpdate = interaction.isButton();
   const pieces = reply === null ? [FAILURE_MARK] : reply.text ? splitContent(reply.text) : [];
   const file = reply?.file ? [{ name: reply.file.filename, attachment: Buffer.from(reply.file.content, "utf8"), contentType: reply.file.contentType }] : [];
+  // Buttons under the reply: the comment-modal opener, or the engine's own (which practice?).
   const openModal = reply?.openCommentModal
     ? [
         {
@@ -102,12 +87,14 @@ async function answerPrivately(interaction: Repliable, reply: Reply | null, work
               type: 2,
               style: 1,
               label: reply.openCommentModal.title.slice(0, 80),
-              custom_id: encodeCustomId(workspaceId, encodeAction({ op: "comment", checkInId: reply.openCommentModal.checkInId })),
+              custom_id: encodeAction({ op: "comment", checkInId: reply.openCommentModal.checkInId }),
             },
           ],
         },
       ]
-    : [];
+    : reply?.buttons?.length
+      ? replyButtonRows(reply.buttons)
+      : [];
   if (!deferredUpdate) {
     const [first, ...rest] = pieces;
     if (first === undefined && file.length === 0 && openModal.length === 0) {
@@ -149,12 +136,12 @@ async function privateFollowUps(
 export async function handleSlashCommand(deps: InteractionDeps, interaction: ChatInputCommandInteraction): Promise<void> {
   if (interaction.commandName !== COMMAND_NAME) return;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const actor = await actorOf(deps, interaction);
+  const actor = actorOf(deps, interaction);
   const subcommand = interaction.options.data[0];
   const submitted: SubmittedOption[] = (subcommand?.options ?? []).map((option) => ({ name: option.name, value: option.value ?? undefined }));
   const text = subcommand ? commandText(subcommand.name, submitted) : "help";
-  const reply = actor ? await ask(deps, { type: "command", text, actor, deliveryId: interaction.id }) : null;
-  await answerPrivately(interaction, reply, actor?.workspaceId ?? null);
+  const reply = await ask(deps, { type: "command", text, actor, deliveryId: interaction.id });
+  await answerPrivately(interaction, reply);
 }
 
 /** The modal when another process sent the prompt: the button's own (localised) label, the engine's limit. */
@@ -164,7 +151,7 @@ function fallbackModal(deps: InteractionDeps, interaction: ButtonInteraction): C
 }
 
 export async function handleButton(deps: InteractionDeps, interaction: ButtonInteraction): Promise<void> {
-  const { guildId: prefixed, actionId } = decodeCustomId(interaction.customId);
+  const actionId = actionIdOf(interaction.customId);
   const checkInId = commentCheckInId(actionId);
   if (checkInId) {
     // Discord only shows a modal as the first response, so it opens before the engine is asked;
@@ -174,25 +161,21 @@ export async function handleButton(deps: InteractionDeps, interaction: ButtonInt
     return;
   }
   await interaction.deferUpdate();
-  const actor = await actorOf(deps, interaction, prefixed);
-  const reply = actor
-    ? await ask(deps, {
-        type: "action",
-        actionId,
-        actor,
-        deliveryId: interaction.id,
-        messageRef: { channelId: interaction.message.channelId, messageId: interaction.message.id },
-      })
-    : null;
+  const reply = await ask(deps, {
+    type: "action",
+    actionId,
+    actor: actorOf(deps, interaction),
+    deliveryId: interaction.id,
+    messageRef: { channelId: interaction.message.channelId, messageId: interaction.message.id },
+  });
   if (reply?.replaceMessageText) await interaction.editReply(replacementPayload(reply.replaceMessageText));
-  await answerPrivately(interaction, reply, actor?.workspaceId ?? null);
+  await answerPrivately(interaction, reply);
 }
 
 export async function handleModalSubmit(deps: InteractionDeps, interaction: ModalSubmitInteraction): Promise<void> {
-  const { guildId: prefixed, actionId } = decodeCustomId(interaction.customId);
-  const checkInId = commentCheckInId(actionId);
+  const checkInId = commentCheckInId(actionIdOf(interaction.customId));
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const actor = await actorOf(deps, interaction, prefixed);
+  const actor = actorOf(deps, interaction);
   let text = "";
   try {
     text = interaction.fields.getTextInputValue(COMMENT_INPUT_ID);
@@ -201,13 +184,13 @@ export async function handleModalSubmit(deps: InteractionDeps, interaction: Moda
   }
   // A modal whose custom id names no check-in still goes to the engine, which refuses it with a
   // specific reply rather than the adapter's generic failure mark.
-  const reply = actor ? await ask(deps, { type: "comment", checkInId: checkInId ?? "", text, actor, deliveryId: interaction.id }) : null;
+  const reply = await ask(deps, { type: "comment", checkInId: checkInId ?? "", text, actor, deliveryId: interaction.id });
   if (reply?.replaceMessageText && interaction.message) {
     await deps.rest.patch(Routes.channelMessage(interaction.message.channelId, interaction.message.id), {
       body: replacementPayload(reply.replaceMessageText),
     });
   }
-  await answerPrivately(interaction, reply, actor?.workspaceId ?? null);
+  await answerPrivately(interaction, reply);
 }
 
 export async function handleAutocomplete(interaction: AutocompleteInteraction): Promise<void> {

@@ -70,7 +70,7 @@ export class DiscordOutbound {
       const channelId = await this.dmChannelId(to.userId);
       this.remember(view);
       const message = (await this.rest.post(Routes.channelMessages(channelId), {
-        body: renderView(to.workspaceId, view),
+        body: renderView(view),
       })) as RESTPostAPIChannelMessageResult;
       this.logger.debug({ operation: "sendDirect", userId: to.userId, messageId: message.id, kind: view.kind }, "discord message sent");
       return { ok: true, ref: { channelId, messageId: message.id } };
@@ -82,7 +82,7 @@ export class DiscordOutbound {
   async update(to: Recipient, ref: MessageRef, view: OutboundView): Promise<SendResult> {
     try {
       this.remember(view);
-      await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: renderView(to.workspaceId, view) });
+      await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: renderView(view) });
       return { ok: true, ref };
     } catch (error) {
       return this.fail("update", to, error);

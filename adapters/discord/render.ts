@@ -23,7 +23,6 @@ import type {
 
 export const MAX_CONTENT = 2000;
 const MAX_LABEL = 80;
-const MAX_CUSTOM_ID = 100;
 const MAX_ROWS = 5;
 const MAX_BUTTONS_PER_ROW = 5;
 const ALERT_COLOR = 0xd98e04;
@@ -38,17 +37,13 @@ export type MessagePayload = Pick<RESTPostAPIChannelMessageJSONBody, "content" |
 };
 
 /**
- * DM buttons carry no guild, so the custom id is prefixed with the guild the message was sent for
- * (`<guild>|<actionId>`) when it fits; the action id itself is passed back unchanged.
+ * A button's custom id is its action id (src/ports/action-ids.ts), unchanged: the engine finds the
+ * practice from the check-in or alert the id names. Buttons sent by earlier versions carry
+ * `<guild id>|` in front; until the next release that prefix is accepted and ignored.
  */
-export function encodeCustomId(guildId: string | null, actionId: string): string {
-  const prefixed = guildId ? `${guildId}|${actionId}` : actionId;
-  return prefixed.length <= MAX_CUSTOM_ID ? prefixed : actionId;
-}
-
-export function decodeCustomId(customId: string): { guildId: string | null; actionId: string } {
-  const match = /^(\d{15,21})\|(.+)$/s.exec(customId);
-  return match ? { guildId: match[1] ?? null, actionId: match[2] ?? "" } : { guildId: null, actionId: customId };
+export function actionIdOf(customId: string): string {
+  const legacy = /^\d{15,21}\|(.+)$/s.exec(customId);
+  return legacy ? (legacy[1] ?? "") : customId;
 }
 
 function truncate(text: string, max: number): string {
@@ -58,8 +53,8 @@ function truncate(text: string, max: number): string {
 type Button = APIButtonComponentWithCustomId;
 type CustomIdStyle = Button["style"];
 
-function button(guildId: string | null, actionId: string, label: string, style: CustomIdStyle = ButtonStyle.Secondary): Button {
-  return { type: ComponentType.Button, custom_id: encodeCustomId(guildId, actionId), label: truncate(label || "·", MAX_LABEL), style };
+function button(actionId: string, label: string, style: CustomIdStyle = ButtonStyle.Secondary): Button {
+  return { type: ComponentType.Button, custom_id: actionId, label: truncate(label || "·", MAX_LABEL), style };
 }
 
 function styleOf(view: ButtonView): CustomIdStyle {
@@ -83,12 +78,12 @@ function rowsOf(buttons: Button[]): APIActionRowComponent<Button>[] {
 
 const NO_MENTIONS: APIAllowedMentions = { parse: [] };
 
-function scaleButtons(guildId: string | null, scale: ScaleRowView): Button[] {
-  return scale.options.map((option) => button(guildId, option.actionId, option.label));
+function scaleButtons(scale: ScaleRowView): Button[] {
+  return scale.options.map((option) => button(option.actionId, option.label));
 }
 
-function choiceButtons(guildId: string | null, choice: ChoiceRowView): Button[] {
-  return choice.options.map((option) => button(guildId, option.actionId, option.label));
+function choiceButtons(choice: ChoiceRowView): Button[] {
+  return choice.options.map((option) => button(option.actionId, option.label));
 }
 
 /**
@@ -96,13 +91,13 @@ function choiceButtons(guildId: string | null, choice: ChoiceRowView): Button[] 
  * comment + skip. With all six present, "talked through" (3) shares the last row with comment and
  * skip (2), which keeps the prompt at Discord's five rows.
  */
-export function promptRows(guildId: string | null, view: PromptView): APIActionRowComponent<Button>[] {
-  const groups: Button[][] = view.rows.map((scale) => scaleButtons(guildId, scale));
-  if (view.tension) groups.push(choiceButtons(guildId, view.tension));
-  const talked = view.talkedThrough ? choiceButtons(guildId, view.talkedThrough) : null;
+export function promptRows(view: PromptView): APIActionRowComponent<Button>[] {
+  const groups: Button[][] = view.rows.map((scale) => scaleButtons(scale));
+  if (view.tension) groups.push(choiceButtons(view.tension));
+  const talked = view.talkedThrough ? choiceButtons(view.talkedThrough) : null;
   const closing: Button[] = [];
-  if (view.commentButton) closing.push(button(guildId, view.commentButton.actionId, view.commentButton.label, ButtonStyle.Primary));
-  closing.push(button(guildId, view.skipButton.actionId, view.skipButton.label, styleOf(view.skipButton)));
+  if (view.commentButton) closing.push(button(view.commentButton.actionId, view.commentButton.label, ButtonStyle.Primary));
+  closing.push(button(view.skipButton.actionId, view.skipButton.label, styleOf(view.skipButton)));
   if (talked && groups.length + 2 > MAX_ROWS) {
     groups.push([...talked, ...closing]);
   } else {
@@ -140,19 +135,19 @@ function alertEmbed(view: AlertView): APIEmbed {
   };
 }
 
-/** Renders any outbound view; `guildId` is the workspace the message belongs to. */
-export function renderView(guildId: string | null, view: OutboundView): MessagePayload {
+/** Renders any outbound view. */
+export function renderView(view: OutboundView): MessagePayload {
   switch (view.kind) {
     case "prompt":
-      return { content: promptContent(view), embeds: [], components: promptRows(guildId, view), allowed_mentions: NO_MENTIONS };
+      return { content: promptContent(view), embeds: [], components: promptRows(view), allowed_mentions: NO_MENTIONS };
     case "consent":
       return {
         content: truncate(view.text, MAX_CONTENT),
         embeds: [],
         components: [
           row([
-            button(guildId, view.accept.actionId, view.accept.label, ButtonStyle.Success),
-            button(guildId, view.decline.actionId, view.decline.label, styleOf(view.decline)),
+            button(view.accept.actionId, view.accept.label, ButtonStyle.Success),
+            button(view.decline.actionId, view.decline.label, styleOf(view.decline)),
           ]),
         ],
         allowed_mentions: NO_MENTIONS,
@@ -161,14 +156,14 @@ export function renderView(guildId: string | null, view: OutboundView): MessageP
       return {
         content: alertContent(view),
         embeds: [alertEmbed(view)],
-        components: rowsOf(view.buttons.map((b) => button(guildId, b.actionId, b.label, styleOf(b)))),
+        components: rowsOf(view.buttons.map((b) => button(b.actionId, b.label, styleOf(b)))),
         allowed_mentions: NO_MENTIONS,
       };
     case "notice":
       return {
         content: truncate(view.text, MAX_CONTENT),
         embeds: [],
-        components: rowsOf((view.buttons ?? []).map((b) => button(guildId, b.actionId, b.label, styleOf(b)))),
+        components: rowsOf((view.buttons ?? []).map((b) => button(b.actionId, b.label, styleOf(b)))),
         allowed_mentions: NO_MENTIONS,
       };
     case "closed":
@@ -182,6 +177,11 @@ export function renderView(guildId: string | null, view: OutboundView): MessageP
         allowed_mentions: NO_MENTIONS,
       };
   }
+}
+
+/** Buttons under a private reply (Reply.buttons), e.g. the "which practice?" choices. */
+export function replyButtonRows(buttons: readonly ButtonView[]): APIActionRowComponent<Button>[] {
+  return rowsOf(buttons.map((b) => button(b.actionId, b.label, styleOf(b))));
 }
 
 /** Text shown in place of a message whose buttons were used up (Reply.replaceMessageText). */

@@ -14,7 +14,7 @@ import type {
   ViewSubmitAction,
   webApi,
 } from "@slack/bolt";
-import { commentCheckInId } from "../../src/core/actions.ts";
+import { commentCheckInId } from "../../src/ports/action-ids.ts";
 import type { Actor, HomePort, InboundPort, Reply } from "../../src/ports/inbound.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { SlackActors } from "./actors.ts";

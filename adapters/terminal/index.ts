@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { ChatPlatform, FileView, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
 import type { Actor, HomePort, InboundPort, Reply } from "../../src/ports/inbound.ts";
-import { commentCheckInId } from "../../src/core/actions.ts";
+import { commentCheckInId } from "../../src/ports/action-ids.ts";
 import { renderHome, renderView } from "./render.ts";
 import type { RenderedButton } from "./render.ts";
 

@@ -2,7 +2,7 @@
 // re-authorised against the platform workspace + user id; naming a check-in or an alert in an
 // action id grants nothing. Nothing is stored for a refused or invalid action.
 
-import type { Action } from "./actions.ts";
+import type { Action } from "../ports/action-ids.ts";
 import type { EngineContext } from "./context.ts";
 import { localeFor } from "./context.ts";
 import { markReachable } from "./reachability.ts";
@@ -387,6 +387,7 @@ export async function handleAction(ctx: EngineContext, actor: Actor, action: Exc
     case "alert":
       return changeAlert(ctx, actor, action.alertId, action.change);
     case "self":
+    case "in":
       return null;
   }
 }

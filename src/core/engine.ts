@@ -5,7 +5,8 @@
 import type { Receipt } from "../ports/checkin-store.ts";
 import type { EngineContext } from "./context.ts";
 import { formatLocalDateTime } from "./context.ts";
-import { decodeAction } from "./actions.ts";
+import { decodeActionId } from "../ports/action-ids.ts";
+import { actionIdRefusal, commandInPractice, resolveDirect } from "./direct.ts";
 import { EXAMPLES, parseCommand, suggestSubcommand } from "./commands/grammar.ts";
 import type { GrammarError } from "./commands/grammar.ts";
 import { actorContext } from "./commands/guards.ts";
@@ -24,7 +25,7 @@ import type { Actor, HomePort, HomeView, InboundEvent, InboundPort, Reply } from
 import type { CheckIn } from "./model.ts";
 import { translator } from "../i18n/index.ts";
 import type { Translator } from "../i18n/index.ts";
-import { encodeAction } from "./actions.ts";
+import { encodeAction } from "../ports/action-ids.ts";
 import { mention } from "./context.ts";
 import { runTherapistLoop } from "./loop/index.ts";
 import { handleAnswersForm } from "./form-answers.ts";
@@ -113,7 +114,7 @@ export class CheckInEngine implements InboundPort, HomePort {
   }
 
   /** The delivery receipt to write together with the event's effect, if the event has a delivery id. */
-  private receiptOf(event: InboundEvent): Receipt | undefined {
+  private receiptOf(event: InboundEvent<Actor>): Receipt | undefined {
     return event.deliveryId ? { platform: event.actor.platform, key: deliveryKey(event) } : undefined;
   }
 
@@ -122,7 +123,7 @@ export class CheckInEngine implements InboundPort, HomePort {
    * completion once the action finished (see `completed`); a claim whose process died before that
    * is retaken by the platform's retry after `leaseMs`, so an acknowledged action is never lost.
    */
-  private async firstDelivery(event: InboundEvent): Promise<boolean> {
+  private async firstDelivery(event: InboundEvent<Actor>): Promise<boolean> {
     if (!event.deliveryId) return true;
     const now = this.ctx.clock.now();
     const claim = await this.ctx.store.claimDelivery(event.actor.platform, deliveryKey(event), now, new Date(now.getTime() - this.ctx.options.leaseMs));
@@ -131,7 +132,7 @@ export class CheckInEngine implements InboundPort, HomePort {
   }
 
   /** Marks a claimed event's action as done (after `firstDelivery` let it run). */
-  private async completed(event: InboundEvent, reply: Reply): Promise<Reply> {
+  private async completed(event: InboundEvent<Actor>, reply: Reply): Promise<Reply> {
     if (event.deliveryId) await this.ctx.store.completeDelivery(event.actor.platform, deliveryKey(event), this.ctx.clock.now());
     return reply;
   }
@@ -146,8 +147,15 @@ export class CheckInEngine implements InboundPort, HomePort {
     return translator(person?.locale ?? practice?.locale ?? "en");
   }
 
-  /** Handles an event that passed InboundEventSchema. */
+  /** Handles an event that passed InboundEventSchema; a DM that named no workspace is placed first. */
   private async route(event: InboundEvent): Promise<Reply> {
+    if (event.actor.workspaceId !== null) return this.routeIn(event as InboundEvent<Actor>);
+    const resolved = await resolveDirect(this.ctx, event);
+    return "reply" in resolved ? resolved.reply : this.routeIn(resolved.event);
+  }
+
+  /** Handles an event whose workspace is known. */
+  private async routeIn(event: InboundEvent<Actor>): Promise<Reply> {
     const t = translator("en");
     if (event.type === "command") {
       const parsed = parseCommand(event.text);
@@ -167,10 +175,12 @@ export class CheckInEngine implements InboundPort, HomePort {
       return this.completed(event, await runCommand(this.ctx, a, parsed.command, this.extraCommands));
     }
     if (event.type === "action") {
-      const action = decodeAction(event.actionId);
-      if (!action) {
-        const looksLikeScore = typeof event.actionId === "string" && /^ci:[A-Za-z0-9_-]{1,64}:(goal|task|bond):/.test(event.actionId);
-        return { text: t(looksLikeScore ? "answer.bad_value" : "answer.unknown"), refused: true };
+      const decoded = decodeActionId(event.actionId);
+      if (!decoded.ok) return actionIdRefusal(decoded.error);
+      const action = decoded.action;
+      if (action.op === "in") {
+        const picked = await commandInPractice(this.ctx, event.actor, action.practiceId, action.command, event.deliveryId);
+        return "reply" in picked ? picked.reply : this.routeIn(picked.event);
       }
       if (action.op === "self") {
         return this.receive({ type: "command", actor: event.actor, text: action.change, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}) });

@@ -12,7 +12,8 @@ const PlatformId = z.string().regex(/^[A-Za-z0-9._@:-]{1,64}$/);
 
 export const ActorSchema = z.object({
   platform: z.enum(["terminal", "slack", "discord"]),
-  workspaceId: PlatformId,
+  /** Null: a direct message that names no workspace; the engine resolves the practice. */
+  workspaceId: PlatformId.nullable(),
   userId: PlatformId,
   isPlatformAdmin: z.boolean(),
 });

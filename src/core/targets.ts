@@ -4,7 +4,7 @@
 // Replies match the handlers' own refusals.
 
 import type { EngineContext } from "./context.ts";
-import type { Action } from "./actions.ts";
+import type { Action } from "../ports/action-ids.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
 import type { CheckInContext } from "../ports/checkin-store.ts";
 import { translator } from "../i18n/index.ts";
@@ -43,6 +43,7 @@ async function alertRefusal(ctx: EngineContext, actor: Actor, alertId: string): 
 export async function targetAccess(ctx: EngineContext, actor: Actor, target: Action | { op: "comment_text"; checkInId: string }): Promise<TargetAccess> {
   switch (target.op) {
     case "self":
+    case "in":
       return { refusal: null, checkIn: null };
     case "alert":
       return { refusal: await alertRefusal(ctx, actor, target.alertId), checkIn: null };

@@ -1,7 +1,7 @@
 // Builds the localised view models the ChatPlatform port renders. No scores ever appear in
 // prompt replacements; alerts show reasons and a trend line to the therapist only.
 
-import { encodeAction } from "./actions.ts";
+import { encodeAction } from "../ports/action-ids.ts";
 import type { Alert, CheckIn, Enrollment, FiredSignal, Item, Locale, PlatformName, Practice } from "./model.ts";
 import { ITEMS, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "./model.ts";
 import type { AlertView, ConsentView, NoticeView, PromptView } from "../ports/chat-platform.ts";

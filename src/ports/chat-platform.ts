@@ -19,7 +19,7 @@ export interface MessageRef {
 }
 
 export interface ButtonView {
-  /** Opaque action id the adapter sends back unchanged in an `action` event. */
+  /** Action id (src/ports/action-ids.ts) the adapter sends back unchanged in an `action` event. */
   actionId: string;
   label: string;
   style?: "primary" | "danger";
@@ -147,9 +147,21 @@ export interface ChatPlatform {
   start(): Promise<void>;
   /** Stops receiving and closes connections. Idempotent. */
   stop(): Promise<void>;
-  /** Sends a direct message to one person. Never throws for platform errors: returns them. */
+  /**
+   * Sends a direct message to one person. Never throws for platform errors: returns them, already
+   * classified (see SendFailure), so the caller decides from `failure` alone.
+   * @example
+   *   const sent = await platform.sendDirect({ workspaceId: "T0123", userId: "U0456" }, view);
+   *   if (sent.ok) await store.setCheckInMessage(id, sent.ref, now);
+   *   else if (sent.failure === "rate_limited") retryAt(now + (sent.retryAfterMs ?? 30_000));
+   *   else if (sent.failure === "recipient_unreachable") markUnreachable(); // only this marks the person
+   */
   sendDirect(to: Recipient, view: OutboundView): Promise<SendResult>;
-  /** Replaces a message the bot posted earlier. Errors are returned, not thrown. */
+  /**
+   * Replaces a message the bot posted earlier, keeping its place in the DM. Errors are returned,
+   * not thrown; a message that is gone is `payload_rejected`, and callers then send a new one.
+   * @example await platform.update(to, { channelId: "D1", messageId: "m1" }, { kind: "closed", text: "Thank you." });
+   */
   update(to: Recipient, ref: MessageRef, view: OutboundView): Promise<SendResult>;
   /**
    * Deletes a message the bot posted earlier (tidy mode, erasure).
@@ -170,8 +182,16 @@ export interface ChatPlatform {
    */
   listAdmins?(workspaceId: string): Promise<string[]>;
   /**
-   * Checks that a person exists and can receive DMs before they are enrolled.
+   * The workspace's display name (Slack team name, Discord server name), for labels such as the
+   * "which practice?" buttons; null when unknown. Optional: without it, practices are numbered.
+   * @example await platform.workspaceName?.("100000000000000001") // "Riverside Practice"
+   */
+  workspaceName?(workspaceId: string): Promise<string | null>;
+  /**
+   * Checks that a person exists and can receive DMs before they are enrolled. A pass is not a
+   * promise: Discord, for one, only reveals closed DMs when a message is sent.
    * Optional: without it, reachability is learnt at the first send.
+   * @example (await platform.checkReachable?.(to)) ?? { ok: true } // { ok: false, code: "not_in_guild" }
    */
   checkReachable?(to: Recipient): Promise<{ ok: true } | { ok: false; code: string }>;
   /**
@@ -179,6 +199,9 @@ export interface ChatPlatform {
    * process that crashed before recording the send. The engine asks before re-sending a
    * reclaimed check-in. Optional: without it, a reclaimed check-in is sent again
    * (at-least-once delivery; see docs/operations.md).
+   * @example
+   *   const earlier = await platform.findSent?.(to, checkIn.id);
+   *   if (earlier) return recordSent(earlier); // do not send the prompt twice
    */
   findSent?(to: Recipient, checkInId: string): Promise<MessageRef | null>;
 }

@@ -187,6 +187,8 @@ export interface CheckInStore {
   getPeople(ids: string[]): Promise<Person[]>;
   updatePerson(id: string, patch: PersonPatch): Promise<Person>;
   listAdmins(practiceId: string): Promise<Person[]>;
+  /** Every practice on the platform where this user has a person record, oldest record first. */
+  practicesOfUser(platform: PlatformName, platformUserId: string): Promise<{ practice: Practice; person: Person }[]>;
 
   // ---- enrollments ----
   createEnrollment(input: NewEnrollment): Promise<Enrollment>;

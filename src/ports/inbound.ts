@@ -2,8 +2,9 @@
 // Adapters translate platform payloads into these events; the engine answers with a Reply.
 
 import type { PlatformName, TalkedThroughAnswer, TensionAnswer } from "../core/model.ts";
+import type { ButtonView } from "./chat-platform.ts";
 
-/** Who acted, as the platform vouches for it (verified signature / gateway). */
+/** Who acted, in which workspace, as the platform vouches for it (verified signature / gateway). */
 export interface Actor {
   platform: PlatformName;
   /** Slack team id, Discord guild id, or "local". */
@@ -13,8 +14,23 @@ export interface Actor {
   isPlatformAdmin: boolean;
 }
 
-interface InboundBase {
-  actor: Actor;
+/**
+ * An actor as an adapter reports it. `workspaceId` is null when the event came from a direct
+ * message that names no workspace (a Discord DM: no guild id, and button ids carry none). The
+ * engine then finds the practice itself: from the check-in or alert a press or comment names, or,
+ * for a command, from the practices the person belongs to, asking "which practice?" when there
+ * are several. Admin rights are then asked of the platform (`currentRole`) for that practice.
+ *
+ * @example
+ *   // a button pressed in the bot DM on Discord
+ *   { platform: "discord", workspaceId: null, userId: "720000000000000002", isPlatformAdmin: false }
+ */
+export interface InboundActor extends Omit<Actor, "workspaceId"> {
+  workspaceId: string | null;
+}
+
+interface InboundBase<A extends InboundActor = InboundActor> {
+  actor: A;
   /**
    * Platform delivery id (Slack envelope/trigger id, Discord interaction id). When set, the engine
    * records a receipt and ignores repeated deliveries of the same id.
@@ -23,13 +39,13 @@ interface InboundBase {
 }
 
 /** `/checkin …` — `text` is everything after the command name, with mentions left in place. */
-export interface CommandEvent extends InboundBase {
+export interface CommandEvent<A extends InboundActor = InboundActor> extends InboundBase<A> {
   type: "command";
   text: string;
 }
 
 /** A button press. `actionId` is the opaque id the engine put on the button. */
-export interface ActionEvent extends InboundBase {
+export interface ActionEvent<A extends InboundActor = InboundActor> extends InboundBase<A> {
   type: "action";
   actionId: string;
   /** The message the button was on, so the engine can edit it. */
@@ -37,7 +53,7 @@ export interface ActionEvent extends InboundBase {
 }
 
 /** The comment modal was submitted for a check-in. */
-export interface CommentEvent extends InboundBase {
+export interface CommentEvent<A extends InboundActor = InboundActor> extends InboundBase<A> {
   type: "comment";
   checkInId: string;
   text: string;
@@ -62,13 +78,14 @@ export interface FormAnswers {
  * @example
  *   { type: "answers", actor, checkInId, answers: { goal: 4, task: 5, bond: 4, comment: "…" }, deliveryId: "web:Q2x…" }
  */
-export interface AnswersEvent extends InboundBase {
+export interface AnswersEvent<A extends InboundActor = InboundActor> extends InboundBase<A> {
   type: "answers";
   checkInId: string;
   answers: FormAnswers;
 }
 
-export type InboundEvent = CommandEvent | ActionEvent | CommentEvent | AnswersEvent;
+/** An event as adapters send it; `InboundEvent<Actor>` once the engine knows the workspace. */
+export type InboundEvent<A extends InboundActor = InboundActor> = CommandEvent<A> | ActionEvent<A> | CommentEvent<A> | AnswersEvent<A>;
 
 /** What the adapter shows the actor in response. Replies are private (ephemeral) unless said otherwise. */
 export interface Reply {
@@ -85,6 +102,12 @@ export interface Reply {
   crisis?: boolean;
   /** An attachment to send privately (exports). */
   file?: { filename: string; contentType: string; content: string };
+  /**
+   * Buttons to show under the private reply; each press comes back as an `action` event. Set only
+   * for the "which practice?" question, which the engine asks only for an actor whose workspace is
+   * null (today: Discord DMs).
+   */
+  buttons?: ButtonView[];
 }
 
 /** Implemented by the engine; called by every adapter. */

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ChatPlatform, MessageRef, OutboundView, PlatformRole, Recipient, SendResult } from "../ports/chat-platform.ts";
 import type { InboundEvent, InboundPort } from "../ports/inbound.ts";
 import type { PlatformName } from "../core/model.ts";
-import { decodeAction } from "../core/actions.ts";
+import { decodeAction } from "../ports/action-ids.ts";
 
 export const SINK_EVENTS_PATH = "/sink/events";
 

@@ -289,6 +289,11 @@ export class PrismaCheckInStore implements CheckInStore {
     return rows.map(toPerson);
   }
 
+  async practicesOfUser(platform: PlatformName, platformUserId: string): Promise<{ practice: Practice; person: Person }[]> {
+    const rows = await this.prisma.person.findMany({ where: { platformUserId, practice: { platform } }, include: { practice: true }, orderBy: { createdAt: "asc" } });
+    return rows.map(({ practice, ...person }) => ({ practice: toPractice(practice), person: toPerson(person) }));
+  }
+
   // ---- enrollments ----
 
   async createEnrollment(input: NewEnrollment): Promise<Enrollment> {

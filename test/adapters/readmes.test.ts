@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SUBCOMMANDS } from "../../adapters/discord/commands.ts";
+import { DM_SUBCOMMANDS, SUBCOMMANDS } from "../../adapters/discord/commands.ts";
 import { SLACK_EVENTS_PATH } from "../../adapters/slack/receiver.ts";
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
@@ -48,5 +48,11 @@ describe("adapters/discord/README.md", () => {
 
   it("names every registered subcommand", () => {
     for (const sub of SUBCOMMANDS) expect(readme).toContain(`\`${sub.name}\``);
+  });
+
+  it("names exactly the subcommands of the bot DM's command", () => {
+    const paragraph = /- \*\*In the bot DM\*\*[\s\S]*?(?=\n- \*\*)/.exec(readme)?.[0] ?? "";
+    const named = [...paragraph.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).filter((name) => SUBCOMMANDS.some((sub) => sub.name === name));
+    expect([...new Set(named)].sort()).toEqual([...DM_SUBCOMMANDS].sort());
   });
 });

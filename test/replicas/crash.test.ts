@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../../src/store/database.ts";
 import type { OpenDatabase } from "../../src/store/database.ts";
 import { readSinkLog } from "../../src/runtime/sink-platform.ts";
-import { encodeAction } from "../../src/core/actions.ts";
+import { encodeAction } from "../../src/ports/action-ids.ts";
 import { seedDueCheckIns, seedPractice } from "../../bench/seed.ts";
 import { describePostgres } from "../support/pg-suite.ts";
 import { postEvent, spawnBot, waitFor } from "../support/bot-process.ts";

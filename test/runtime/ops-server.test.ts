@@ -16,7 +16,7 @@ import { createWebServer, opsPortRoutes } from "../../adapters/web/index.ts";
 import type { WebServer } from "../../adapters/web/index.ts";
 import { PlatformStatus, Readiness, readinessChecks } from "../../src/runtime/readiness.ts";
 import { loadMigrations, migrationsDir } from "../../src/store/migrate.ts";
-import { encodeAction } from "../../src/core/actions.ts";
+import { encodeAction } from "../../src/ports/action-ids.ts";
 import { seedDueCheckIns, seedPractice } from "../../bench/seed.ts";
 import { RecordingPlatform } from "../support/recording-platform.ts";
 

@@ -128,6 +128,22 @@ export function slashCommandInteraction(spec: SlashCommandSpec): Record<string, 
   return { ...common(spec, 2), ...guildContext(spec.guildId, spec.channelId, spec.member), data: commandData(spec) };
 }
 
+export interface DmSlashCommandSpec extends Base {
+  commandId: string;
+  userId: string;
+  botId: string;
+  channelId: string;
+  subcommand: string;
+  options: CommandOption[];
+}
+
+/** `/checkin <subcommand>` typed in the bot DM (the global command): no guild, no member. */
+export function dmSlashCommandInteraction(spec: DmSlashCommandSpec): Record<string, unknown> {
+  const data = commandData({ ...spec, guildId: "", member: { userId: spec.userId } });
+  const { guild_id: _none, ...withoutGuild } = data;
+  return { ...common(spec, 2), ...dmContext(spec.channelId, spec.userId, spec.botId), data: withoutGuild };
+}
+
 export function autocompleteInteraction(spec: SlashCommandSpec): Record<string, unknown> {
   return { ...common(spec, 4), ...guildContext(spec.guildId, spec.channelId, spec.member), data: commandData(spec) };
 }

@@ -14,6 +14,7 @@ import {
   apiMember,
   apiUser,
   autocompleteInteraction,
+  dmSlashCommandInteraction,
   buttonInteraction,
   modalSubmitInteraction,
   slashCommandInteraction,
@@ -83,11 +84,16 @@ export interface FakeDiscordOptions {
   ownerId?: string;
   /** Answer a second callback for one interaction with 40060, as Discord does. */
   rejectRepeatedAcks?: boolean;
+  /** The first guild's name (GUILD_CREATE). */
+  guildName?: string;
+  /** More guilds the bot is in, each with its own members (a person may be in several practices). */
+  extraGuilds?: { id: string; name: string }[];
 }
 
 const ROUTE = {
   gateway: /^\/gateway\/bot$/,
   guildCommands: /^\/applications\/(\d+)\/guilds\/(\d+)\/commands$/,
+  globalCommands: /^\/applications\/(\d+)\/commands$/,
   dmChannel: /^\/users\/@me\/channels$/,
   messages: /^\/channels\/(\d+)\/messages$/,
   message: /^\/channels\/(\d+)\/messages\/(\d+)$/,
@@ -107,10 +113,15 @@ export class FakeDiscord {
   readonly interactions = new Map<string, InteractionRecord>();
   /** Registered guild commands per guild, as the last PUT left them. */
   readonly commands = new Map<string, Record<string, unknown>[]>();
+  /** Registered global commands, as the last PUT left them. */
+  globalCommands: Record<string, unknown>[] = [];
+  /** Every guild the bot is in: the first one, then `extraGuilds`. */
+  readonly guilds: { id: string; name: string }[];
   readonly identifies: unknown[] = [];
   /** Session ids clients asked to resume (op 6). */
   readonly resumes: string[] = [];
-  private readonly members = new Map<string, MemberSpec>();
+  /** Members per guild. */
+  private readonly guildMembers = new Map<string, Map<string, MemberSpec>>();
   private readonly knownUsers = new Set<string>();
   private readonly dmChannels = new Map<string, string>();
   private readonly messages = new Map<string, FakeMessage[]>();
@@ -135,6 +146,12 @@ export class FakeDiscord {
     this.rejectRepeatedAcks = options.rejectRepeatedAcks ?? false;
     this.rolePermissions = options.rolePermissions ?? {};
     this.ownerId = options.ownerId ?? "999999999999999999";
+    this.guilds = [{ id: this.guildId, name: options.guildName ?? "Practice" }, ...(options.extraGuilds ?? [])];
+    for (const guild of this.guilds) this.guildMembers.set(guild.id, new Map());
+  }
+
+  private membersOf(guildId: string): Map<string, MemberSpec> {
+    return this.guildMembers.get(guildId) ?? new Map();
   }
 
   static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
@@ -157,15 +174,15 @@ export class FakeDiscord {
     return this.nextId.toString();
   }
 
-  /** A guild member (and a user the bot can DM). */
-  addMember(spec: MemberSpec): void {
-    this.members.set(spec.userId, spec);
+  /** A guild member (and a user the bot can DM); the first guild unless another is named. */
+  addMember(spec: MemberSpec, guildId = this.guildId): void {
+    this.membersOf(guildId).set(spec.userId, spec);
     this.knownUsers.add(spec.userId);
   }
 
   /** The member leaves the guild (or is kicked): member lookups answer 10007. */
-  removeMember(userId: string): void {
-    this.members.delete(userId);
+  removeMember(userId: string, guildId = this.guildId): void {
+    this.membersOf(guildId).delete(userId);
   }
 
   /** A Discord user who shares no guild with the bot. */
@@ -173,8 +190,8 @@ export class FakeDiscord {
     this.knownUsers.add(userId);
   }
 
-  member(userId: string): MemberSpec | undefined {
-    return this.members.get(userId);
+  member(userId: string, guildId = this.guildId): MemberSpec | undefined {
+    return this.membersOf(guildId).get(userId);
   }
 
   /** The next `times` matching requests fail with this status and JSON error body. */
@@ -244,27 +261,59 @@ export class FakeDiscord {
     return record;
   }
 
-  /** A member types `/checkin <subcommand>` in the guild's channel (or autocompletes an option). */
+  /** A member types `/checkin <subcommand>` in a guild's channel (or autocompletes an option); the first guild unless named. */
   slashCommand(
     userId: string,
     subcommand: string,
     options: CommandOption[] = [],
-    extra: { id?: string; autocomplete?: boolean } = {},
+    extra: { id?: string; autocomplete?: boolean; guildId?: string } = {},
   ): InteractionRecord {
-    const commandId = String(this.commands.get(this.guildId)?.[0]?.id ?? this.newId());
+    const guildId = extra.guildId ?? this.guildId;
+    const commandId = String(this.commands.get(guildId)?.[0]?.id ?? this.newId());
+    const members = this.membersOf(guildId);
     const spec = {
       id: extra.id ?? this.newId(),
       token: `token-${this.newId()}`,
       applicationId: this.applicationId,
-      guildId: this.guildId,
+      guildId,
       channelId: "400000000000000004",
       commandId,
-      member: this.members.get(userId) ?? { userId },
+      member: members.get(userId) ?? { userId },
       subcommand,
       options,
-      resolvedMembers: [...this.members.values()],
+      resolvedMembers: [...members.values()],
     };
     return this.interact(extra.autocomplete ? autocompleteInteraction(spec) : slashCommandInteraction(spec));
+  }
+
+  /**
+   * The user types `/checkin <subcommand>` in their DM with the bot, which only the global DM
+   * command allows: the payload has no guild, no member, `context: 1`. Throws when no global
+   * command allowed in the bot DM with that subcommand was registered, as Discord would not offer it.
+   */
+  dmSlashCommand(userId: string, subcommand: string, options: CommandOption[] = []): InteractionRecord {
+    const command = this.globalCommands.find((c) => c.name === "checkin" && Array.isArray(c.contexts) && (c.contexts as number[]).includes(1));
+    const offered = ((command?.options ?? []) as { name: string }[]).some((o) => o.name === subcommand);
+    if (!command || !offered) throw new Error(`no /checkin ${subcommand} registered for the bot DM`);
+    let channelId = this.dmChannels.get(userId);
+    if (!channelId) {
+      channelId = this.newId();
+      this.dmChannels.set(userId, channelId);
+      this.messages.set(channelId, []);
+    }
+    return this.interact(
+      dmSlashCommandInteraction({
+        id: this.newId(),
+        token: `token-${this.newId()}`,
+        applicationId: this.applicationId,
+        commandId: String(command.id),
+        userId,
+        botId: this.botUserId,
+        channelId,
+        subcommand,
+        options,
+      }),
+    );
   }
 
   /** Replays an interaction exactly as first delivered (same id and token), as after a resume. */
@@ -382,7 +431,7 @@ export class FakeDiscord {
       d: {
         v: 10,
         user: { ...apiUser(this.botUserId, true), verified: true, mfa_enabled: false, flags: 0 },
-        guilds: [{ id: this.guildId, unavailable: true }],
+        guilds: this.guilds.map((guild) => ({ id: guild.id, unavailable: true })),
         session_id: `session-${this.newId()}`,
         resume_gateway_url: this.gatewayUrl,
         shard: [0, 1],
@@ -394,17 +443,17 @@ export class FakeDiscord {
         user_settings: {},
       },
     });
-    this.send(socket, { op: 0, t: "GUILD_CREATE", s: ++this.sequence, d: this.guildPayload() });
+    for (const guild of this.guilds) this.send(socket, { op: 0, t: "GUILD_CREATE", s: ++this.sequence, d: this.guildPayload(guild) });
   }
 
-  private guildPayload(): Record<string, unknown> {
+  private guildPayload(guild: { id: string; name: string }): Record<string, unknown> {
     const role = (id: string, name: string, permissions: string, position: number) => ({
       id, name, color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false,
       icon: null, unicode_emoji: null, position, permissions, managed: false, mentionable: false, flags: 0,
     });
     return {
-      id: this.guildId,
-      name: "Practice",
+      id: guild.id,
+      name: guild.name,
       icon: null,
       owner_id: this.ownerId,
       afk_timeout: 300,
@@ -416,18 +465,18 @@ export class FakeDiscord {
       premium_tier: 0,
       preferred_locale: "en-US",
       features: [],
-      roles: this.apiRoles(role),
+      roles: this.apiRoles(guild.id, role),
       emojis: [],
       stickers: [],
       members: [apiMember({ userId: this.botUserId })],
-      channels: [{ id: this.newId(), type: 0, name: "general", position: 0, guild_id: this.guildId, permission_overwrites: [] }],
+      channels: [{ id: this.newId(), type: 0, name: "general", position: 0, guild_id: guild.id, permission_overwrites: [] }],
       threads: [],
       presences: [],
       voice_states: [],
       stage_instances: [],
       guild_scheduled_events: [],
       soundboard_sounds: [],
-      member_count: this.members.size + 1,
+      member_count: this.membersOf(guild.id).size + 1,
       large: false,
       unavailable: false,
       joined_at: "2024-01-01T00:00:00.000Z",
@@ -439,22 +488,26 @@ export class FakeDiscord {
    * `permissions` holds it, so the roles REST reports agree with the permissions interactions carry.
    */
   get managerRoleId(): string {
-    return `${this.guildId.slice(0, -1)}9`;
+    return this.managerRoleOf(this.guildId);
   }
 
-  private apiRoles(role: (id: string, name: string, permissions: string, position: number) => Record<string, unknown>): Record<string, unknown>[] {
+  managerRoleOf(guildId: string): string {
+    return `${guildId.slice(0, -1)}9`;
+  }
+
+  private apiRoles(guildId: string, role: (id: string, name: string, permissions: string, position: number) => Record<string, unknown>): Record<string, unknown>[] {
     return [
-      role(this.guildId, "@everyone", "0", 0),
+      role(guildId, "@everyone", "0", 0),
       ...this.roleIds.map((id, i) => role(id, `role${i}`, String(this.rolePermissions[id] ?? 0n), i + 1)),
-      role(this.managerRoleId, "Managers", String(ManageGuild), this.roleIds.length + 1),
+      role(this.managerRoleOf(guildId), "Managers", String(ManageGuild), this.roleIds.length + 1),
     ];
   }
 
   /** The member as GET /guilds/{id}/members/{user} returns it: roles, no computed permissions. */
-  private restMember(spec: MemberSpec): Record<string, unknown> {
+  private restMember(guildId: string, spec: MemberSpec): Record<string, unknown> {
     const manages = ((spec.permissions ?? 0n) & (ManageGuild | Administrator)) !== 0n;
     const { permissions: _computed, ...member } = apiMember(spec);
-    return { ...member, roles: [...(spec.roles ?? []), ...(manages ? [this.managerRoleId] : [])] };
+    return { ...member, roles: [...(spec.roles ?? []), ...(manages ? [this.managerRoleOf(guildId)] : [])] };
   }
 
   // ---- REST ----------------------------------------------------------------------------------
@@ -529,6 +582,19 @@ export class FakeDiscord {
       }
       return this.reply(res, 200, this.commands.get(guildId) ?? []);
     }
+    if (ROUTE.globalCommands.test(path)) {
+      if (method === "PUT") {
+        const previous = this.globalCommands;
+        this.globalCommands = (body as Record<string, unknown>[]).map((command) => ({
+          ...command,
+          id: (previous.find((p) => p.name === command.name)?.id as string | undefined) ?? this.newId(),
+          application_id: this.applicationId,
+          version: this.newId(),
+          default_member_permissions: null,
+        }));
+      }
+      return this.reply(res, 200, this.globalCommands);
+    }
     if (method === "POST" && ROUTE.dmChannel.test(path)) {
       const recipient = String((body as { recipient_id?: unknown }).recipient_id ?? "");
       if (!this.knownUsers.has(recipient)) return this.error(res, 400, 50033, "Invalid Recipient(s)");
@@ -558,13 +624,16 @@ export class FakeDiscord {
       return this.reply(res, 200, message);
     }
     if ((match = ROUTE.member.exec(path)) && method === "GET") {
-      const member = match[1] === this.guildId ? this.members.get(match[2] ?? "") : undefined;
+      const guildId = match[1] ?? "";
+      if (!this.guildMembers.has(guildId)) return this.error(res, 404, 10004, "Unknown Guild");
+      const member = this.membersOf(guildId).get(match[2] ?? "");
       if (!member) return this.error(res, 404, 10007, "Unknown Member");
-      return this.reply(res, 200, this.restMember(member));
+      return this.reply(res, 200, this.restMember(guildId, member));
     }
     if ((match = ROUTE.roles.exec(path)) && method === "GET") {
-      if (match[1] !== this.guildId) return this.error(res, 404, 10004, "Unknown Guild");
-      return this.reply(res, 200, this.apiRoles((id, name, permissions, position) => ({ id, name, permissions, position, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 })));
+      const guildId = match[1] ?? "";
+      if (!this.guildMembers.has(guildId)) return this.error(res, 404, 10004, "Unknown Guild");
+      return this.reply(res, 200, this.apiRoles(guildId, (id, name, permissions, position) => ({ id, name, permissions, position, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 })));
     }
     if ((match = ROUTE.callback.exec(path)) && method === "POST") return this.onCallback(res, match[1] ?? "", body as Record<string, unknown>);
     if ((match = ROUTE.webhookMessage.exec(path))) return this.onWebhookMessage(res, method, match[2] ?? "", match[3] ?? "", body as Record<string, unknown>);

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { InboundPort } from "../../../src/ports/inbound.ts";
 import type { AlertPage, LinkPagesPort } from "../../../src/ports/link-pages.ts";
-import { decodeAction } from "../../../src/core/actions.ts";
+import { decodeAction } from "../../../src/ports/action-ids.ts";
 import { translate } from "../../../src/i18n/index.ts";
 import type { RouteModule } from "../server.ts";
 import { sendPage } from "../views.ts";

@@ -13,7 +13,7 @@ import type { FormAnswers } from "../../../src/ports/inbound.ts";
 import { translate } from "../../../src/i18n/index.ts";
 import type { MessageKey } from "../../../src/i18n/index.ts";
 import { ITEMS, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "../../../src/core/model.ts";
-import { encodeAction } from "../../../src/core/actions.ts";
+import { encodeAction } from "../../../src/ports/action-ids.ts";
 import type { RouteModule } from "../server.ts";
 import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";

@@ -5,7 +5,7 @@
 // through the engine's inbound port as the signed-in person, so chat and web agree.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { encodeAction } from "../../../src/core/actions.ts";
+import { encodeAction } from "../../../src/ports/action-ids.ts";
 import { mention } from "../../../src/core/context.ts";
 import type { Viewer } from "../../../src/dashboard/sessions.ts";
 import { caseloadRows, parseFilter, parseSort, sortAndFilter, FILTERS, SORTS } from "../../../src/dashboard/views.ts";

@@ -6,7 +6,7 @@
 import type { EngineContext } from "../context.ts";
 import { formatLocalDateTime, localeFor, mention } from "../context.ts";
 import type { Alert } from "../model.ts";
-import { encodeAction } from "../actions.ts";
+import { encodeAction } from "../../ports/action-ids.ts";
 import { notifyAdmins } from "../notify.ts";
 import { translate } from "../../i18n/index.ts";
 import { errorCode } from "../dispatch.ts";

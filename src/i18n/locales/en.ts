@@ -541,6 +541,11 @@ export const en = {
   "command.enrolled_no_calendar": "{therapist} has no calendar connected yet: /checkin calendar connect <ics-address>.",
   "command.trend.calendar_mark": "[calendar]",
   "command.trend.calendar_legend": "[calendar] = a session from the therapist's calendar.",
+  "direct.pick_practice": "You have check-ins with more than one practice. Which one is this for?",
+  "direct.pick_in_server": "You have check-ins with more than one practice, and this command can't be asked about here. Run it in your practice's server instead.",
+  "direct.no_practice": "I don't know which practice this is for: you have no check-ins set up with me yet. Use /checkin in your practice's server.",
+  "direct.unknown_practice": "That practice isn't one you have check-ins with, so nothing was done.",
+  "direct.practice_fallback": "Practice {n}",
 } as const;
 
 export type MessageKey = keyof typeof en;

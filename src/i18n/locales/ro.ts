@@ -541,4 +541,9 @@ export const ro: Messages = {
   "command.enrolled_no_calendar": "{therapist} nu are încă un calendar conectat: /checkin calendar connect <adresa-ics>.",
   "command.trend.calendar_mark": "[calendar]",
   "command.trend.calendar_legend": "[calendar] = o ședință din calendarul terapeutului.",
+  "direct.pick_practice": "Ai verificări la mai multe cabinete. Pentru care dintre ele este aceasta?",
+  "direct.pick_in_server": "Ai verificări la mai multe cabinete, iar această comandă nu poate fi întrebată aici. Rulează-o în serverul cabinetului tău.",
+  "direct.no_practice": "Nu știu pentru ce cabinet este: încă nu ai verificări configurate la mine. Folosește /checkin în serverul cabinetului tău.",
+  "direct.unknown_practice": "Nu ai verificări la acel cabinet, așa că nu s-a făcut nimic.",
+  "direct.practice_fallback": "Cabinetul {n}",
 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createDiscordAdapter, DiscordConfigError } from "../../../adapters/discord/index.ts";
 import { resolveSettings } from "../../../adapters/discord/config.ts";
 import { autocompleteChoices, checkinCommandDefinition, commandText } from "../../../adapters/discord/commands.ts";
-import { decodeCustomId, encodeCustomId, promptRows, renderView, splitContent } from "../../../adapters/discord/render.ts";
+import { actionIdOf, promptRows, renderView, splitContent } from "../../../adapters/discord/render.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
 import { parseCommand, USAGE } from "../../../src/core/commands/grammar.ts";
 import { alertView, promptView, RecordingInbound } from "./fixtures.ts";
@@ -88,30 +88,31 @@ describe("/checkin definition and text", () => {
 describe("Discord renderers", () => {
   it("fits the fullest prompt into five rows of at most five buttons", () => {
     for (const opts of [{}, { talked: true }, { tension: false }, { comment: false, talked: true }]) {
-      const rows = promptRows(GUILD, promptView("ck", opts));
+      const rows = promptRows(promptView("ck", opts));
       expect(rows.length).toBeLessThanOrEqual(5);
       for (const row of rows) expect(row.components.length).toBeLessThanOrEqual(5);
     }
-    const full = promptRows(GUILD, promptView("ck", { talked: true }));
+    const full = promptRows(promptView("ck", { talked: true }));
     expect(full.at(-1)?.components.map((c) => c.label)).toEqual(["yes", "partly", "no", "Add a comment", "Skip"]);
   });
 
-  it("prefixes custom ids with the guild only when they fit in 100 characters", () => {
-    const long = `ci:${"x".repeat(64)}:tension:a_little`;
-    expect(encodeCustomId(GUILD, long)).toBe(long);
-    expect(decodeCustomId(encodeCustomId(GUILD, "ci:a:skip"))).toEqual({ guildId: GUILD, actionId: "ci:a:skip" });
-    expect(decodeCustomId("ci:a:skip")).toEqual({ guildId: null, actionId: "ci:a:skip" });
+  it("a button's custom id is its action id, with no guild; an earlier version's guild prefix is accepted and ignored", () => {
+    const ids = promptRows(promptView("ck")).flatMap((row) => row.components.map((c) => c.custom_id));
+    expect(ids).toContain("ci:ck:skip");
+    expect(ids.every((id) => !id.includes("|") && !id.includes(GUILD))).toBe(true);
+    expect(actionIdOf(`${GUILD}|ci:a:skip`)).toBe("ci:a:skip");
+    expect(actionIdOf("ci:a:skip")).toBe("ci:a:skip");
   });
 
   it("renders alerts with the client mention in content and never pings", () => {
-    const payload = renderView(GUILD, alertView("a1", "42"));
+    const payload = renderView(alertView("a1", "42"));
     expect(payload.content).toContain("<@42>");
     expect(payload.allowed_mentions).toEqual({ parse: [] });
     expect(payload.components[0]?.components.map((c) => c.label)).toEqual(["ack", "repaired", "snooze"]);
   });
 
   it("clears buttons and embeds on a closed view", () => {
-    expect(renderView(GUILD, { kind: "closed", text: "Closed" })).toMatchObject({ content: "Closed", components: [], embeds: [] });
+    expect(renderView({ kind: "closed", text: "Closed" })).toMatchObject({ content: "Closed", components: [], embeds: [] });
   });
 
   it("splits long text on line breaks", () => {

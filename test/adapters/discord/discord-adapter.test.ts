@@ -1,10 +1,10 @@
 // End-to-end tests of the Discord adapter: the real discord.js client against the fake Discord.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeAction } from "../../../src/core/actions.ts";
+import { encodeAction } from "../../../src/ports/action-ids.ts";
 import { DEFAULT_ENGINE_OPTIONS } from "../../../src/core/context.ts";
 import type { ActionEvent, CommandEvent, CommentEvent } from "../../../src/ports/inbound.ts";
-import { decodeCustomId } from "../../../adapters/discord/render.ts";
+import { actionIdOf } from "../../../adapters/discord/render.ts";
 import { FakeDiscord } from "../../support/fake-discord.ts";
 import { ManageGuild, MemberPermissions } from "../../support/fake-discord-payloads.ts";
 import { alertView, capturingLogger, promptView, RecordingInbound } from "./fixtures.ts";
@@ -71,9 +71,12 @@ describe("Discord adapter: start-up", () => {
     const second = await startDiscordRig(new RecordingInbound(), { existingFake: fake });
     rigs.push(second);
     await second.platform.start();
-    expect(fake.callsTo("PUT", /commands$/)).toHaveLength(2);
+    // Each start puts the guild command and the bot DM's global command once.
+    expect(fake.callsTo("PUT", /guilds\/\d+\/commands$/)).toHaveLength(2);
+    expect(fake.callsTo("PUT", /applications\/\d+\/commands$/)).toHaveLength(2);
     expect(fake.commands.get(fake.guildId)).toHaveLength(1);
     expect(fake.commands.get(fake.guildId)?.[0]?.id).toBe(firstId);
+    expect(fake.globalCommands.map((c) => c.name)).toEqual(["checkin"]);
   });
 });
 
@@ -198,7 +201,8 @@ describe("Discord adapter: direct messages", () => {
     for (const row of message?.components ?? []) expect(row.components.length).toBeLessThanOrEqual(5);
     const ids = message?.components.flatMap((r) => r.components.map((c) => c.custom_id ?? "")) ?? [];
     expect(ids).toHaveLength(3 * 5 + 3 + 3 + 2);
-    expect(ids.every((id) => id.length <= 100 && decodeCustomId(id).guildId === rig.fake.guildId)).toBe(true);
+    // The custom id is the action id itself: no guild rides on it (the engine finds the practice).
+    expect(ids.every((id) => id.length <= 100 && id === actionIdOf(id) && !id.includes(rig.fake.guildId))).toBe(true);
     expect(message?.content).toContain("Talked-through question");
   });
 
@@ -259,7 +263,8 @@ describe("Discord adapter: buttons and the comment modal", () => {
     expect(event).toEqual({
       type: "action",
       actionId: encodeAction({ op: "score", checkInId: "ck1", item: "goal", value: 4 }),
-      actor: { platform: "discord", workspaceId: rig.fake.guildId, userId: CLIENT, isPlatformAdmin: false },
+      // A DM names no guild: the engine finds the practice from the check-in.
+      actor: { platform: "discord", workspaceId: null, userId: CLIENT, isPlatformAdmin: false },
       deliveryId: record.id,
       messageRef: sent.ref,
     });
@@ -313,7 +318,8 @@ describe("Discord adapter: buttons and the comment modal", () => {
       type: "comment",
       checkInId: "ck1",
       text: secret,
-      actor: { platform: "discord", workspaceId: rig.fake.guildId, userId: CLIENT, isPlatformAdmin: false },
+      // A DM names no guild: the engine finds the practice from the check-in.
+      actor: { platform: "discord", workspaceId: null, userId: CLIENT, isPlatformAdmin: false },
       deliveryId: submit.id,
     });
     expect(submit.callbacks[0]).toEqual({ type: 5, data: { flags: 64 } });

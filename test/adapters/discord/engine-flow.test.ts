@@ -4,7 +4,7 @@
 
 import { afterEach, expect, it } from "vitest";
 import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
-import { decodeCustomId } from "../../../adapters/discord/render.ts";
+import { actionIdOf } from "../../../adapters/discord/render.ts";
 import type { EngineFixture } from "../../support/engine-fixture.ts";
 import type { FakeMessage } from "../../support/fake-discord.ts";
 import { attachEngine, startDiscordRig } from "./harness.ts";
@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 function buttonWhere(message: FakeMessage | undefined, test: (actionId: string) => boolean): string {
-  const id = message?.components.flatMap((row) => row.components).find((c) => c.custom_id && test(decodeCustomId(c.custom_id).actionId))?.custom_id;
+  const id = message?.components.flatMap((row) => row.components).find((c) => c.custom_id && test(actionIdOf(c.custom_id)))?.custom_id;
   if (!id) throw new Error("button not found");
   return id;
 }
@@ -90,7 +90,7 @@ it("runs a whole check-in through Discord", async () => {
   expect(alert?.content).toContain(`<@${CLIENT}>`);
   expect(alert?.embeds[0]?.description).toContain("2/5");
   const ackButton = buttonWhere(alert, (a) => a.startsWith("al:") && a.endsWith(":ack"));
-  const alertId = decodeCustomId(ackButton).actionId.split(":")[1] ?? "";
+  const alertId = actionIdOf(ackButton).split(":")[1] ?? "";
 
   // 7. the therapist acknowledges it
   const ack = await rig.settled(fake.pressButton(THERAPIST, alert?.id ?? "", ackButton));

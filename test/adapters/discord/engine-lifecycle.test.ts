@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
 import { DEFAULT_ENGINE_OPTIONS } from "../../../src/core/context.ts";
-import { decodeCustomId } from "../../../adapters/discord/render.ts";
+import { actionIdOf } from "../../../adapters/discord/render.ts";
 import type { EngineFixture } from "../../support/engine-fixture.ts";
 import { FakeDiscord } from "../../support/fake-discord.ts";
 import type { FakeMessage, InteractionRecord } from "../../support/fake-discord.ts";
@@ -53,13 +53,13 @@ async function enroll(client = CLIENT): Promise<InteractionRecord> {
 }
 
 function buttonWhere(message: FakeMessage | undefined, test: (actionId: string) => boolean): string {
-  const id = message?.components.flatMap((row) => row.components).find((c) => c.custom_id && test(decodeCustomId(c.custom_id).actionId))?.custom_id;
+  const id = message?.components.flatMap((row) => row.components).find((c) => c.custom_id && test(actionIdOf(c.custom_id)))?.custom_id;
   if (!id) throw new Error("button not found");
   return id;
 }
 
 const actionIds = (message: FakeMessage | undefined): string[] =>
-  message?.components.flatMap((row) => row.components.flatMap((c) => (c.custom_id ? [decodeCustomId(c.custom_id).actionId] : []))) ?? [];
+  message?.components.flatMap((row) => row.components.flatMap((c) => (c.custom_id ? [actionIdOf(c.custom_id)] : []))) ?? [];
 
 async function enrollAndPrompt(): Promise<FakeMessage> {
   expect((await enroll()).original?.content).toContain(`<@${CLIENT}>`);

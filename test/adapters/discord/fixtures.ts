@@ -1,6 +1,6 @@
 // View models and doubles shared by the Discord adapter tests.
 
-import { encodeAction } from "../../../src/core/actions.ts";
+import { encodeAction } from "../../../src/ports/action-ids.ts";
 import type { AlertView, PromptView } from "../../../src/ports/chat-platform.ts";
 import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
 import type { Logger } from "../../../src/ports/logger.ts";

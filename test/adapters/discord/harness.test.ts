@@ -3,7 +3,7 @@
 import { afterEach, expect, it } from "vitest";
 import type { AdapterHarness } from "../../contract/harness.ts";
 import type { CommandEvent, CommentEvent } from "../../../src/ports/inbound.ts";
-import { encodeAction } from "../../../src/core/actions.ts";
+import { encodeAction } from "../../../src/ports/action-ids.ts";
 import { makeDiscordHarness } from "./harness.ts";
 import { promptView, RecordingInbound } from "./fixtures.ts";
 

@@ -11,8 +11,8 @@ import type { MessageRef } from "../../../src/ports/chat-platform.ts";
 import { createDiscordAdapter } from "../../../adapters/discord/index.ts";
 import type { DiscordPlatform } from "../../../adapters/discord/index.ts";
 import { SUBCOMMANDS } from "../../../adapters/discord/commands.ts";
-import { COMMENT_INPUT_ID, decodeCustomId } from "../../../adapters/discord/render.ts";
-import { commentCheckInId } from "../../../src/core/actions.ts";
+import { COMMENT_INPUT_ID, actionIdOf } from "../../../adapters/discord/render.ts";
+import { commentCheckInId } from "../../../src/ports/action-ids.ts";
 import { FakeDiscord } from "../../support/fake-discord.ts";
 import type { FakeDiscordOptions, FakeMessage, InteractionRecord } from "../../support/fake-discord.ts";
 import { ManageGuild, MemberPermissions } from "../../support/fake-discord-payloads.ts";
@@ -65,7 +65,7 @@ export async function startDiscordRig(inbound: InboundPort, options: RigOptions 
     logger: options.logger ?? silentLogger,
     token: fake.token,
     applicationId: fake.applicationId,
-    guildIds: [fake.guildId],
+    guildIds: fake.guilds.map((guild) => guild.id),
     apiUrl: fake.apiUrl,
     ...(options.adminRoleId ? { adminRoleId: options.adminRoleId } : {}),
     ...(options.roleCacheMs !== undefined ? { roleCacheMs: options.roleCacheMs } : {}),
@@ -123,7 +123,7 @@ function observed(message: FakeMessage): ObservedMessage {
     .filter((part): part is string => typeof part === "string" && part.length > 0)
     .join("\n");
   const actionIds = message.components.flatMap((row) =>
-    row.components.flatMap((component) => (component.custom_id ? [decodeCustomId(component.custom_id).actionId] : [])),
+    row.components.flatMap((component) => (component.custom_id ? [actionIdOf(component.custom_id)] : [])),
   );
   const links = message.components.flatMap((row) => row.components.flatMap((component) => (typeof (component as unknown as { url?: unknown }).url === "string" ? [(component as unknown as { url: string }).url] : [])));
   return { ref: { channelId: message.channel_id, messageId: message.id }, text, actionIds, links, deleted: Boolean(message.deleted) };
@@ -227,10 +227,10 @@ export const makeDiscordHarness: HarnessFactory = async (inbound) => {
       if (!message) {
         // A button on someone else's DM cannot be clicked; a crafted interaction carries its id.
         const theirs = fake.allMessages().find((m) => m.id === ref.messageId);
-        const custom = theirs?.components.flatMap((row) => row.components).find((c) => c.custom_id && decodeCustomId(c.custom_id).actionId === actionId)?.custom_id;
+        const custom = theirs?.components.flatMap((row) => row.components).find((c) => c.custom_id && actionIdOf(c.custom_id) === actionId)?.custom_id;
         return replyText(await rig.settled(fake.pressCrafted(actor, custom ?? actionId)));
       }
-      const button = message?.components.flatMap((row) => row.components).find((c) => c.custom_id && decodeCustomId(c.custom_id).actionId === actionId);
+      const button = message?.components.flatMap((row) => row.components).find((c) => c.custom_id && actionIdOf(c.custom_id) === actionId);
       const record = await rig.settled(fake.pressButton(actor, ref.messageId, button?.custom_id ?? actionId));
       return replyText(record);
     },
@@ -239,7 +239,7 @@ export const makeDiscordHarness: HarnessFactory = async (inbound) => {
       const withButton = fake
         .messagesTo(actor)
         .flatMap((message) => message.components.flatMap((row) => row.components.map((c) => ({ message, customId: c.custom_id ?? "" }))))
-        .find(({ customId }) => commentCheckInId(decodeCustomId(customId).actionId) === checkInId);
+        .find(({ customId }) => commentCheckInId(actionIdOf(customId)) === checkInId);
       let modalId = `ci:${checkInId}:comment`;
       if (withButton) {
         const press = await rig.settled(fake.pressButton(actor, withButton.message.id, withButton.customId));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeAction } from "../../../src/core/actions.ts";
+import { encodeAction } from "../../../src/ports/action-ids.ts";
 import { buildAlertView } from "../../../src/core/views.ts";
 import type { AlertView, PromptView } from "../../../src/ports/chat-platform.ts";
 import { commentModal, homeTab, LIMITS, renderMessage, toMrkdwn } from "../../../adapters/slack/blocks.ts";

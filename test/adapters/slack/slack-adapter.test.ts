@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { encodeAction } from "../../../src/core/actions.ts";
+import { encodeAction } from "../../../src/ports/action-ids.ts";
 import type { PromptView } from "../../../src/ports/chat-platform.ts";
 import type { Actor, HomePort, HomeView, InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
 import { createSlackAdapter, MissingSlackConfigError } from "../../../adapters/slack/index.ts";
