@@ -24,7 +24,7 @@ const refused = (text: string): Reply => ({ text, refused: true });
 
 /** The refusal for an action id that could not be read. */
 export function actionIdRefusal(error: ActionIdError): Reply {
-  return refused(translator("en")(error.code === "bad_score" ? "answer.bad_value" : "answer.unknown"));
+  return refused(translator("en")(error.code === "action_id_bad_score" ? "answer.bad_value" : "answer.unknown"));
 }
 
 /** Whether the platform says the person administers that workspace now; fails closed. */

@@ -9,6 +9,7 @@
 // a check-in does not grant access to it. Ids fit Discord's 100-character custom id.
 
 import { ITEMS, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "../core/model.ts";
+import { CodedError } from "./errors.ts";
 import type { Item, TalkedThroughAnswer, TensionAnswer } from "../core/model.ts";
 
 export type Action =
@@ -31,16 +32,14 @@ export type Action =
 /** Longest action id any adapter must carry (Discord's custom id limit). */
 export const MAX_ACTION_ID_LENGTH = 100;
 
-/** Why an id could not be read; stable codes, safe to log (they carry none of the id). */
-export type ActionIdErrorCode = "not_a_string" | "too_long" | "unknown_kind" | "bad_target_id" | "bad_score" | "bad_shape";
+/** Why an id could not be read; stable codes (listed in docs/operations.md), safe to log: they carry none of the id. */
+export type ActionIdErrorCode = "action_id_not_string" | "action_id_over_limit" | "action_id_unknown_kind" | "action_id_bad_target" | "action_id_bad_score" | "action_id_bad_shape";
 
-export class ActionIdError extends Error {
-  override readonly name = "ActionIdError";
-  constructor(
-    readonly code: ActionIdErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class ActionIdError extends CodedError {
+  declare readonly code: ActionIdErrorCode;
+  constructor(code: ActionIdErrorCode, message: string) {
+    super(code, message);
+    this.name = "ActionIdError";
   }
 }
 
@@ -62,7 +61,7 @@ export function canCarryCommand(command: string): boolean {
  */
 export function encodeAction(action: Action): string {
   const target = "checkInId" in action ? action.checkInId : "alertId" in action ? action.alertId : "practiceId" in action ? action.practiceId : null;
-  if (target !== null && !ID.test(target)) throw new ActionIdError("bad_target_id", "A target id is 1 to 64 letters, digits, '_' or '-'");
+  if (target !== null && !ID.test(target)) throw new ActionIdError("action_id_bad_target", "A target id is 1 to 64 letters, digits, '_' or '-'");
   switch (action.op) {
     case "score":
       return `ci:${action.checkInId}:${action.item}:${action.value}`;
@@ -83,7 +82,7 @@ export function encodeAction(action: Action): string {
     case "self":
       return `me:${action.change}`;
     case "in":
-      if (!canCarryCommand(action.command)) throw new ActionIdError("bad_shape", `A carried command is at most ${MAX_CARRIED_COMMAND} grammar characters, without mentions`);
+      if (!canCarryCommand(action.command)) throw new ActionIdError("action_id_bad_shape", `A carried command is at most ${MAX_CARRIED_COMMAND} grammar characters, without mentions`);
       return `in:${action.practiceId}:${action.command}`;
   }
 }
@@ -95,49 +94,49 @@ const fail = (code: ActionIdErrorCode, message: string): Decoded => ({ ok: false
 function decodeCheckIn(id: string, parts: string[]): Decoded {
   const [, , op, value] = parts;
   if (parts.length === 3 && (op === "comment" || op === "skip" || op === "edit")) return { ok: true, action: { op, checkInId: id } };
-  if (parts.length !== 4 || value === undefined) return fail("bad_shape", "A check-in id is ci:<check-in>:<comment|skip|edit> or ci:<check-in>:<question>:<answer>");
+  if (parts.length !== 4 || value === undefined) return fail("action_id_bad_shape", "A check-in id is ci:<check-in>:<comment|skip|edit> or ci:<check-in>:<question>:<answer>");
   if ((ITEMS as readonly string[]).includes(op ?? "")) {
-    if (!/^[1-5]$/.test(value)) return fail("bad_score", "A score is a whole number from 1 to 5");
+    if (!/^[1-5]$/.test(value)) return fail("action_id_bad_score", "A score is a whole number from 1 to 5");
     return { ok: true, action: { op: "score", checkInId: id, item: op as Item, value: Number(value) } };
   }
   if (op === "tension" && (TENSION_ANSWERS as readonly string[]).includes(value)) return { ok: true, action: { op: "tension", checkInId: id, value: value as TensionAnswer } };
   if (op === "talked" && (TALKED_THROUGH_ANSWERS as readonly string[]).includes(value)) return { ok: true, action: { op: "talked", checkInId: id, value: value as TalkedThroughAnswer } };
-  return fail("bad_shape", `Unknown question or answer (questions: ${ITEMS.join(", ")}, tension, talked)`);
+  return fail("action_id_bad_shape", `Unknown question or answer (questions: ${ITEMS.join(", ")}, tension, talked)`);
 }
 
 /**
  * Reads an action id. Never throws: a malformed id comes back as an ActionIdError whose code and
  * message say what is wrong (without repeating the id).
- * @example decodeActionId("ci:c1:goal:9") // { ok: false, error: ActionIdError { code: "bad_score" } }
+ * @example decodeActionId("ci:c1:goal:9") // { ok: false, error: ActionIdError { code: "action_id_bad_score" } }
  */
 export function decodeActionId(actionId: unknown): Decoded {
-  if (typeof actionId !== "string") return fail("not_a_string", "An action id is a string");
-  if (actionId.length > MAX_ACTION_ID_LENGTH) return fail("too_long", `An action id is at most ${MAX_ACTION_ID_LENGTH} characters`);
+  if (typeof actionId !== "string") return fail("action_id_not_string", "An action id is a string");
+  if (actionId.length > MAX_ACTION_ID_LENGTH) return fail("action_id_over_limit", `An action id is at most ${MAX_ACTION_ID_LENGTH} characters`);
   const kind = actionId.slice(0, actionId.indexOf(":") + 1);
   if (kind === "in:") {
     const rest = actionId.slice(3);
     const cut = rest.indexOf(":");
     const practiceId = cut > 0 ? rest.slice(0, cut) : "";
     const command = cut > 0 ? rest.slice(cut + 1) : "";
-    if (!ID.test(practiceId)) return fail("bad_target_id", "A practice id is 1 to 64 letters, digits, '_' or '-'");
-    if (!canCarryCommand(command)) return fail("bad_shape", "An in: id carries a short command without mentions");
+    if (!ID.test(practiceId)) return fail("action_id_bad_target", "A practice id is 1 to 64 letters, digits, '_' or '-'");
+    if (!canCarryCommand(command)) return fail("action_id_bad_shape", "An in: id carries a short command without mentions");
     return { ok: true, action: { op: "in", practiceId, command } };
   }
   const parts = actionId.split(":");
   const [head, id, op] = parts;
   if (head === "me") {
     if (parts.length === 2 && (id === "pause" || id === "resume" || id === "stop")) return { ok: true, action: { op: "self", change: id } };
-    return fail("bad_shape", "A self id is me:<pause|resume|stop>");
+    return fail("action_id_bad_shape", "A self id is me:<pause|resume|stop>");
   }
-  if (head !== "ci" && head !== "consent" && head !== "al") return fail("unknown_kind", "An action id starts with ci:, consent:, al:, me: or in:");
-  if (!id || !ID.test(id)) return fail("bad_target_id", "A target id is 1 to 64 letters, digits, '_' or '-'");
+  if (head !== "ci" && head !== "consent" && head !== "al") return fail("action_id_unknown_kind", "An action id starts with ci:, consent:, al:, me: or in:");
+  if (!id || !ID.test(id)) return fail("action_id_bad_target", "A target id is 1 to 64 letters, digits, '_' or '-'");
   if (head === "ci") return decodeCheckIn(id, parts);
   if (head === "consent") {
     if (parts.length === 3 && (op === "yes" || op === "no")) return { ok: true, action: { op: "consent", checkInId: id, accept: op === "yes" } };
-    return fail("bad_shape", "A consent id is consent:<check-in>:<yes|no>");
+    return fail("action_id_bad_shape", "A consent id is consent:<check-in>:<yes|no>");
   }
   if (parts.length === 3 && (op === "ack" || op === "repaired" || op === "snooze" || op === "dismiss")) return { ok: true, action: { op: "alert", alertId: id, change: op } };
-  return fail("bad_shape", "An alert id is al:<alert>:<ack|repaired|snooze|dismiss>");
+  return fail("action_id_bad_shape", "An alert id is al:<alert>:<ack|repaired|snooze|dismiss>");
 }
 
 /** The action, or null for anything malformed (never throws). */

@@ -47,6 +47,13 @@ export const ERROR_CODES = [
   "slack_config_invalid",
   "unexpected_response",
   "action_id_too_long",
+  // action ids on buttons (ActionIdError, src/ports/action-ids.ts)
+  "action_id_not_string",
+  "action_id_over_limit",
+  "action_id_unknown_kind",
+  "action_id_bad_target",
+  "action_id_bad_score",
+  "action_id_bad_shape",
   // anything thrown that is not a CodedError, as normalised by `asCodedError`
   "internal",
 ] as const;
