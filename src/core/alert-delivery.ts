@@ -38,7 +38,7 @@ export async function deliverAlert(
   // Link mode: a neutral message with a signed link for this therapist; reasons and trend stay on the page.
   const links = linkModeFor(ctx, practice, enrollment);
   const view = links
-    ? alertLinkView(ctx, links, alert, practice, therapist, client, localeFor(practice, therapist))
+    ? alertLinkView(ctx, links, alert, practice, therapist, client, localeFor(practice, therapist), enrollment.timeZone)
     : buildAlertView(alert, practice.platform, client.platformUserId, totals, localeFor(practice, therapist), enrollment.timeZone, ctx.clock.now());
   const to = { workspaceId: practice.externalId, userId: therapist.platformUserId };
   if (!opts.fresh && alert.platformChannelId && alert.platformMessageId) {

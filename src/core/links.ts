@@ -58,15 +58,22 @@ export async function checkInLinkView(
 /** The subject a therapist's alert token signs: the alert and the therapist, nothing else. */
 const alertSubject = (alertId: string, therapistId: string): string => `${alertId}.${therapistId}`;
 
-/** The neutral chat alert in link mode: who, the status, and a signed short-lived link for this therapist only. */
-export function alertLinkView(ctx: EngineContext, links: LinkSettings, alert: Alert, practice: Practice, therapist: Person, client: Person, locale: Locale): LinkMessageView {
+/**
+ * The neutral chat alert in link mode: who, the status, and a signed short-lived link for this
+ * therapist only. A snoozed alert says until when, as the chat-mode alert does (`timeZone`: the
+ * enrollment's).
+ */
+export function alertLinkView(ctx: EngineContext, links: LinkSettings, alert: Alert, practice: Practice, therapist: Person, client: Person, locale: Locale, timeZone: string): LinkMessageView {
   const now = ctx.clock.now();
   const token = links.tokens.sign(alertSubject(alert.id, therapist.id), new Date(now.getTime() + links.alertLinkTtlMs));
   const who = mention(practice.platform, client.platformUserId);
-  const status = translate(locale, `alert.status.${alert.status}` as "alert.status.open");
+  const snoozed = alert.snoozedUntil !== null && (alert.status === "open" || alert.status === "acknowledged") && alert.snoozedUntil > now;
+  const status = snoozed
+    ? translate(locale, "alert.status.snoozed", { until: formatLocalDate(alert.snoozedUntil as Date, timeZone, locale) })
+    : translate(locale, `alert.status.${alert.status}` as "alert.status.open");
   return {
     kind: "link",
-    text: alert.status === "open" ? translate(locale, "link.alert", { client: who }) : translate(locale, "link.alert_status", { client: who, status }),
+    text: alert.status === "open" && !snoozed ? translate(locale, "link.alert", { client: who }) : translate(locale, "link.alert_status", { client: who, status }),
     link: { url: `${links.baseUrl()}${ALERT_LINK_PATH}${token}`, label: translate(locale, "link.alert_open") },
     checkInId: null,
   };

@@ -36,7 +36,9 @@ export function createLinkTokens(signingKey: Buffer): LinkTokens {
       const [, subject, expiry, signature] = match as unknown as [string, string, string, string];
       const expected = mac(`${subject}.${expiry}`);
       const given = Buffer.from(signature, "base64url");
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+      // The last base64url character carries 2 unused bits: only the canonical spelling counts, so
+      // no altered token opens the page.
+      if (given.length !== expected.length || given.toString("base64url") !== signature || !timingSafeEqual(given, expected)) return null;
       if (Number(expiry) * 1000 <= now.getTime()) return null;
       return subject;
     },

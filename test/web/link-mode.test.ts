@@ -196,6 +196,184 @@ describe("link mode: the therapist's alert page", () => {
   });
 });
 
+/** Consents on the page and answers; returns the page after the answers. */
+async function answerOnPage(client: WebClient, path: string, scores: [number, number, number], comment = ""): Promise<string> {
+  const form = await consent(client, path);
+  const [goal, task, bond] = scores.map(String) as [string, string, string];
+  const done = await client.post(path, { _csrf: hiddenField(form, "_csrf"), submission: hiddenField(form, "submission"), goal, task, bond, tension: "no", comment });
+  expect(done.status).toBe(200);
+  return done.body;
+}
+
+/** The therapist's alert message about `client` (the link-mode one), found by the alert page it opens. */
+async function alertMessageAbout(client: string, therapist = "bob") {
+  const candidates = platform.messages.filter((m) => m.to.userId === therapist && m.view.kind === "link");
+  for (const message of candidates) {
+    const page = await new WebClient(base).get(pathOf((message.view as LinkMessageView).link.url));
+    if (page.status === 200 && page.body.includes(`@${client}</h1>`)) return message;
+  }
+  throw new Error(`no alert message about ${client}`);
+}
+
+/** Presses one of the alert page's action buttons (`ack`, `repaired`, `snooze`, `dismiss`) as a browser would. */
+async function pressOnAlertPage(therapist: WebClient, path: string, change: string): Promise<{ status: number; body: string }> {
+  const page = await therapist.get(path);
+  expect(page.status).toBe(200);
+  const actionId = new RegExp(`<button type="submit" name="actionId" value="(al:[^"]+:${change})"`).exec(page.body)?.[1];
+  expect(actionId, `the page offers ${change}`).toBeDefined();
+  return therapist.post(path, { _csrf: hiddenField(page.body, "_csrf"), submission: hiddenField(page.body, "submission"), actionId: actionId! });
+}
+
+const alertOf = async (client: string) =>
+  (
+    await f.db.sql.query<{ status: string; snoozedUntil: unknown }>(
+      `SELECT a."status", a."snoozedUntil" FROM "Alert" a JOIN "Enrollment" e ON e."id" = a."enrollmentId" JOIN "Person" p ON p."id" = e."clientId" WHERE p."platformUserId" = ?`,
+      [client],
+    )
+  )[0];
+
+describe("link mode: the alert page's actions edit the chat alert message", () => {
+  it("snooze, mark repaired and dismiss on the page: each changes the alert, is audited, and edits the (still neutral) chat message", async () => {
+    const alicePath = await enrolAndPrompt("alice", "bob");
+    const carlaPath = await enrolAndPrompt("carla", "bob");
+    await answerOnPage(new WebClient(base), alicePath, [1, 2, 2]);
+    await answerOnPage(new WebClient(base), carlaPath, [2, 1, 2]);
+    const aliceAlert = await alertMessageAbout("alice");
+    const carlaAlert = await alertMessageAbout("carla");
+    expect((aliceAlert.view as LinkMessageView).text).toBe("A check-in from @alice needs your attention.");
+    const therapist = new WebClient(base);
+    const alicePage = pathOf((aliceAlert.view as LinkMessageView).link.url);
+
+    // Snooze: the status stays open, the reminder waits a week, and the chat message says so.
+    const editsBefore = aliceAlert.history.length;
+    const snoozed = await pressOnAlertPage(therapist, alicePage, "snooze");
+    expect(snoozed.status).toBe(200);
+    expect(snoozed.body).toContain("Alert snoozed until 9 Mar 2026.");
+    expect(await alertOf("alice")).toMatchObject({ status: "open" });
+    expect((await alertOf("alice"))!.snoozedUntil).not.toBeNull();
+    expect(aliceAlert.history.length).toBe(editsBefore + 1);
+    expect((aliceAlert.history.at(-1) as LinkMessageView).text).toBe("A check-in from @alice needs your attention. Status: Snoozed until 9 Mar 2026.");
+
+    // Mark repaired: closed; the chat message shows it and the page offers no more actions.
+    const repaired = await pressOnAlertPage(therapist, alicePage, "repaired");
+    expect(repaired.status).toBe(200);
+    expect(repaired.body).toContain("Alert marked repaired.");
+    expect(repaired.body).not.toContain('name="actionId"');
+    expect(await alertOf("alice")).toMatchObject({ status: "repaired" });
+    expect(aliceAlert.history.length).toBe(editsBefore + 2);
+    expect((aliceAlert.history.at(-1) as LinkMessageView).text).toBe("A check-in from @alice needs your attention. Status: Marked repaired.");
+
+    // Dismiss, on the other client's alert page.
+    const carlaEdits = carlaAlert.history.length;
+    const carlaPage = pathOf((carlaAlert.view as LinkMessageView).link.url);
+    const before = await therapist.get(carlaPage);
+    const dismissId = /<button type="submit" name="actionId" value="(al:[^"]+:dismiss)"/.exec(before.body)![1]!;
+    const dismissed = await therapist.post(carlaPage, { _csrf: hiddenField(before.body, "_csrf"), submission: hiddenField(before.body, "submission"), actionId: dismissId });
+    expect(dismissed.status).toBe(200);
+    expect(dismissed.body).toContain("Alert dismissed.");
+    expect(await alertOf("carla")).toMatchObject({ status: "dismissed" });
+    expect(carlaAlert.history.length).toBe(carlaEdits + 1);
+    expect((carlaAlert.history.at(-1) as LinkMessageView).text).toBe("A check-in from @carla needs your attention. Status: Dismissed.");
+
+    // A closed alert takes no more actions: the page has none, and the old form posted again
+    // (a new submission) is refused and changes nothing.
+    expect((await therapist.get(carlaPage)).body).not.toContain('name="actionId"');
+    const again = await therapist.post(carlaPage, { _csrf: hiddenField(before.body, "_csrf"), submission: randomBytes(16).toString("base64url"), actionId: dismissId });
+    expect(again.status).toBe(400);
+    expect(carlaAlert.history.length).toBe(carlaEdits + 1);
+
+    const audit = await f.db.sql.query<{ action: string }>(`SELECT "action" FROM "AuditEntry" WHERE "action" LIKE 'alert.%' ORDER BY "createdAt"`);
+    expect(audit.map((a) => a.action)).toEqual(["alert.snooze", "alert.repaired", "alert.dismiss"]);
+    assertNeutral([...aliceAlert.history, ...carlaAlert.history]);
+  });
+});
+
+describe("link mode: the reminder, the closed note and the weekly digest are neutral", () => {
+  it("no scale, item text, score or comment in the reminder, the closed note or the digest row", async () => {
+    // Alice consents on the page but does not answer; Carla answers low with a comment.
+    const alicePath = await enrolAndPrompt("alice", "bob");
+    const carlaPath = await enrolAndPrompt("carla", "bob");
+    await consent(new WebClient(base), alicePath);
+    await answerOnPage(new WebClient(base), carlaPath, [2, 1, 2], "I did not feel heard today.");
+
+    // The reminder, 4 hours after the prompt: neutral text and a fresh link that opens the form.
+    f.clock.set("2026-03-02T14:01:00Z");
+    await f.engine.tick();
+    const reminders = linksTo("alice").filter((v) => v.text.startsWith("A gentle reminder"));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]!.text).toBe("A gentle reminder: your check-in is still open until Wed 4 Mar, 09:50.");
+    const reminded = await new WebClient(base).get(pathOf(reminders[0]!.link.url));
+    expect(reminded.status).toBe(200);
+    expect(reminded.body).toContain(`<legend>${en["item.goal.question"]}</legend>`);
+    expect(linksTo("carla").filter((v) => v.text.startsWith("A gentle reminder"))).toHaveLength(0);
+
+    // The check-in closes: the prompt message becomes the plain closed note.
+    f.clock.set("2026-03-04T10:00:00Z");
+    await f.engine.tick();
+    const aliceViews = platform.messages.filter((m) => m.to.userId === "alice").flatMap((m) => m.history);
+    const closed = aliceViews.filter((v) => v.kind === "closed");
+    expect(closed).toHaveLength(1);
+    expect(JSON.stringify(closed[0])).toBe(JSON.stringify({ kind: "closed", text: "This check-in has closed." }));
+
+    // The weekly digest (Monday 08:00): names the clients and the alert state, never a score.
+    f.clock.set("2026-03-09T08:01:00Z");
+    expect((await f.engine.tick()).loop.digests).toBe(1);
+    const digest = platform.messages.filter((m) => m.to.userId === "bob" && m.view.kind === "notice").map((m) => (m.view as { text: string }).text).find((text) => text.startsWith("Weekly check-in digest"));
+    expect(digest, "the digest").toBeDefined();
+    const rows = digest!.split("\n");
+    expect(rows[0]).toBe("Weekly check-in digest: 2 active clients.");
+    expect(rows).toContain("@carla: answers are on the web page; alert open; missed this week: 0");
+    expect(rows.find((row) => row.startsWith("@alice:"))).toMatch(/^@alice: no answered check-ins yet; missed this week: \d+$/);
+    expect(digest).not.toMatch(/\d\/\d|\btotal\b|[▁▂▃▄▅▆▇█]/);
+
+    const everything = platform.messages.flatMap((m) => m.history);
+    for (const view of everything.filter((v) => v.kind !== "notice")) assertNeutral([view], ["I did not feel heard today."]);
+    for (const text of everything.map((v) => JSON.stringify(v))) {
+      for (const phrase of [en["item.goal.question"], en["item.task.question"], en["item.bond.question"], en["tension.question"], en["scale.hint"], "I did not feel heard today."]) expect(text).not.toContain(phrase);
+    }
+  });
+});
+
+describe("link mode: admin erasure", () => {
+  it("erase <client> revokes the client's outstanding links: the page says it is no longer available and shows nothing", async () => {
+    const path = await enrolAndPrompt();
+    const client = new WebClient(base);
+    await answerOnPage(client, path, [1, 2, 2], "Private words about the session.");
+    const alertMessage = await alertMessageAbout("alice");
+    // Within the edit window the client could still change the answers; the alert page is open.
+    expect((await client.get(`${path}?edit=1`)).body).toContain('name="goal" value="1" required checked');
+    const outstanding = Number((await f.db.sql.query<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "LinkToken" WHERE "revokedAt" IS NULL`))[0]!.n);
+    expect(outstanding).toBeGreaterThan(0);
+
+    const asked = await f.command("dana", "erase alice", { admin: true });
+    expect(asked.refused, asked.text).toBeFalsy();
+    const code = /\/checkin (erase \S+ confirm \S+)/.exec(asked.text)?.[1]?.replace(/[.,;]$/, "");
+    expect(code, asked.text).toBeDefined();
+    // Before the confirmation the link still works.
+    expect((await client.get(path)).status).toBe(200);
+    const erased = await f.command("dana", code!, { admin: true });
+    expect(erased.refused, erased.text).toBeFalsy();
+
+    const forged = (await new WebClient(base).get(`/c/${randomBytes(32).toString("base64url")}`)).body;
+    for (const p of [path, `${path}?edit=1`]) {
+      const page = await client.get(p);
+      expect(page.status, p).toBe(404);
+      expect(page.body).toBe(forged);
+      expect(page.body).toContain("This link isn&#39;t available");
+      expect(page.body).not.toMatch(/<form|<legend|Private words|name="goal"/);
+    }
+    // A form posted from a page opened before the erasure stores nothing.
+    const late = await client.post(path, { _csrf: "x", submission: "y", goal: "5", task: "5", bond: "5" });
+    expect([403, 404]).toContain(late.status);
+    expect(await responses()).toHaveLength(0);
+    expect(Number((await f.db.sql.query<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "LinkToken" WHERE "revokedAt" IS NULL AND "personId" IN (SELECT "id" FROM "Person" WHERE "platformUserId" = 'alice')`))[0]!.n)).toBe(0);
+    // The therapist's alert link opens nothing either: the alert is erased with the rest.
+    const alertPage = await new WebClient(base).get(pathOf((alertMessage.view as LinkMessageView).link.url));
+    expect(alertPage.status).toBe(404);
+    expect(alertPage.body).not.toContain("@alice");
+  });
+});
+
 describe("link mode: bad paths store nothing and leave the server up", () => {
   it("forged, malformed, expired and revoked tokens get the same plain page", async () => {
     const path = await enrolAndPrompt();
