@@ -80,6 +80,41 @@ describe("roles follow Discord", () => {
   });
 });
 
+/** The practice id and token of the sign-in link in a `/checkin dashboard` reply. */
+function signInLink(reply: string): { practiceId: string; token: string } {
+  const match = /\/signin\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]{43})/.exec(reply);
+  if (!match) throw new Error("no sign-in link in the reply");
+  return { practiceId: match[1]!, token: match[2]! };
+}
+
+describe("demotion reaches dashboard sessions and sign-in links already issued", () => {
+  it("a member who loses Manage Server, or the admin role, has no admin rights at the next dashboard request", async () => {
+    fake.addMember({ userId: ROLE_ADMIN, roles: [ADMIN_ROLE] });
+    // The role admin is also a therapist, so they keep a (non-admin) dashboard after demotion.
+    expect(await run(ADMIN, "enroll", [user("client", CLIENT), user("therapist", ROLE_ADMIN), text("schedule", "mon 09:00 50m"), text("tz", "UTC")])).toContain(`<@${CLIENT}>`);
+    const auth = fixture.dashboard.auth;
+    const used = signInLink(await run(ADMIN, "dashboard"));
+    const unused = signInLink(await run(ADMIN, "dashboard"));
+    const roleLink = signInLink(await run(ROLE_ADMIN, "dashboard"));
+    const roleUnused = signInLink(await run(ROLE_ADMIN, "dashboard"));
+    const session = await auth.redeem(used.practiceId, used.token);
+    const roleSession = await auth.redeem(roleLink.practiceId, roleLink.token);
+    if (!session.ok || !roleSession.ok) throw new Error("sign-in failed");
+    expect((await auth.viewer(session.sessionId))?.isAdmin).toBe(true);
+    expect((await auth.viewer(roleSession.sessionId))?.isAdmin).toBe(true);
+
+    fake.addMember({ userId: ADMIN, permissions: MemberPermissions });
+    fake.addMember({ userId: ROLE_ADMIN, roles: [] });
+    // Admin only: the session ends and the unused link signs no one in.
+    expect(await auth.viewer(session.sessionId)).toBeNull();
+    expect((await auth.redeem(unused.practiceId, unused.token)).ok).toBe(false);
+    // Admin and therapist: still signed in, as a therapist only, by session or by the old link.
+    expect(await auth.viewer(roleSession.sessionId)).toMatchObject({ isAdmin: false, isTherapist: true });
+    const later = await auth.redeem(roleUnused.practiceId, roleUnused.token);
+    expect(later.ok && later.viewer).toMatchObject({ isAdmin: false, isTherapist: true });
+  });
+});
+
 describe("people named in a command are Discord members", () => {
   it("says server, not workspace, when a named person is not a member", async () => {
     fake.addUser("780000000000000008");

@@ -73,6 +73,41 @@ describe("roles follow Slack", () => {
   });
 });
 
+/** The practice id and token of the sign-in link in a `/checkin dashboard` reply. */
+function signInLink(reply: string): { practiceId: string; token: string } {
+  const match = /\/signin\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]{43})/.exec(reply);
+  if (!match) throw new Error("no sign-in link in the reply");
+  return { practiceId: match[1]!, token: match[2]! };
+}
+
+describe("demotion reaches dashboard sessions and sign-in links already issued", () => {
+  it("a workspace admin who is demoted has no admin rights at the next dashboard request, once Slack's answer is not cached", async () => {
+    const BOTH = "UADMTHER01";
+    rig.fake.setUser(BOTH, { isAdmin: true });
+    // One admin is also a therapist, so they keep a (non-admin) dashboard after demotion.
+    expect(await command(ADMIN, `enroll <@${CLIENT}> <@${BOTH}> mon 09:00 50m UTC`)).toContain(`<@${CLIENT}>`);
+    const auth = fixture.dashboard.auth;
+    const used = signInLink(await command(ADMIN, "dashboard"));
+    const unused = signInLink(await command(ADMIN, "dashboard"));
+    const bothLink = signInLink(await command(BOTH, "dashboard"));
+    const bothUnused = signInLink(await command(BOTH, "dashboard"));
+    const session = await auth.redeem(used.practiceId, used.token);
+    const bothSession = await auth.redeem(bothLink.practiceId, bothLink.token);
+    if (!session.ok || !bothSession.ok) throw new Error("sign-in failed");
+    expect((await auth.viewer(session.sessionId))?.isAdmin).toBe(true);
+    expect((await auth.viewer(bothSession.sessionId))?.isAdmin).toBe(true);
+
+    rig.fake.setUser(ADMIN, { isAdmin: false });
+    rig.fake.setUser(BOTH, { isAdmin: false });
+    rig.clock.advance(ADMIN_CACHE_MS + 1);
+    expect(await auth.viewer(session.sessionId)).toBeNull();
+    expect((await auth.redeem(unused.practiceId, unused.token)).ok).toBe(false);
+    expect(await auth.viewer(bothSession.sessionId)).toMatchObject({ isAdmin: false, isTherapist: true });
+    const later = await auth.redeem(bothUnused.practiceId, bothUnused.token);
+    expect(later.ok && later.viewer).toMatchObject({ isAdmin: false, isTherapist: true });
+  });
+});
+
 describe("people named in a command are Slack accounts", () => {
   it("refuses a typed @handle with the mention error, and stores no one", async () => {
     const reply = await command(ADMIN, `enroll <@${CLIENT}|carla> @bob.new tue 17:00 50m`);
