@@ -38,8 +38,10 @@ export function mergeCookies(cookie: string, setCookie: string | string[] | unde
 
 export const csrfFrom = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
 
-export async function createDashboardHarness(options: { start?: string; workspaceId?: string; platformName?: "terminal" | "slack" | "discord" } = {}): Promise<DashboardHarness> {
-  const platform = new RecordingPlatform(options.platformName ?? "terminal");
+export async function createDashboardHarness(
+  options: { start?: string; workspaceId?: string; platformName?: "terminal" | "slack" | "discord"; platform?: RecordingPlatform } = {},
+): Promise<DashboardHarness> {
+  const platform = options.platform ?? new RecordingPlatform(options.platformName ?? "terminal");
   let port = 0;
   const f = await createEngineFixture({ platform, start: options.start, workspaceId: options.workspaceId, publicUrl: () => `http://127.0.0.1:${port}` });
   const server = await createWebServer({
