@@ -279,8 +279,8 @@ function targets(provider: Provider, r: Json): Record<string, Check> {
 }
 
 async function main(): Promise<void> {
-  // Detection quality: pure rule code on a seeded synthetic practice, no database.
-  const detection = runDetectionBenchmark();
+  // Detection quality: the live engine replayed over a seeded synthetic practice (a temporary SQLite file).
+  const detection = await runDetectionBenchmark();
   log(`detection benchmark:\n${formatDetection(detection)}`);
   if (process.argv.slice(2).includes("detection")) {
     process.stdout.write(`${JSON.stringify({ generatedAt: new Date().toISOString(), detection }, null, 2)}\n`);

@@ -84,6 +84,8 @@ export interface BuildOptions {
   linkSigningKey?: Buffer;
   /** How long a therapist's alert link stays valid; default 24 hours. */
   alertLinkTtlMs?: number;
+  /** Told of every alert lifecycle step (opened, updated, withdrawn, repaired). */
+  onAlertEvent?: EngineContext["onAlertEvent"];
 }
 
 export async function openStore(databaseUrl: string, logger?: Logger): Promise<{ db: OpenDatabase; store: PrismaCheckInStore; migrations: MigrationReport }> {
@@ -123,6 +125,7 @@ export async function buildBot(options: BuildOptions): Promise<BotParts> {
     ...(options.linkSigningKey
       ? { links: { baseUrl: () => (publicUrl() ?? "").replace(/\/+$/, ""), tokens: createLinkTokens(options.linkSigningKey), alertLinkTtlMs: options.alertLinkTtlMs ?? DEFAULT_ALERT_LINK_TTL_MS } }
       : {}),
+    ...(options.onAlertEvent ? { onAlertEvent: options.onAlertEvent } : {}),
   };
   // Data rights and retention (issue 6): every engine built here gets them.
   const privacyStore = new SqlPrivacyStore(db.sql);

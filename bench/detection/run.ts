@@ -19,18 +19,18 @@ export const TARGETS = {
   stableClientsWithoutFalseAlert: { target: ">= 0.80", pass: (s: Scores) => s.stableClientsWithoutFalseAlert >= 0.8 },
 } as const;
 
-export function runDetectionBenchmark(options: { seed?: number; weeks?: number; scale?: number } = {}) {
+export async function runDetectionBenchmark(options: { seed?: number; weeks?: number; scale?: number } = {}) {
   const scale = options.scale ?? 1;
   const mix = Object.fromEntries(Object.entries(MIX).map(([k, v]) => [k, Math.max(1, Math.round(v * scale))])) as Record<ClientType, number>;
   const clients = generate({ seed: options.seed, weeks: options.weeks, mix });
-  const product = score(clients, productRules, { screensComments: true });
+  const product = score(clients, await productRules(clients), { screensComments: true });
   const openFit = score(clients, openFitRule, { screensComments: false });
   const oneSd = score(clients, oneSdRule, { screensComments: false });
   const targets = Object.fromEntries(Object.entries(TARGETS).map(([k, t]) => [k, { value: product[k as keyof Scores], target: t.target, pass: t.pass(product) }]));
   return { seed: options.seed ?? 20261202, calibration: calibration(clients), product, openFit, oneSd, targets };
 }
 
-export function formatDetection(result: ReturnType<typeof runDetectionBenchmark>): string {
+export function formatDetection(result: Awaited<ReturnType<typeof runDetectionBenchmark>>): string {
   const rows: [string, (s: Scores) => string][] = [
     ["sensitivity (rupture episodes)", (s) => s.sensitivity.toFixed(3)],
     ["false alerts / 100 rupture-free", (s) => s.falseAlertsPer100.toFixed(2)],
@@ -59,7 +59,7 @@ export function formatDetection(result: ReturnType<typeof runDetectionBenchmark>
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = runDetectionBenchmark({
+  const result = await runDetectionBenchmark({
     seed: process.env.DETECTION_SEED ? Number(process.env.DETECTION_SEED) : undefined,
     weeks: process.env.DETECTION_WEEKS ? Number(process.env.DETECTION_WEEKS) : undefined,
     scale: process.env.DETECTION_SCALE ? Number(process.env.DETECTION_SCALE) : undefined,

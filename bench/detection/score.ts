@@ -1,6 +1,6 @@
 // Scores the product's rules and two published rules on the same generated set.
 //
-// - product: the live rule code through the back-test (src/evaluate/backtest.ts), so withdrawal,
+// - product: the live engine through the back-test's replay (src/evaluate/replay.ts), so withdrawal,
 //   tension, comment markers and the crisis screen are included, as in the bot.
 // - OpenFIT: an alert when the SRS is below its cut-off (36/40) or at least one point below the
 //   previous session (OpenFIT/FIT documentation; Duncan et al. 2003). On our 3–15 total the
@@ -10,7 +10,7 @@
 //   hindsight; a live alert can only use the past, so this is the prospective form.
 // The two published rules see scores only: they cannot catch tension, comments or withdrawal.
 
-import { backtest } from "../../src/evaluate/backtest.ts";
+import { openReplay } from "../../src/evaluate/replay.ts";
 import type { HistoryRow } from "../../src/evaluate/history.ts";
 import type { BenchClient, ClientType } from "./generator.ts";
 import { STABLE_TYPES } from "./generator.ts";
@@ -26,8 +26,24 @@ export type Detector = (rows: readonly HistoryRow[]) => RowAlert[];
 const rowIndex = (where: string) => Number(where.replace(/^\D+/, "")) - 1;
 const totalOf = (r: HistoryRow) => (r.goal as number) + (r.task as number) + (r.bond as number);
 
-export const productRules: Detector = (rows) =>
-  backtest(rows).map((a) => ({ row: rowIndex(a.where), codes: a.signals.map((s) => s.code), urgent: a.severity === "urgent" }));
+/** The product's rules for these clients: each replayed through the live engine (one replay database), then read back. */
+export async function productRules(clients: readonly BenchClient[]): Promise<Detector> {
+  const alerts = new Map<readonly HistoryRow[], RowAlert[]>();
+  const replay = await openReplay();
+  try {
+    const replayed = await replay.replayEach(clients.map((c) => c.rows));
+    clients.forEach((client, i) => {
+      alerts.set(client.rows, (replayed[i] ?? []).map((a) => ({ row: rowIndex(a.where), codes: a.signals.map((s) => s.code), urgent: a.severity === "urgent" })));
+    });
+  } finally {
+    await replay.close();
+  }
+  return (rows) => {
+    const found = alerts.get(rows);
+    if (!found) throw new Error("these rows were not replayed");
+    return found;
+  };
+}
 
 /** OpenFIT's rule on the 3–15 total: below 13.8 (SRS 36/40), or any fall from the previous session. */
 export const OPENFIT_CUTOFF = 3 + (36 / 40) * 12;

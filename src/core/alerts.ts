@@ -105,6 +105,7 @@ export async function raiseAlert(
       const created = await ctx.store.createAlert({ enrollmentId: enrollment.id, checkInId, severity, signals: fired, createdAt: now });
       if (!created) continue; // another evaluation created it a moment ago: merge into that one
       ctx.logger.info({ alertId: created.id, enrollmentId: enrollment.id, signals: fired.map((s) => s.code), updated: false }, "rupture alert raised");
+      ctx.onAlertEvent?.({ action: "opened", alert: created, fired, urgent: becameUrgent });
       await deliverAlert(ctx, created, enrollment, practice, { recent: known.recent });
       return created;
     }
@@ -128,6 +129,7 @@ export async function raiseAlert(
     });
     if (!alert) continue;
     ctx.logger.info({ alertId: alert.id, enrollmentId: enrollment.id, signals: fired.map((s) => s.code), updated: true }, "rupture alert raised");
+    ctx.onAlertEvent?.({ action: "updated", alert, fired, urgent: becameUrgent });
     await deliverAlert(ctx, alert, enrollment, practice, { fresh: becameUrgent, recent: known.recent });
     return alert;
   }
@@ -160,6 +162,7 @@ async function withdrawAlert(
     createdAt: now,
   });
   ctx.logger.info({ alertId: alert.id, enrollmentId: enrollment.id }, "rupture alert withdrawn after corrected answers");
+  ctx.onAlertEvent?.({ action: "withdrawn", alert, fired: [], urgent: false });
   // A message the therapist never received is not sent now just to say it no longer applies.
   if (alert.platformMessageId) await deliverAlert(ctx, alert, enrollment, practice, { recent });
   return alert;

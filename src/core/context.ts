@@ -10,7 +10,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { CommentCipher } from "../ports/comment-cipher.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { LinkSettings } from "../ports/link-tokens.ts";
-import type { Enrollment, Locale, Person, PlatformName, Practice } from "./model.ts";
+import type { AlertEvent, Enrollment, Locale, Person, PlatformName, Practice } from "./model.ts";
 import type { CalendarServices } from "./calendar/services.ts";
 
 export interface EngineOptions {
@@ -61,6 +61,8 @@ export interface EngineContext {
   calendars?: CalendarServices;
   /** Link mode (PUBLIC_URL and the link-token issuer); absent: link mode is not available. */
   links?: LinkSettings;
+  /** Told of every alert lifecycle step once it is stored (the back-test and tests listen). */
+  onAlertEvent?: (event: AlertEvent) => void;
 }
 
 /** Enrollment locale, else the person's, else the practice default. */

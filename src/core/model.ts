@@ -280,6 +280,21 @@ export interface Alert {
   platformMessageId: string | null;
 }
 
+/**
+ * One step of the alert lifecycle, as the engine took it: the alert was opened, updated with
+ * new signals, withdrawn (corrected answers left no signal) or marked repaired. The back-test
+ * (`npm run evaluate`) reads these, so its alert events are the engine's own.
+ */
+export interface AlertEvent {
+  action: "opened" | "updated" | "withdrawn" | "repaired";
+  /** The alert after the step. */
+  alert: Alert;
+  /** The signals that caused an opening or update (empty for withdrawn and repaired). */
+  fired: FiredSignal[];
+  /** The finding was urgent (crisis language): the therapist got a new message. */
+  urgent: boolean;
+}
+
 export interface AuditEntry {
   id: string;
   practiceId: string;

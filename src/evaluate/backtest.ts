@@ -1,86 +1,23 @@
-// Replays a client's history through the live rule code (evaluateSignals, withdrawalSignals,
-// crisisSignal, crisisDenialSignal — the same functions the live engine calls) and lists the alerts the engine
-// would have raised, in order. Like the engine it keeps one unresolved alert: the first firing
-// opens it, later ones update it. Therapist actions (acknowledge, repair) are not in a history
-// file, so the replay never closes an alert.
+// `npm run evaluate`: replays a client's history, or a practice client by client, through the
+// live engine (src/evaluate/replay.ts) and lists the alert events the bot would have produced,
+// in order. Like the bot it keeps one unresolved alert per client: the first finding opens it,
+// later ones update it. Therapist actions (acknowledge, repair) are not in a history file, so the
+// replay never closes an alert.
 
-import type { FiredSignal, Locale, RuptureThresholds, ScoredCheckIn } from "../core/model.ts";
-import { DEFAULT_THRESHOLDS } from "../core/model.ts";
-import { evaluateSignals, HISTORY_WINDOW } from "../core/rules/signals.ts";
-import { withdrawalSignals, WITHDRAWAL_WINDOW } from "../core/rules/withdrawal.ts";
-import type { ClosedOutcome } from "../core/rules/withdrawal.ts";
-import { crisisDenialSignal, crisisSignal } from "../core/rules/crisis.ts";
-import { explainSignal } from "../core/views.ts";
 import type { HistoryRow } from "./history.ts";
+import { openReplay } from "./replay.ts";
+import type { BacktestAlert, BacktestOptions } from "./replay.ts";
 
-export interface BacktestAlert {
-  /** Where in the input: "line 7" / "entry 3". */
-  where: string;
-  date: string;
-  action: "opened" | "updated";
-  severity: "normal" | "urgent";
-  signals: FiredSignal[];
-  reasons: string[];
-}
+export type { BacktestAlert, BacktestOptions } from "./replay.ts";
 
-export interface BacktestOptions {
-  thresholds?: Partial<RuptureThresholds>;
-  locale?: Locale;
-}
-
-export function backtest(rows: readonly HistoryRow[], options: BacktestOptions = {}): BacktestAlert[] {
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
-  const locale = options.locale ?? "en";
-  const answered: ScoredCheckIn[] = [];
-  const closed: ClosedOutcome[] = [];
-  const alerts: BacktestAlert[] = [];
-  let paused = false;
-  const remember = <T>(list: T[], item: T, max: number) => {
-    list.unshift(item);
-    list.length = Math.min(list.length, max);
-  };
-  rows.forEach((row, index) => {
-    let fired: FiredSignal[] = [];
-    let urgent = false;
-    if (row.status === "answered") {
-      const current: ScoredCheckIn = {
-        checkInId: `row${index + 1}`,
-        sessionEndAt: row.date,
-        goal: row.goal as number,
-        task: row.task as number,
-        bond: row.bond as number,
-        tension: row.tension,
-        talkedThrough: row.talkedThrough,
-        comment: row.comment,
-      };
-      const crisis = crisisSignal(row.comment);
-      if (crisis) urgent = true;
-      const denial = crisis ? null : crisisDenialSignal(row.comment);
-      fired = [...(crisis ? [crisis] : []), ...(denial ? [denial] : []), ...evaluateSignals({ current, history: answered, thresholds })];
-      remember(answered, { ...current, comment: null }, HISTORY_WINDOW);
-      remember(closed, { status: "answered", sessionEndAt: row.date, scores: { goal: current.goal, task: current.task, bond: current.bond } }, WITHDRAWAL_WINDOW);
-    } else if (row.status === "expired" && paused) {
-      // The live engine cancels check-ins while a client is paused, so they never count.
-    } else if (row.status === "expired" || row.status === "missed_by_system" || row.status === "skipped") {
-      remember(closed, { status: row.status, sessionEndAt: row.date, scores: null }, WITHDRAWAL_WINDOW);
-      if (row.status === "expired") fired = withdrawalSignals({ recent: closed, trigger: { kind: "expired", paused }, thresholds });
-    } else if (row.status === "paused" || row.status === "stopped") {
-      fired = withdrawalSignals({ recent: closed, trigger: { kind: row.status, at: row.date }, thresholds });
-      paused = true;
-    } else if (row.status === "resumed") {
-      paused = false;
-    }
-    if (fired.length === 0) return;
-    alerts.push({
-      where: row.where,
-      date: row.date.toISOString().slice(0, 10),
-      action: alerts.length === 0 ? "opened" : "updated",
-      severity: urgent ? "urgent" : "normal",
-      signals: fired,
-      reasons: fired.map((signal) => explainSignal(signal, locale)),
-    });
-  });
-  return alerts;
+/** One client's alert events, oldest first. */
+export async function backtest(rows: readonly HistoryRow[], options: BacktestOptions = {}): Promise<BacktestAlert[]> {
+  const replay = await openReplay(options);
+  try {
+    return await replay.replay(rows);
+  } finally {
+    await replay.close();
+  }
 }
 
 /** Plain-text report: one block per alert event. */
@@ -117,12 +54,17 @@ export interface PracticeSummary {
 
 const EVENTS = new Set(["paused", "resumed", "stopped"]);
 
+export interface PracticeResult {
+  clients: ClientBacktest[];
+  summary: PracticeSummary;
+}
+
 /**
  * Replays a practice file client by client (each with its own alert, as in the bot) and sums
  * up: alert events per 100 check-ins, how often each signal took part, and the share of clients
  * who would have had no alert at all.
  */
-export function backtestPractice(rows: readonly HistoryRow[], options: BacktestOptions = {}): { clients: ClientBacktest[]; summary: PracticeSummary } {
+export async function backtestPractice(rows: readonly HistoryRow[], options: BacktestOptions = {}): Promise<PracticeResult> {
   const byClient = new Map<string, HistoryRow[]>();
   for (const row of rows) {
     const key = row.client ?? "";
@@ -130,11 +72,18 @@ export function backtestPractice(rows: readonly HistoryRow[], options: BacktestO
     if (!list) byClient.set(key, (list = []));
     list.push(row);
   }
-  const clients: ClientBacktest[] = [...byClient].map(([client, list]) => ({
+  const replay = await openReplay(options);
+  let replayed: BacktestAlert[][];
+  try {
+    replayed = await replay.replayEach([...byClient.values()]);
+  } finally {
+    await replay.close();
+  }
+  const clients: ClientBacktest[] = [...byClient].map(([client, list], i) => ({
     client,
     rows: list.length,
     checkIns: list.filter((r) => !EVENTS.has(r.status)).length,
-    alerts: backtest(list, options),
+    alerts: replayed[i] as BacktestAlert[],
   }));
   const checkIns = clients.reduce((sum, c) => sum + c.checkIns, 0);
   const alertEvents = clients.reduce((sum, c) => sum + c.alerts.length, 0);
@@ -158,7 +107,7 @@ export function backtestPractice(rows: readonly HistoryRow[], options: BacktestO
 }
 
 /** Plain-text practice report: each client's alert events, then the summary. */
-export function formatPractice(result: ReturnType<typeof backtestPractice>): string {
+export function formatPractice(result: PracticeResult): string {
   const lines: string[] = [];
   for (const c of result.clients) {
     lines.push(`client ${c.client}: ${c.alerts.length === 0 ? `no alerts in ${c.rows} rows` : `${c.alerts.length} alert event(s) in ${c.rows} rows`}`);

@@ -1,5 +1,5 @@
 // `npm run evaluate -- history.csv [--json] [--locale ro] [--set low_total=11 ...]`
-// Prints the alerts the live rules would have raised for one client's history, or, for a file
+// Prints the alert events the bot would have produced for one client's history, or, for a file
 // with a `client` column (a practice, or `/checkin export` files joined), each client's alert
 // events and a summary: alerts per 100 check-ins, by signal, and the share of clients with none.
 
@@ -24,7 +24,7 @@ export interface CliResult {
 }
 
 /** Runs the tool on arguments (without "node script"); never exits the process itself. */
-export function runEvaluate(argv: string[], readFile: (file: string) => string = (file) => readFileSync(file, "utf8")): CliResult {
+export async function runEvaluate(argv: string[], readFile: (file: string) => string = (file) => readFileSync(file, "utf8")): Promise<CliResult> {
   let file: string | undefined;
   let json = false;
   let locale: Locale = "en";
@@ -58,11 +58,11 @@ export function runEvaluate(argv: string[], readFile: (file: string) => string =
     const used = { ...DEFAULT_THRESHOLDS, ...thresholds };
     const skippedNote = notReplayed ? `${notReplayed} check-in(s) that never closed or were cancelled were not replayed.\n` : "";
     if (practice) {
-      const result = backtestPractice(rows, { thresholds, locale });
+      const result = await backtestPractice(rows, { thresholds, locale });
       const stdout = json ? `${JSON.stringify({ rows: rows.length, notReplayed, thresholds: used, ...result }, null, 2)}\n` : `${formatPractice(result)}\n${skippedNote}`;
       return { code: 0, stdout, stderr: "" };
     }
-    const alerts = backtest(rows, { thresholds, locale });
+    const alerts = await backtest(rows, { thresholds, locale });
     const stdout = json ? `${JSON.stringify({ rows: rows.length, notReplayed, thresholds: used, alerts }, null, 2)}\n` : `${formatBacktest(alerts, rows.length)}\n${skippedNote}`;
     return { code: 0, stdout, stderr: "" };
   } catch (error) {
@@ -72,7 +72,7 @@ export function runEvaluate(argv: string[], readFile: (file: string) => string =
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = runEvaluate(process.argv.slice(2));
+  const result = await runEvaluate(process.argv.slice(2));
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.code;

@@ -75,7 +75,7 @@ describe("corrected answers and the alert", () => {
     // `trend` lists no rupture episode, like the back-test over the corrected answers.
     const trend = await f.command("bob", "trend alice");
     expect(trend.text).not.toMatch(/episode/i);
-    expect(backtest([{ where: "line 2", date: new Date("2026-03-02T09:50:00Z"), status: "answered", goal: 5, task: 5, bond: 5, tension: "no", talkedThrough: null, comment: null }])).toEqual([]);
+    expect(await backtest([{ where: "line 2", date: new Date("2026-03-02T09:50:00Z"), status: "answered", goal: 5, task: 5, bond: 5, tension: "no", talkedThrough: null, comment: null }])).toEqual([]);
 
     // A later low check-in opens a new alert, sent as a new message.
     f.clock.set("2026-03-09T10:00:00Z");

@@ -266,7 +266,7 @@ describe("live engine and back-test agree", () => {
         await week(i, c.weeks[i]!, t);
       }
       const steps = c.weeks.map((s, i) => (c.tension && c.tension[0] === i ? { s, tension: c.tension[1], talked: c.tension[2] } : s));
-      const expected = [...new Set(backtest(trajectory(...steps)).flatMap((a) => a.signals.map((s) => `${s.code}:${s.params.item ?? ""}`)))].sort();
+      const expected = [...new Set((await backtest(trajectory(...steps))).flatMap((a) => a.signals.map((s) => `${s.code}:${s.params.item ?? ""}`)))].sort();
       const live = (await allAlerts()).flatMap((a) => (JSON.parse(a.signals) as { code: string; params: { item?: string } }[]).map((s) => `${s.code}:${s.params.item ?? ""}`)).sort();
       expect(live).toEqual(expected);
     });

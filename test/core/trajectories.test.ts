@@ -15,8 +15,8 @@ describe("client trajectories (expected alerts stated)", () => {
   });
 
   for (const { name, steps, expected } of TRAJECTORIES) {
-    it(name, () => {
-      const alerts = backtest(trajectory(...steps));
+    it(name, async () => {
+      const alerts = await backtest(trajectory(...steps));
       const got: Expected = alerts.map((a) => {
         const row = Number(a.where.replace("row ", ""));
         const codes = a.signals.map((s) => s.code);
@@ -28,9 +28,9 @@ describe("client trajectories (expected alerts stated)", () => {
     });
   }
 
-  it("every explanation exists in Romanian too", () => {
+  it("every explanation exists in Romanian too", async () => {
     for (const { steps } of TRAJECTORIES) {
-      for (const a of backtest(trajectory(...steps), { locale: "ro" })) for (const reason of a.reasons) expect(reason).not.toMatch(/\{\w+\}|undefined/);
+      for (const a of await backtest(trajectory(...steps), { locale: "ro" })) for (const reason of a.reasons) expect(reason).not.toMatch(/\{\w+\}|undefined/);
     }
   });
 });

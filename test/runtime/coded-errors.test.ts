@@ -153,8 +153,8 @@ describe("the CLIs print the code", () => {
     expect(cliErrorText("alliance-checkin", new TypeError("boom"), "start-up failed")).toBe("alliance-checkin: start-up failed\nTypeError: boom\nalliance-checkin: error code internal\n");
   });
 
-  it("npm run evaluate prints the code after the message", () => {
-    const result = runEvaluate(["bad.csv"], () => "date,goal,task,bond\n2026-01-05,5,9,5\n");
+  it("npm run evaluate prints the code after the message", async () => {
+    const result = await runEvaluate(["bad.csv"], () => "date,goal,task,bond\n2026-01-05,5,9,5\n");
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('bad.csv: line 2: task must be a whole number from 1 to 5, got "9"\nerror code bad_history\n');
   });

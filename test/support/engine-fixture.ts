@@ -48,6 +48,7 @@ export async function createEngineFixture(
     publicUrl?: () => string;
     /** Link mode: the signing key and the base URL of the pages. */
     links?: { signingKey: Buffer; publicUrl: () => string };
+    onAlertEvent?: BuildOptions["onAlertEvent"];
   } = {},
 ): Promise<EngineFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "checkin-test-"));
@@ -68,6 +69,7 @@ export async function createEngineFixture(
       ...(options.calendar ? { calendar: options.calendar } : {}),
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
       ...(options.links ? { linkSigningKey: options.links.signingKey, publicUrl: options.links.publicUrl } : {}),
+      ...(options.onAlertEvent ? { onAlertEvent: options.onAlertEvent } : {}),
     });
   } catch (error) {
     await pgDatabase?.drop().catch(() => undefined);

@@ -54,6 +54,7 @@ export async function detectRepair(ctx: EngineContext, enrollment: Enrollment, p
   const now = ctx.clock.now();
   const repaired = await ctx.store.updateAlert(alert.id, { status: "repaired", resolvedAt: now, updatedAt: now });
   await ctx.store.appendAudit({ practiceId: practice.id, actorPersonId: null, action: "alert.repair_detected", subjectPersonId: enrollment.clientId, detail: { alertId: alert.id }, createdAt: now });
+  ctx.onAlertEvent?.({ action: "repaired", alert: repaired, fired: [], urgent: false });
   await deliverAlert(ctx, repaired, enrollment, practice);
   const [therapist, client] = await Promise.all([ctx.store.getPerson(enrollment.therapistId), ctx.store.getPerson(enrollment.clientId)]);
   if (therapist && client) {
