@@ -96,14 +96,14 @@ await describePostgres("calendar polling across replicas", (database) => {
         const [row] = await db.sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "CheckIn" WHERE "status" = 'sent'`);
         return Number(row?.n) === 2;
       },
-      60_000,
+      120_000,
       200,
     ).catch(async (error: unknown) => {
       throw new Error(`${(error as Error).message}: ${await state()}`);
     });
     // Keep polling a while longer: repeated reads change nothing.
     const seen = requests;
-    await waitFor("more calendar reads", async () => requests >= seen + 6, 60_000, 100);
+    await waitFor("more calendar reads", async () => requests >= seen + 6, 120_000, 100);
 
     expect(maxInFlight).toBe(1);
     const rows = await db.sql.query<{ calendarEventHash: string; status: string }>(`SELECT "calendarEventHash", "status" FROM "CheckIn" ORDER BY "sessionEndAt"`);
@@ -114,5 +114,5 @@ await describePostgres("calendar polling across replicas", (database) => {
     expect(new Set(sends.map((s) => s.checkInId)).size).toBe(2);
     const [calendar] = await db.sql.query<{ leaseOwner: string | null; attempt: number }>(`SELECT "leaseOwner", "attempt" FROM "Calendar"`);
     expect(Number(calendar?.attempt)).toBeGreaterThanOrEqual(requests);
-  }, 180_000);
+  }, 420_000);
 });

@@ -40,12 +40,12 @@ await describePostgres("Discord gateway across replicas", (database) => {
     };
     bots.push(spawnBot(env), spawnBot(env));
     await Promise.all(bots.map((b) => b.ready));
-    await waitFor("a gateway connection", async () => discord.connectedClients === 1, 20_000);
+    await waitFor("a gateway connection", async () => discord.connectedClients === 1, 120_000);
     // The leader sets its gauge once the gateway is READY, a moment after the socket opens.
     const gauges = await waitFor("one leader gauge at 1", async () => {
       const read = await Promise.all(bots.map(leaderGauge));
       return read.includes(1) ? read : null;
-    }, 20_000);
+    }, 120_000);
     expect([...gauges].sort()).toEqual([0, 1]);
     const leader = bots[gauges.indexOf(1)]!;
     const follower = bots.find((b) => b !== leader)!;
@@ -67,5 +67,5 @@ await describePostgres("Discord gateway across replicas", (database) => {
     // The gauge is set once the gateway session is up, a moment after the identify.
     await waitFor("the follower to report itself the leader", async () => (await leaderGauge(follower)) === 1, 60_000, 50);
     expect(await leaderGauge(follower)).toBe(1);
-  }, 90_000);
+  }, 480_000);
 });

@@ -54,7 +54,7 @@ describe("bot process on SQLite", () => {
     await first.exited;
     const third = start(env);
     await third.ready;
-  }, 60_000);
+  }, 300_000);
 
   it("SIGTERM: stops claiming, finishes in-flight sends, releases leases, exits 0; a restart sends the rest exactly once", async () => {
     const dir = tempDir();
@@ -68,7 +68,7 @@ describe("bot process on SQLite", () => {
     dbs.push(db);
     const practice = await seedPractice(db.sql, 400);
     await seedDueCheckIns(db.sql, practice.enrollments, new Date(Date.now() - 1000));
-    await waitFor("some sends", async () => readSinkLog(sinkFile).length >= 40, 20_000, 20);
+    await waitFor("some sends", async () => readSinkLog(sinkFile).length >= 40, 120_000, 20);
 
     const signalledAt = Date.now();
     bot.kill("SIGTERM");
@@ -96,7 +96,7 @@ describe("bot process on SQLite", () => {
     // A new process picks up the rest immediately (no lease to wait out) and sends each once.
     const next = start({ ...env, CHAT_SINK_LATENCY_MS: "0" });
     await next.ready;
-    await waitFor("the rest sent", async () => readSinkLog(sinkFile).filter((r) => r.op === "send").length >= 400, 60_000, 50);
+    await waitFor("the rest sent", async () => readSinkLog(sinkFile).filter((r) => r.op === "send").length >= 400, 180_000, 50);
     // Every row recorded as sent, none leased: no claim is left that could send one again.
     await waitFor("every check-in recorded as sent", async () => {
       const [row] = await db.sql.query<{ n: number }>(
@@ -104,11 +104,11 @@ describe("bot process on SQLite", () => {
         [new Date(signalledAt)],
       );
       return Number(row?.n) === 400;
-    }, 60_000, 50);
+    }, 180_000, 50);
     const sends = readSinkLog(sinkFile).filter((r) => r.op === "send");
     expect(sends.length).toBe(400);
     expect(new Set(sends.map((s) => s.checkInId)).size).toBe(400);
-  }, 90_000);
+  }, 420_000);
 
   it("SIGTERM with a send slower than the deadline: exits after the deadline, lease handed back", async () => {
     const dir = tempDir();
@@ -124,7 +124,7 @@ describe("bot process on SQLite", () => {
     await waitFor("a claim", async () => {
       const [row] = await db.sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "CheckIn" WHERE "status" = 'sending'`);
       return Number(row?.n) > 0;
-    }, 20_000, 50);
+    }, 120_000, 50);
     bot.kill("SIGTERM");
     const exit = await bot.exited;
     expect(exit.code).toBe(0);
@@ -133,5 +133,5 @@ describe("bot process on SQLite", () => {
     const [leased] = await db.sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "CheckIn" WHERE "status" = 'sending'`);
     expect(Number(leased?.n)).toBe(0);
     expect(readSinkLog(sinkFile)).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 });
