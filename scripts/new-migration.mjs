@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Creates the next migration for both providers from the change in prisma/schema.prisma.
 //   npm run migration:new -- <name>
+//   npm run migration:new -- <name> --empty   (no schema change: a migration to write by hand in
+//                                              both trees, e.g. a partial index Prisma cannot express)
 // Each migration folder keeps a copy of the schema it was made from (schema.prisma), so the
 // next diff runs schema-to-schema with `prisma migrate diff`, offline and with no shadow database.
 // The PostgreSQL diff connects to MIGRATION_PG_URL (default: local postgres) but changes nothing there.
@@ -12,6 +14,7 @@ import { derivePostgresSchema } from "./derive-pg-schema.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const name = process.argv[2];
+const empty = process.argv.includes("--empty");
 if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error("usage: npm run migration:new -- <name>   (lowercase letters, digits and _; e.g. add_digest_time)");
   process.exit(2);
@@ -41,6 +44,13 @@ for (const provider of [
   const out = path.join(provider.dir, folder);
   mkdirSync(out, { recursive: true });
   const sqlFile = path.join(out, "migration.sql");
+  if (empty) {
+    writeFileSync(sqlFile, "-- Written by hand (no change to prisma/schema.prisma): \n");
+    copyFileSync(provider.schema, path.join(out, "schema.prisma"));
+    console.log(`${provider.label}: wrote ${path.relative(root, sqlFile)} (empty: write the SQL by hand)`);
+    created++;
+    continue;
+  }
   const status = runPrisma(
     ["migrate", "diff", ...from, "--to-schema-datamodel", provider.schema, "--script", "--output", sqlFile],
     { DATABASE_URL: provider.url },

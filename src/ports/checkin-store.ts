@@ -200,7 +200,11 @@ export interface CheckInStore {
   listEnrollments(practiceId: string, filter?: { therapistId?: string }): Promise<Enrollment[]>;
 
   // ---- check-ins ----
-  /** Inserts a check-in; returns null if one already exists for the same enrollment and session end. */
+  /**
+   * Inserts a check-in; returns null if one already exists for the same enrollment and session
+   * end, or, for a `now` check-in, if the enrollment already has an open (scheduled, sending or
+   * sent) `now` check-in. A unique index enforces both, so concurrent inserts create one.
+   */
   insertCheckIn(input: NewCheckIn): Promise<CheckIn | null>;
   getCheckIn(id: string): Promise<CheckIn | null>;
   /** The check-in with its enrollment, practice and client in one read; null if unknown. */

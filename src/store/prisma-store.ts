@@ -360,7 +360,7 @@ export class PrismaCheckInStore implements CheckInStore {
     const now = new Date();
     const inserted = await this.sql.execute(
       `INSERT INTO "CheckIn" ("id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "createdAt", "updatedAt")
-       VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("enrollmentId", "sessionEndAt") DO NOTHING`,
+       VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING`,
       [id, input.enrollmentId, input.kind, input.sessionEndAt, input.dueAt, input.remindAt, input.closesAt, now, now],
     );
     if (inserted === 0) return null;

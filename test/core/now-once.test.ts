@@ -108,4 +108,22 @@ describe("/checkin now", () => {
     await tickAt("2026-03-02T11:00:30Z");
     expect(prompts()).toHaveLength(2);
   });
+
+  it("two `now` at the same moment, for the same client, make one check-in; the second reports the first", async () => {
+    await answer(await enrollAndPrompt(f, platform));
+    f.clock.set("2026-03-02T12:00:00Z");
+    // Each reading of the clock is a millisecond later, as on a real one: the two commands do not
+    // share a session end, so only the one-open-`now` rule keeps them to one check-in.
+    const read = f.clock.now.bind(f.clock);
+    let reads = 0;
+    f.clock.now = () => new Date(read().getTime() + reads++);
+    const replies = await Promise.all([f.command("bob", "now alice", { deliveryId: "now-1" }), f.command("admin", "now alice", { admin: true, deliveryId: "now-2" })]);
+    f.clock.now = read;
+    expect(replies.map((r) => r.refused ?? false)).toEqual([false, false]);
+    expect(replies.filter((r) => r.text === "A check-in for @alice is on its way.")).toHaveLength(1);
+    expect(replies.filter((r) => r.text === "A check-in for @alice was already queued; it is on its way now. No second one was made.")).toHaveLength(1);
+    expect((await checkInRows()).filter((r) => r.kind === "now")).toEqual([{ kind: "now", status: "scheduled" }]);
+    await tickAt("2026-03-02T12:00:30Z");
+    expect(prompts()).toHaveLength(2);
+  });
 });

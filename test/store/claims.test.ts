@@ -59,6 +59,22 @@ function claimTests(connect: () => Promise<Opened>) {
     expect(await a.countDue(at(4))).toBe(2);
   });
 
+  it("one open `now` check-in per enrollment: of many inserted at once over two connections, one is created", async () => {
+    const b = await open();
+    const times = (sessionEndAt: Date) => ({ sessionEndAt, dueAt: sessionEndAt, remindAt: new Date(sessionEndAt.getTime() + 240 * MIN), closesAt: new Date(sessionEndAt.getTime() + 2880 * MIN) });
+    // Each its own session end, a millisecond apart: only the one-open-`now` rule can keep them to one.
+    const inserted = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).insertCheckIn({ enrollmentId: enrollment.id, kind: "now", ...times(new Date(T0.getTime() + i)) })),
+    );
+    expect(inserted.filter((c) => c !== null)).toHaveLength(1);
+    // A scheduled check-in is not held back by it; a new `now` is allowed once the open one is closed.
+    expect(await a.insertCheckIn({ enrollmentId: enrollment.id, kind: "scheduled", ...times(at(60)) })).not.toBeNull();
+    const created = inserted.find((c) => c !== null)!;
+    expect(await a.insertCheckIn({ enrollmentId: enrollment.id, kind: "now", ...times(at(1)) })).toBeNull();
+    await a.transitionCheckIn(created.id, ["scheduled"], "cancelled", at(1));
+    expect(await a.insertCheckIn({ enrollmentId: enrollment.id, kind: "now", ...times(at(2)) })).not.toBeNull();
+  });
+
   it("respects the batch limit and hands out the earliest due first", async () => {
     const rows = await insertCheckIns(a, enrollment.id, 6, at(-10));
     const first = await a.claimDueCheckIns(at(10), "o", LEASE, 4);

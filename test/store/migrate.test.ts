@@ -83,6 +83,45 @@ function sharedMigrationTests(provider: Provider, open: () => Promise<OpenDataba
     for (const m of list) expect(m.checksum).toBe(createHash("sha256").update(m.sql).digest("hex"));
   });
 
+  it("one_open_now_per_enrollment: of several open `now` check-ins already stored, the one furthest along is kept", async () => {
+    const db = await connect();
+    const all = migrations();
+    const at = all.findIndex((m) => m.name.endsWith("_one_open_now_per_enrollment"));
+    expect(at).toBeGreaterThan(0);
+    await applyMigrations(db.sql, all.slice(0, at));
+    const t = (minutes: number) => new Date(Date.UTC(2026, 2, 2, 10, minutes));
+    await db.sql.execute(`INSERT INTO "Practice" ("id", "platform", "externalId", "updatedAt") VALUES ('p', 'terminal', 'local', ?)`, [t(0)]);
+    for (const [id, role] of [["c", "isClient"], ["th", "isTherapist"]] as const) {
+      await db.sql.execute(`INSERT INTO "Person" ("id", "practiceId", "platformUserId", "${role}", "updatedAt") VALUES (?, 'p', ?, true, ?)`, [id, id, t(0)]);
+    }
+    await db.sql.execute(
+      `INSERT INTO "Enrollment" ("id", "practiceId", "clientId", "therapistId", "weekdays", "startTime", "sessionMinutes", "timeZone", "updatedAt") VALUES ('e', 'p', 'c', 'th', '1', '09:00', 50, 'UTC', ?)`,
+      [t(0)],
+    );
+    const rows: [string, string, string, number][] = [
+      ["now-sent-old", "now", "sent", 1],
+      ["now-sent-new", "now", "sent", 2],
+      ["now-queued-newest", "now", "scheduled", 3],
+      ["now-answered", "now", "answered", 0],
+      ["weekly-queued", "scheduled", "scheduled", 4],
+    ];
+    for (const [id, kind, status, minutes] of rows) {
+      await db.sql.execute(
+        `INSERT INTO "CheckIn" ("id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "updatedAt") VALUES (?, 'e', ?, ?, ?, ?, ?, ?, ?)`,
+        [id, kind, status, t(minutes), t(minutes), t(minutes + 240), t(minutes + 2880), t(minutes)],
+      );
+    }
+    await applyMigrations(db.sql, all);
+    const after = await db.sql.query<{ id: string; status: string }>(`SELECT "id", "status" FROM "CheckIn" ORDER BY "id"`);
+    expect(Object.fromEntries(after.map((r) => [r.id, r.status]))).toEqual({
+      "now-answered": "answered",
+      "now-queued-newest": "cancelled",
+      "now-sent-new": "sent",
+      "now-sent-old": "cancelled",
+      "weekly-queued": "scheduled",
+    });
+  });
+
   it("applies every migration on a fresh database and records each once", async () => {
     const db = await connect();
     expect(await migrationsUpToDate(db.sql, migrations())).toBe(false);

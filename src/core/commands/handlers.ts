@@ -221,27 +221,30 @@ const settings: Handler<CommandOf<"settings">> = async (ctx, a, c) => {
  * `/checkin now`: at most one check-in per session. An open prompt for a session that just ended,
  * or an open `now` prompt, is reported; a queued one (quiet hours, the usual delay after a
  * session, an earlier `now`) is released to go at once when quiet hours allow, and reported.
+ * Two `now` at the same moment (two replicas, a double click) are kept to one by the store: at
+ * most one open `now` check-in per enrollment; the one that loses reports the other's.
  */
 const now: Handler<CommandOf<"now">> = async (ctx, a, c) => {
   const { client, enrollment } = await requireClinicianOf(ctx, a, c.client.userId);
   const at = ctx.clock.now();
   const who = mention(a.practice.platform, c.client.userId);
   const locale = localeOfActor(a);
-  const open = await ctx.store.openCheckIn(enrollment.id, at);
-  if (open && (open.kind === "now" || at.getTime() - open.sessionEndAt.getTime() < SAME_SESSION_MS)) {
-    // Not an error: the reply says what is already pending.
-    return ok(a.t("command.now.open", { client: who, closes: formatLocalDateTime(open.closesAt, enrollment.timeZone, locale) }));
-  }
   // A client the last send could not reach: try again at once (no back-off), and say so honestly.
   const unreachable = client.undeliverableAt
     ? ok(a.t("command.now.unreachable", { client: who, code: client.undeliverableCode ?? "undeliverable", place: placeName(a.t, a.practice.platform) }))
     : null;
-  if (unreachable) await ctx.store.updatePerson(client.id, { unreachableRetryAt: null });
-  const sendAt = deferForQuietHours(at, a.practice.settings.quietHours, enrollment.timeZone);
-  const queued = (await ctx.store.queuedCheckIns(enrollment.id)).find(
-    (q) => q.kind === "now" || (q.sessionEndAt <= at && at.getTime() - q.sessionEndAt.getTime() < SAME_SESSION_MS),
-  );
-  if (queued) {
+  /** What is already pending for this session, worded; null when nothing is. */
+  const pending = async (): Promise<Reply | null> => {
+    const open = await ctx.store.openCheckIn(enrollment.id, at);
+    if (open && (open.kind === "now" || at.getTime() - open.sessionEndAt.getTime() < SAME_SESSION_MS)) {
+      // Not an error: the reply says what is already pending.
+      return ok(a.t("command.now.open", { client: who, closes: formatLocalDateTime(open.closesAt, enrollment.timeZone, locale) }));
+    }
+    const queued = (await ctx.store.queuedCheckIns(enrollment.id)).find(
+      (q) => q.kind === "now" || (q.sessionEndAt <= at && at.getTime() - q.sessionEndAt.getTime() < SAME_SESSION_MS),
+    );
+    if (!queued) return null;
+    if (unreachable) await ctx.store.updatePerson(client.id, { unreachableRetryAt: null });
     const released = queued.status === "scheduled" && queued.dueAt > at && (await ctx.store.releaseCheckIn(queued.id, at, at));
     await audit(ctx, a, "checkin.now", client, { enrollmentId: enrollment.id, released, pending: queued.id });
     const due = released ? at : queued.dueAt;
@@ -249,10 +252,19 @@ const now: Handler<CommandOf<"now">> = async (ctx, a, c) => {
     if (unreachable) return unreachable;
     if (goesAt > at) return ok(a.t("command.now.pending", { client: who, when: formatLocalDateTime(goesAt, enrollment.timeZone, locale) }));
     return ok(a.t("command.now.released", { client: who }));
+  };
+  const existing = await pending();
+  if (existing) return existing;
+  if (unreachable) await ctx.store.updatePerson(client.id, { unreachableRetryAt: null });
+  const created = await createImmediateCheckIn(ctx.store, enrollment, at);
+  if (!created) {
+    // Another `now` made one a moment ago; report it. Failing that, the open `now` check-in is one
+    // whose window has just passed and that the next tick closes.
+    return (await pending()) ?? ok(a.t("command.now.closing", { client: who }));
   }
-  await createImmediateCheckIn(ctx.store, enrollment, at);
   await audit(ctx, a, "checkin.now", client, { enrollmentId: enrollment.id });
   if (unreachable) return unreachable;
+  const sendAt = deferForQuietHours(at, a.practice.settings.quietHours, enrollment.timeZone);
   if (sendAt > at) return ok(a.t("command.now.deferred", { client: who, when: formatLocalDateTime(sendAt, enrollment.timeZone, locale) }));
   return ok(a.t("command.now.created", { client: who }));
 };

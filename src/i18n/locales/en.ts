@@ -132,6 +132,7 @@ export const en = {
   "command.now.open": "{client} already has an open check-in (open until {closes}).",
   "command.now.pending": "A check-in for {client} is already queued; it will be sent at {when} (quiet hours). No second one was made.",
   "command.now.released": "A check-in for {client} was already queued; it is on its way now. No second one was made.",
+  "command.now.closing": "{client}'s last check-in has just closed and is being put away; try `/checkin now` again in a minute. No second one was made.",
   "command.trend.header": "Check-ins for {client} (oldest to newest): {trend}",
   "command.trend.row": "{date}: goals {goal}, way of working {task}, bond {bond} (total {total})",
   "command.trend.empty": "No answered check-ins yet for {client}.",

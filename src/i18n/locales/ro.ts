@@ -132,6 +132,7 @@ export const ro: Messages = {
   "command.now.open": "{client} are deja o verificare deschisă (deschisă până la {closes}).",
   "command.now.pending": "O verificare pentru {client} este deja în așteptare; va fi trimisă la {when} (ore de liniște). Nu s-a creat a doua.",
   "command.now.released": "O verificare pentru {client} era deja în așteptare; acum este pe drum. Nu s-a creat a doua.",
+  "command.now.closing": "Ultima verificare a lui {client} tocmai s-a închis și este arhivată; încercați din nou `/checkin now` peste un minut. Nu s-a creat a doua.",
   "command.trend.header": "Verificările pentru {client} (de la cea mai veche la cea mai nouă): {trend}",
   "command.trend.row": "{date}: obiective {goal}, mod de lucru {task}, relație {bond} (total {total})",
   "command.trend.empty": "Încă nu există verificări completate pentru {client}.",
