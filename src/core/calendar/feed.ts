@@ -1,3 +1,4 @@
+// Over 400 lines: one job (reading a feed into sessions); the length is the recurrence and time-zone cases, each commented where it is handled.
 // Reads an iCalendar (ICS) feed into the sessions that carry an enrollment's code. Pure: text in,
 // sessions out. ical.js parses the text and expands recurrence rules; the instants are computed
 // here from each time's wall-clock fields and its TZID, so every calendar is read the same way

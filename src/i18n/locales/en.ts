@@ -1,3 +1,4 @@
+// Over 400 lines: locale data, one entry per message key; splitting it would scatter one language over files.
 // English user-facing text. Every string the bot shows a person lives in a locale file.
 // Placeholders are written {name}. Item wording is our own (not SRS/WAI item text).
 

@@ -1,3 +1,4 @@
+// Over 400 lines: locale data, one entry per message key; splitting it would scatter one language over files.
 // Textele în limba română. Cheile trebuie să fie aceleași ca în en.ts (verificat la compilare și în teste).
 import type { Messages } from "./en.ts";
 
