@@ -21,6 +21,7 @@ import type { ReconcileStats } from "./reconcile.ts";
 import { currentAdmins, notifyPerson } from "../notify.ts";
 import { errorCode } from "../dispatch.ts";
 import type { CachedReading, CalendarOptions, CalendarServices } from "./services.ts";
+import { packSessions, unpackSessions } from "./packed-sessions.ts";
 
 export interface CalendarPollStats {
   polled: number;
@@ -93,7 +94,7 @@ async function pollOne(ctx: EngineContext, services: CalendarServices, calendar:
     return;
   }
   if (result.status === "not_modified" && usable && cached) {
-    sessions = cached.sessions;
+    sessions = unpackSessions(cached.sessions);
   } else if (result.status === "ok") {
     // The reading covers a week past the horizon, so later 304 answers can reuse it.
     const coveredUntil = windowTo.getTime() + 7 * 86_400_000;
@@ -109,7 +110,7 @@ async function pollOne(ctx: EngineContext, services: CalendarServices, calendar:
     sessions = read.sessions;
     etag = result.etag;
     lastModified = result.lastModified;
-    readings.set(calendar.id, { etag, lastModified, codesKey: key, coveredUntil, sessions });
+    readings.set(calendar.id, { etag, lastModified, codesKey: key, coveredUntil, sessions: packSessions(sessions) });
   } else {
     // 304 without a reading of our own (another process read it last): read it in full next time.
     readings.delete(calendar.id);

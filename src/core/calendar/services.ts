@@ -2,7 +2,7 @@
 // this process's cached readings), kept apart from the polling so the engine context can name it.
 
 import type { CalendarFetcher, CalendarStore } from "../../ports/calendar.ts";
-import type { CalendarSession } from "./feed.ts";
+import type { PackedSessions } from "./packed-sessions.ts";
 
 export interface CalendarOptions {
   /** Seconds between polls of one calendar (CALENDAR_POLL_SECONDS). */
@@ -43,5 +43,5 @@ export interface CachedReading {
   lastModified: string | null;
   codesKey: string;
   coveredUntil: number;
-  sessions: CalendarSession[];
+  sessions: PackedSessions;
 }

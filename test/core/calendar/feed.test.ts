@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readCalendarFeed } from "../../../src/core/calendar/feed.ts";
+import ICAL from "ical.js";
+import { readCalendarFeed, readComponents } from "../../../src/core/calendar/feed.ts";
 import type { CalendarSession } from "../../../src/core/calendar/feed.ts";
 import { calendarText } from "../../support/ics.ts";
 
@@ -176,5 +177,57 @@ describe("reading a calendar feed", () => {
     // An event with a broken date is skipped, the rest is read.
     const mixed = calendarText([{ uid: "ok", start: "20260304T120000Z", duration: "PT50M", summary: "CI-7K2P" }]);
     expect(readCalendarFeed(mixed, options)).toMatchObject({ ok: true, sessions: [{ code: "CI-7K2P" }] });
+  });
+
+  it("skipping events that cannot matter before parsing gives exactly what reading every event gives", () => {
+    const code = "CI-7K2P";
+    const other = "CI-AB2C";
+    const events: (Parameters<typeof calendarText>[0][number])[] = [];
+    // A year of one-off appointments per client, as practice systems export them.
+    for (let w = 0; w < 52; w++) {
+      const day = new Date(Date.UTC(2025, 8, 2 + w * 7));
+      const ymd = day.toISOString().slice(0, 10).replaceAll("-", "");
+      events.push({ uid: `appt-${w}`, tzid: BUCHAREST, start: `${ymd}T170000`, end: `${ymd}T175000`, summary: `Appointment ${code}`, status: w === 30 ? "CANCELLED" : undefined });
+      events.push({ uid: `other-${w}`, start: `${ymd}T090000`, end: `${ymd}T095000`, summary: `Appointment ${other}` });
+      events.push({ uid: `admin-${w}`, tzid: BUCHAREST, start: `${ymd}T120000`, end: `${ymd}T130000`, summary: "Supervision" });
+    }
+    events.push(
+      // A series that began long ago, with overrides far from the window and in it, one of them without the code.
+      { uid: "series", tzid: BUCHAREST, start: "20240305T080000", end: "20240305T085000", rrule: "FREQ=WEEKLY", exdates: ["20260317T080000"], summary: `Series ${code}` },
+      { uid: "series", tzid: BUCHAREST, recurrenceId: "20240312T080000", start: "20240313T080000", end: "20240313T085000", summary: `Series ${code}` },
+      { uid: "series", tzid: BUCHAREST, recurrenceId: "20260310T080000", start: "20260311T100000", end: "20260311T105000", summary: "Moved, the code left out" },
+      // An occurrence in the window moved far out of it, and one far out moved into it.
+      { uid: "series", tzid: BUCHAREST, recurrenceId: "20260324T080000", start: "20250601T080000", end: "20250601T085000", summary: `Series ${code}` },
+      { uid: "series", tzid: BUCHAREST, recurrenceId: "20250107T080000", start: "20260402T080000", end: "20260402T085000", summary: `Series ${code}` },
+      // A master without the code whose override has it.
+      { uid: "plain", tzid: BUCHAREST, start: "20260302T150000", end: "20260302T155000", rrule: "FREQ=WEEKLY;COUNT=8", summary: "Group" },
+      { uid: "plain", tzid: BUCHAREST, recurrenceId: "20260316T150000", start: "20260316T160000", end: "20260316T165000", summary: `Group with ${other}` },
+      // All-day, and an event whose start cannot be read.
+      { uid: "holiday", start: "20260320", summary: `Off ${code}` },
+      { uid: "broken", start: "2026-03-20", summary: `Broken ${code}` },
+    );
+    const extra = [
+      // Folded so that the code is split across lines, escaped text right before it, lower-case names, a VALARM.
+      ["BEGIN:VEVENT", "UID:folded", "dtstart;tzid=Europe/Bucharest:20260305T110000", "DTEND;TZID=Europe/Bucharest:20260305T115000", "SUMMARY:Session CI-7", " K2P", "BEGIN:VALARM", "TRIGGER:-PT15M", "ACTION:DISPLAY", "DESCRIPTION:Reminder", "END:VALARM", "END:VEVENT"].join("\r\n"),
+      ["BEGIN:VEVENT", "UID:escaped", 'DTSTART;X-NOTE="a:b":20260306T110000Z', "DTEND:20260306T115000Z", `DESCRIPTION:Line one\\n${other}`, "END:VEVENT"].join("\r\n"),
+      ["BEGIN:VTODO", "UID:todo", `SUMMARY:${code}`, "END:VTODO"].join("\r\n"),
+    ];
+    const text = calendarText([...events, ...extra]);
+    const options = { calendarId: "cal-1", codes: new Map([[code, BUCHAREST], [other, NEW_YORK]]), window: { from: new Date("2026-03-01T00:00:00Z"), to: new Date("2026-04-10T00:00:00Z") } };
+    const whole = readComponents(new ICAL.Component(ICAL.parse(text) as ConstructorParameters<typeof ICAL.Component>[0]), options);
+    const skipped = readCalendarFeed(text, options);
+    if (!whole.ok || !skipped.ok) throw new Error("feed not read");
+    const key = (s: CalendarSession) => `${s.startAt.toISOString()} ${s.endAt.toISOString()} ${s.code} ${s.cancelled} ${s.eventHash}`;
+    expect(skipped.sessions.map(key).sort()).toEqual(whole.sessions.map(key).sort());
+    expect(skipped.events).toBe(whole.events);
+    // What the comparison covers: the window's one-offs of both clients, the series and its moves, the folded and escaped events.
+    expect(whole.sessions.length).toBeGreaterThan(15);
+    const starts = whole.sessions.map((s) => s.startAt.toISOString());
+    for (const at of ["2026-04-02T05:00:00.000Z", "2026-03-16T14:00:00.000Z", "2026-03-05T09:00:00.000Z", "2026-03-06T11:00:00.000Z"]) expect(starts, at).toContain(at);
+    // The override without the code takes its occurrence out of the series.
+    expect(starts).not.toContain("2026-03-11T08:00:00.000Z");
+    expect(starts).not.toContain("2026-03-10T06:00:00.000Z");
+    expect(starts).not.toContain("2026-03-24T06:00:00.000Z");
+    expect(starts).toContain("2026-03-31T05:00:00.000Z");
   });
 });
