@@ -8,7 +8,7 @@ import { createDashboardHarness } from "../support/dashboard-harness.ts";
 import type { DashboardHarness } from "../support/dashboard-harness.ts";
 import { tellStory } from "../support/dashboard-story.ts";
 import type { Story } from "../support/dashboard-story.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { HAVE_CHROMIUM, launchBrowser } from "../support/browser.ts";
 import type { TestBrowser } from "../support/browser.ts";
 import type { Locale } from "../../src/core/model.ts";
 
@@ -18,6 +18,7 @@ let chrome: TestBrowser;
 let browser: Browser;
 
 beforeAll(async () => {
+  if (!HAVE_CHROMIUM) return;
   h = await createDashboardHarness();
   story = await tellStory(h.f, h.platform);
   chrome = await launchBrowser();
@@ -39,7 +40,7 @@ async function signIn(page: Page, userId: string, admin = false): Promise<void> 
   await page.waitForURL(`${h.baseUrl}/dashboard`);
 }
 
-describe.each(["en", "ro"] as const)("accessibility (%s)", (locale: Locale) => {
+describe.skipIf(!HAVE_CHROMIUM).each(["en", "ro"] as const)("accessibility (%s)", (locale: Locale) => {
   beforeAll(async () => {
     const practice = await h.f.store.ensurePractice("terminal", "local");
     for (const userId of ["bob", "dana"]) {

@@ -10,7 +10,6 @@ import { existsSync, mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
 import { createEngineFixture } from "../support/engine-fixture.ts";
@@ -26,11 +25,12 @@ import { silentLogger } from "../../src/ports/logger.ts";
 import type { InboundEvent, InboundPort, Reply } from "../../src/ports/inbound.ts";
 import { en } from "../../src/i18n/locales/en.ts";
 import { ro } from "../../src/i18n/locales/ro.ts";
+import { translate } from "../../src/i18n/index.ts";
+import type { Locale } from "../../src/core/model.ts";
+import { HAVE_CHROMIUM, launchBrowser } from "../support/browser.ts";
+import type { TestBrowser } from "../support/browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const DOCS = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..", "docs");
-/** Flags that keep Chromium from making any connection of its own. */
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 const ADMIN = "UADMIN1";
 const THERAPIST = "UTHERA1";
@@ -95,7 +95,7 @@ async function tabTo(page: Page, selector: string): Promise<void> {
 }
 
 /** Answers the open form with the keyboard only: each scale by arrow keys, "No" tension, a comment. */
-async function answerWithKeyboard(page: Page, values: { goal: number; task: number; bond: number }, comment: string | null): Promise<void> {
+async function answerWithKeyboard(page: Page, values: { goal: number; task: number; bond: number }, comment: string | null, locale: Locale = "en"): Promise<void> {
   for (const item of ["goal", "task", "bond"] as const) {
     await tabTo(page, `input[name="${item}"]`);
     const checkedValue = (): Promise<string | null> => page.evaluate(`document.querySelector('input[name="${item}"]:checked')?.value ?? null`);
@@ -113,7 +113,7 @@ async function answerWithKeyboard(page: Page, values: { goal: number; task: numb
   if (comment !== null) {
     await tabTo(page, "textarea#comment");
     await page.keyboard.type(comment);
-    await expect.poll(() => page.textContent("#comment-count")).toBe(`${[...comment].length} of 3000 characters`);
+    await expect.poll(() => page.textContent("#comment-count")).toBe(translate(locale, "web.checkin.comment_count", { count: [...comment].length, max: 3000 }));
   }
   await tabTo(page, 'button[type="submit"]');
   await Promise.all([page.waitForLoadState("load"), page.waitForNavigation(), page.keyboard.press("Enter")]);
@@ -128,16 +128,15 @@ function assertPlatformSawNothingClinical(rig: Rig): void {
   expect(sent).not.toMatch(/\b[1-5]\/5\b|\/15\b/);
 }
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) process.stderr.write(`browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)\n`);
-
-describe.skipIf(!haveChromium)("link mode in Chromium", () => {
+describe.skipIf(!HAVE_CHROMIUM)("link mode in Chromium", () => {
+  let chrome: TestBrowser;
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    chrome = await launchBrowser();
+    browser = chrome.browser;
   });
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
   });
 
   const platforms: [string, HarnessFactory][] = [
@@ -219,6 +218,68 @@ describe.skipIf(!haveChromium)("link mode in Chromium", () => {
       }
     }, 120_000);
   }
+
+  it("at 320 px wide, in en and ro: no page is wider than the screen, and the client completes the check-in with the keyboard alone", async () => {
+    for (const locale of ["en", "ro"] as const) {
+      const rig = await bootRig(makeTerminalHarness);
+      const context = await browser.newContext({ viewport: { width: 320, height: 568 }, locale: locale === "ro" ? "ro-RO" : "en-GB" });
+      try {
+        if (locale === "ro") await rig.harness.runCommand(ADMIN, "settings locale ro", { admin: true });
+        const t = locale === "ro" ? ro : en;
+        const link = await enrolAndSend(rig);
+        const page = await context.newPage();
+        /** The page scrolls only vertically; offenders are named when it does not. */
+        const fits = async (label: string, on: Page = page) => {
+          const width = await on.evaluate<number>("document.documentElement.scrollWidth");
+          const wide = width > 320 ? await on.evaluate<string[]>(`[...document.querySelectorAll("body *")].filter((el) => el.getBoundingClientRect().right > 320.5).map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).split(" ").join(".") : "")).slice(0, 10)`) : [];
+          expect({ label, width, wide }).toEqual({ label, width: expect.any(Number), wide: [] });
+          expect(width, `${label} (${locale}) is ${width} px wide`).toBeLessThanOrEqual(320);
+        };
+
+        await page.goto(link);
+        expect(await page.textContent("h1")).toBe(t["web.consent.heading"]);
+        await fits("consent");
+        await tabTo(page, 'button[value="yes"]');
+        await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+        expect(await page.textContent("legend")).toBe(t["item.goal.question"]);
+        await fits("questions");
+        // With "a little" tension the talked-through question appears: still within the width.
+        await page.check("#tension-a_little");
+        expect(await page.isVisible("#talked-group")).toBe(true);
+        await fits("questions with talked-through");
+        await page.goto(link);
+
+        await answerWithKeyboard(page, { goal: 1, task: 2, bond: 2 }, COMMENT, locale);
+        expect(await page.textContent("h1")).toBe(t["web.checkin.thanks_heading"]);
+        await fits("thank-you");
+        const [stored] = await rig.fixture.db.sql.query<{ goal: number; task: number; bond: number; commentCipher: string | null }>(`SELECT "goal", "task", "bond", "commentCipher" FROM "Response"`);
+        expect(stored).toMatchObject({ goal: 1, task: 2, bond: 2 });
+        expect(stored!.commentCipher).toBeTruthy();
+
+        // Editing within the window, by keyboard.
+        await tabTo(page, "a.button");
+        await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+        await fits("edit form");
+        await answerWithKeyboard(page, { goal: 2, task: 2, bond: 2 }, null, locale);
+        expect((await rig.fixture.db.sql.query<{ goal: number }>(`SELECT "goal" FROM "Response"`))[0]!.goal).toBe(2);
+
+        // The therapist's alert page on a phone, the unavailable page, and the closed page.
+        const alertUrl = rig.harness.messagesTo(THERAPIST).flatMap((msg) => msg.links ?? []).find((url) => url.includes("/a/"));
+        expect(alertUrl, "the therapist's alert link").toBeDefined();
+        await page.goto(alertUrl!);
+        await fits("alert page");
+        await page.goto(`${rig.base}/c/${randomBytes(32).toString("base64url")}`);
+        await fits("unavailable");
+        rig.fixture.clock.advance(16 * 60_000);
+        await page.goto(link);
+        expect(await page.textContent("main")).toContain(t["web.checkin.closed_answered"]);
+        await fits("closed");
+      } finally {
+        await context.close();
+        await rig.close();
+      }
+    }
+  }, 180_000);
 
   it("axe finds no serious or critical violation on any page, in en and ro, at 360×740 and 1280×800; the phone screenshot for the README", async () => {
     for (const locale of ["en", "ro"] as const) {
