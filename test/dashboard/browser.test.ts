@@ -12,7 +12,7 @@ import { createDashboardHarness } from "../support/dashboard-harness.ts";
 import type { DashboardHarness } from "../support/dashboard-harness.ts";
 import { tellStory } from "../support/dashboard-story.ts";
 import type { Story } from "../support/dashboard-story.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { HAVE_CHROMIUM, launchBrowser } from "../support/browser.ts";
 import type { TestBrowser } from "../support/browser.ts";
 import type { AlertView } from "../../src/ports/chat-platform.ts";
 import { CHART_COLOURS } from "../../src/dashboard/chart.ts";
@@ -27,6 +27,7 @@ let chrome: TestBrowser;
 let browser: Browser;
 
 beforeAll(async () => {
+  if (!HAVE_CHROMIUM) return;
   mkdirSync(OUT, { recursive: true });
   h = await createDashboardHarness();
   story = await tellStory(h.f, h.platform);
@@ -38,7 +39,7 @@ afterAll(async () => {
   await h?.dispose();
 });
 
-describe("therapist in the browser", () => {
+describe.skipIf(!HAVE_CHROMIUM)("therapist in the browser", () => {
   it("signs in from the chat link, sees the caseload, opens the client, and acknowledges on the web; the chat message changes", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -73,6 +74,9 @@ describe("therapist in the browser", () => {
       await expect(page.locator("figcaption").innerText()).resolves.toMatch(/6 Apr 2026 to 13 Apr 2026: Marked repaired/);
       await page.screenshot({ path: path.join(OUT, "client.png"), fullPage: true });
       if (UPDATE_DOCS) await page.screenshot({ path: path.join(DOCS, "dashboard-client.png"), fullPage: true });
+      // At 1280 px the table beside the chart shows every column: nothing to scroll sideways.
+      const tableOverflow = await page.evaluate<number>("(() => { const r = document.querySelector('.data-table'); return r.scrollWidth - r.clientWidth; })()");
+      expect(tableOverflow, "the table's columns fit beside the chart").toBeLessThanOrEqual(0);
 
       // Acknowledge with a note, by keyboard-reachable controls only.
       const before = h.platform.messages.find((m) => m.view.kind === "alert" && (m.view as AlertView).alertId === story.openAlertId)!;
@@ -88,6 +92,10 @@ describe("therapist in the browser", () => {
       // Comments on request; the view is audited.
       await page.getByRole("button", { name: "Show comments" }).click();
       await expect(page.locator("td.comment").allInnerTexts()).resolves.toContain("I felt rushed at the end today");
+      // With comments shown the table moves below the chart at full width, and still fits.
+      expect(await page.evaluate<number>("(() => { const r = document.querySelector('.data-table'); return r.scrollWidth - r.clientWidth; })()")).toBeLessThanOrEqual(0);
+      const [chartBox, tableBox] = [await page.locator("figure.chart").boundingBox(), await page.locator(".data-table").boundingBox()];
+      expect(tableBox!.y).toBeGreaterThan(chartBox!.y + chartBox!.height);
       const audit = await h.f.db.sql.query<{ action: string }>(`SELECT "action" FROM "AuditEntry" WHERE "action" = 'comments.viewed'`);
       expect(audit).toHaveLength(1);
     } finally {
@@ -96,7 +104,33 @@ describe("therapist in the browser", () => {
   }, 120_000);
 });
 
-describe("admin in the browser", () => {
+describe.skipIf(!HAVE_CHROMIUM)("on a phone (375 px)", () => {
+  it("the caseload and the client page fit the screen (tables scroll inside their own region); screenshots in test-output/", async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const pageWidth = () => page.evaluate<number>("document.documentElement.scrollWidth");
+    try {
+      await page.goto(h.baseUrl + (await h.linkPath("bob")));
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(`${h.baseUrl}/dashboard`);
+      await page.screenshot({ path: path.join(OUT, "caseload-phone.png"), fullPage: true });
+      expect(await pageWidth(), "caseload").toBeLessThanOrEqual(375);
+      await page.goto(`${h.baseUrl}/dashboard/clients/${story.aliceEnrollmentId}`);
+      await page.screenshot({ path: path.join(OUT, "client-phone.png"), fullPage: true });
+      await page.screenshot({ path: path.join(OUT, "client-phone-top.png") });
+      expect(await pageWidth(), "client page").toBeLessThanOrEqual(375);
+      // The chart is drawn to the screen's width, and the table below it, not beside it.
+      const chart = await page.locator("svg.chart-total").boundingBox();
+      const table = await page.locator(".data-table").boundingBox();
+      expect(chart!.x + chart!.width).toBeLessThanOrEqual(375);
+      expect(table!.y).toBeGreaterThan(chart!.y + chart!.height);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});
+
+describe.skipIf(!HAVE_CHROMIUM)("admin in the browser", () => {
   it("changes a setting on the web; /checkin settings shows it; a bad value gets the chat's wording", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
