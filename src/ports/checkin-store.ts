@@ -171,8 +171,14 @@ export interface LinkTokenRecord {
   revokedAt: Date | null;
 }
 
-export interface CheckInStore {
-  // ---- practices and people ----
+/**
+ * Everything the engine persists, composed of one part per aggregate (src/store has one module
+ * per part).
+ */
+export interface CheckInStore extends PeopleStore, CheckInQueueStore, AnswerStore, AlertStore, InboundStore, LinkTokenStore {}
+
+/** Practices, people and enrollments. */
+export interface PeopleStore {
   /** Returns the practice for a workspace/guild, creating it with defaults on first contact. */
   ensurePractice(platform: PlatformName, externalId: string): Promise<Practice>;
   /** The practice, if one exists; never creates it (refusals leave no trace). */
@@ -190,7 +196,9 @@ export interface CheckInStore {
   /** Every practice on the platform where this user has a person record, oldest record first. */
   practicesOfUser(platform: PlatformName, platformUserId: string): Promise<{ practice: Practice; person: Person }[]>;
 
-  // ---- enrollments ----
+  /** Therapists of every practice with at least one enrollment that is not ended (weekly digests). */
+  listActiveTherapists(): Promise<Person[]>;
+
   createEnrollment(input: NewEnrollment): Promise<Enrollment>;
   getEnrollment(id: string): Promise<Enrollment | null>;
   /** The client's enrollment that is not ended, if any (at most one per client). */
@@ -199,7 +207,10 @@ export interface CheckInStore {
   /** Enrollments that are not ended, optionally for one therapist. */
   listEnrollments(practiceId: string, filter?: { therapistId?: string }): Promise<Enrollment[]>;
 
-  // ---- check-ins ----
+}
+
+/** Check-ins and their claims (the send queue, reminders, expiry). */
+export interface CheckInQueueStore {
   /**
    * Inserts a check-in; returns null if one already exists for the same enrollment and session
    * end, or, for a `now` check-in, if the enrollment already has an open (scheduled, sending or
@@ -252,7 +263,10 @@ export interface CheckInStore {
   /** Number of check-ins waiting to be sent (queue depth). */
   countDue(now: Date): Promise<number>;
 
-  // ---- responses ----
+}
+
+/** Answers: responses and what rule evaluation reads of them. */
+export interface AnswerStore {
   getResponse(checkInId: string): Promise<ResponseRecord | null>;
   /**
    * Creates or updates the response and sets completedAt the first time goal, task and bond are
@@ -281,7 +295,10 @@ export interface CheckInStore {
   /** What rule evaluation reads: recentScored plus the enrollment's unresolved alert, read together. */
   evaluationInputs(enrollmentId: string, limit: number): Promise<EvaluationInputs>;
 
-  // ---- alerts ----
+}
+
+/** Alerts and their follow-ups. */
+export interface AlertStore {
   /** The enrollment's unresolved alert (open or acknowledged), if any. */
   unresolvedAlert(enrollmentId: string): Promise<Alert | null>;
   getAlert(id: string): Promise<Alert | null>;
@@ -302,11 +319,10 @@ export interface CheckInStore {
    * or escalatedAt to `now` in one conditional update, so each goes out once across processes.
    */
   claimAlertFollowUps(kind: "remind" | "escalate", createdBefore: Date, now: Date, limit: number): Promise<Alert[]>;
-  /** Therapists of every practice with at least one enrollment that is not ended (weekly digests). */
-  listActiveTherapists(): Promise<Person[]>;
+}
 
-  // ---- inbound receipts and audit ----
-  // (Answers write their receipt together with the answer: see saveAnswer.)
+/** Inbound receipts and the audit log. Answers write their receipt together with the answer: see saveAnswer. */
+export interface InboundStore {
   /** Records a delivery id; false if it was seen before (a retry or replay). */
   recordDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<boolean>;
   /** When a receipt with this key was recorded, or null (also used for short-lived one-time codes). */
@@ -319,14 +335,16 @@ export interface CheckInStore {
   claimDelivery(platform: PlatformName, deliveryId: string, now: Date, staleBefore: Date): Promise<"first" | "retaken" | "duplicate">;
   /** Records that a claimed event's action finished; later deliveries of it are duplicates. */
   completeDelivery(platform: PlatformName, deliveryId: string, now: Date): Promise<void>;
+  appendAudit(entry: NewAuditEntry): Promise<void>;
+  listAudit(practiceId: string, subjectPersonId: string, limit: number): Promise<AuditEntry[]>;
+}
 
-  // ---- link mode ----
+/** Link mode: check-in links, stored as the hash of their token. */
+export interface LinkTokenStore {
   /** Stores a new check-in link (its token's hash only). */
   createLinkToken(input: Omit<LinkTokenRecord, "revokedAt"> & { createdAt: Date }): Promise<void>;
   /** The link with this token hash, revoked or not; null when there is none. */
   findLinkToken(tokenHash: string): Promise<LinkTokenRecord | null>;
   /** Revokes every unrevoked link of the client (stop, erase-me, erase, end); returns how many. */
   revokeLinkTokens(personId: string, now: Date): Promise<number>;
-  appendAudit(entry: NewAuditEntry): Promise<void>;
-  listAudit(practiceId: string, subjectPersonId: string, limit: number): Promise<AuditEntry[]>;
 }

@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   "answer_lost",
   "no_atomic_unit",
   "alert_not_found",
+  "corrupt_row",
   // Discord adapter (DiscordAdapterError)
   "discord_config",
   "discord_registration",

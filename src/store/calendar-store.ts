@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { CheckIn, CheckInStatus } from "../core/model.ts";
 import type { Calendar, CalendarCheckInPatch, CalendarPollPatch, CalendarStore, NewCalendar, NewCalendarCheckIn } from "../ports/calendar.ts";
 import type { SqlConnection } from "./database.ts";
+import { claimDialects } from "./dialect/claims.ts";
 import { toCheckIn, toDate } from "./rows.ts";
 
 type Row = Record<string, unknown>;
@@ -74,17 +75,10 @@ export class SqlCalendarStore implements CalendarStore {
   async claimDueCalendars(now: Date, owner: string, leaseMs: number, limit: number): Promise<Calendar[]> {
     const leaseExpiresAt = new Date(now.getTime() + leaseMs);
     const candidates = `SELECT "id" FROM "Calendar" WHERE "nextPollAt" <= ? AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < ?) ORDER BY "nextPollAt" ASC LIMIT ?`;
-    const rows =
-      this.sql.provider === "postgresql"
-        ? await this.sql.query<Row>(
-            `UPDATE "Calendar" AS c SET "attempt" = c."attempt" + 1, "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
-             FROM (${candidates} FOR UPDATE SKIP LOCKED) AS d WHERE c."id" = d."id" RETURNING c.*`,
-            [owner, leaseExpiresAt, now, now, now, limit],
-          )
-        : await this.sql.query<Row>(
-            `UPDATE "Calendar" SET "attempt" = "attempt" + 1, "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ? WHERE "id" IN (${candidates}) RETURNING *`,
-            [owner, leaseExpiresAt, now, now, now, limit],
-          );
+    const rows = await this.sql.query<Row>(
+      claimDialects[this.sql.provider].claim("Calendar", `"attempt" = "attempt" + 1, "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?`, candidates),
+      [owner, leaseExpiresAt, now, now, now, limit],
+    );
     return rows.map(toCalendar);
   }
 

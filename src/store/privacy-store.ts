@@ -14,7 +14,7 @@ import type {
   StoredResponse,
 } from "../ports/privacy-store.ts";
 import type { SqlConnection } from "./database.ts";
-import { toAlert, toAudit, toCheckIn, toEnrollment, toResponse } from "./rows.ts";
+import { toAlert, toAudit, toCheckIn, toEnrollment, toResponseWithComment } from "./rows.ts";
 
 type Row = Record<string, unknown>;
 
@@ -47,11 +47,8 @@ export class SqlPrivacyStore implements PrivacyStore {
       `SELECT r.* FROM "Response" r JOIN "CheckIn" c ON c."id" = r."checkInId" JOIN "Enrollment" e ON e."id" = c."enrollmentId" WHERE e."clientId" = ?`,
       [person.id],
     )) {
-      responses[String(row.checkInId)] = {
-        ...toResponse(row),
-        commentCipher: row.commentCipher === null || row.commentCipher === undefined ? null : String(row.commentCipher),
-        commentKeyId: row.commentKeyId === null || row.commentKeyId === undefined ? null : String(row.commentKeyId),
-      };
+      const response = toResponseWithComment(row);
+      responses[response.checkInId] = response;
     }
     const alerts = (
       await this.sql.query<Row>(

@@ -1,55 +1,277 @@
-// Row → domain mapping shared by the Prisma and raw-SQL paths. SQLite hands back dates as
-// epoch milliseconds and booleans as 0/1; PostgreSQL hands back Date and boolean, or inside
-// row_to_json an ISO timestamp without zone.
+// Table rows → domain objects. Each table has one zod schema of its columns (ROW_SCHEMAS); every
+// read path (raw SQLite, raw PostgreSQL, PostgreSQL row_to_json, the Prisma client) parses its
+// rows with it, and the column lists of joined reads are derived from it. SQLite hands back dates
+// as epoch milliseconds and booleans as 0/1; PostgreSQL hands back Date and boolean, or inside
+// row_to_json an ISO timestamp without zone. A value that fits none of these is a corrupt row:
+// StoreError `corrupt_row`, naming the table and column (never the value).
 
-import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS, SCHEDULE_SOURCES } from "../core/model.ts";
-import type {
-  Alert,
-  AuditEntry,
-  CheckIn,
-  Enrollment,
-  FiredSignal,
-  Locale,
-  Person,
-  PlatformName,
-  Practice,
-  PracticeSettings,
-  ResponseRecord,
-  ScheduleSource,
-  TalkedThroughAnswer,
-  TensionAnswer,
-} from "../core/model.ts";
+import { z } from "zod";
+import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS, DELIVERIES, LOCALES, SCHEDULE_SOURCES, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "../core/model.ts";
+import type { Alert, AuditEntry, CheckIn, Enrollment, FiredSignal, Person, Practice, PracticeSettings, ResponseRecord } from "../core/model.ts";
+import type { LinkTokenRecord } from "../ports/checkin-store.ts";
+import { StoreError } from "./errors.ts";
 
 type Row = Record<string, unknown>;
 
-export function toDate(value: unknown): Date | null {
+/** A stored time as a Date; null for SQL NULL; undefined when the value is not a time at all. */
+function decodeDate(value: unknown): Date | null | undefined {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
-  if (typeof value === "string") {
-    if (/^\d+$/.test(value)) return new Date(Number(value));
+  let date: Date | undefined;
+  if (value instanceof Date) date = value;
+  else if (typeof value === "number" || typeof value === "bigint") date = new Date(Number(value));
+  else if (typeof value === "string") {
+    if (/^\d+$/.test(value)) date = new Date(Number(value));
     // A PostgreSQL timestamp inside JSON carries no zone; stored timestamps are UTC.
-    return new Date(/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(value) ? `${value}Z` : value);
+    else date = new Date(/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(value) ? `${value}Z` : value);
   }
-  return null;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
 
-function mustDate(value: unknown): Date {
-  const date = toDate(value);
-  if (!date) throw new Error("expected a date column");
-  return date;
+/** A stored time, leniently: null for NULL and for anything that is not a time. For derived columns (aggregates). */
+export function toDate(value: unknown): Date | null {
+  return decodeDate(value) ?? null;
 }
 
-const bool = (value: unknown): boolean => value === true || value === 1 || value === 1n;
-const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+// ---- column types ----
+// Each validates a stored value without converting it (zod transforms cost several times more
+// per row than a check); the mapping functions below convert the values a schema accepted.
+// These general types accept every representation; parseRow tries a faster schema first.
+
+/** A time as either database stores it: Date, epoch milliseconds, or ISO text. */
+type StoredTime = Date | number | bigint | string;
+/** An integer as stored: number, or bigint / digit text from an aggregate. */
+type StoredInt = number | bigint | string;
+/** A boolean as stored: boolean, or 0/1 on SQLite. */
+type StoredBool = boolean | number | bigint;
+
+const isTime = (value: unknown): value is StoredTime => decodeDate(value) instanceof Date;
+const isInt = (value: unknown): value is StoredInt =>
+  (typeof value === "number" && Number.isInteger(value)) || typeof value === "bigint" || (typeof value === "string" && /^-?\d+$/.test(value));
+const isBool = (value: unknown): value is StoredBool => value === true || value === false || value === 1 || value === 0 || value === 1n || value === 0n;
+
+const text = z.string();
+const optText = z.string().nullable();
+const date = z.custom<StoredTime>(isTime, "expected a time");
+const optDate = z.custom<StoredTime | null>((value) => value === null || isTime(value), "expected a time or null");
+const int = z.custom<StoredInt>(isInt, "expected an integer");
+const optInt = z.custom<StoredInt | null>((value) => value === null || isInt(value), "expected an integer or null");
+const bool = z.custom<StoredBool>(isBool, "expected a boolean");
+
+const time = (value: StoredTime): Date => decodeDate(value) as Date;
+const optTime = (value: StoredTime | null): Date | null => (value === null ? null : time(value));
+const num = (value: StoredInt): number => Number(value);
+const optNum = (value: StoredInt | null): number | null => (value === null ? null : Number(value));
+const flag = (value: StoredBool): boolean => value === true || value === 1 || value === 1n;
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values);
+const optOneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values).nullable();
+
+const PLATFORMS = ["terminal", "slack", "discord"] as const;
+const CHECKIN_STATUSES = ["scheduled", "sending", "sent", "answered", "expired", "skipped", "missed_by_system", "failed", "cancelled"] as const satisfies readonly CheckIn["status"][];
+const ALERT_STATUSES = ["open", "acknowledged", "repaired", "dismissed", "withdrawn"] as const satisfies readonly Alert["status"][];
+
+/**
+ * Every column of every table the store decodes, in the schema's order, with its stored type.
+ * test/store/row-schemas.test.ts checks these against prisma/schema.prisma and both migration trees.
+ */
+export const ROW_SCHEMAS = {
+  Practice: z.object({
+    id: text,
+    platform: oneOf(PLATFORMS),
+    externalId: text,
+    locale: oneOf(LOCALES),
+    timeZone: text,
+    settings: text,
+    sendIssueCode: optText,
+    sendIssueAt: optDate,
+    createdAt: date,
+    updatedAt: date,
+  }),
+  Person: z.object({
+    id: text,
+    practiceId: text,
+    platformUserId: text,
+    isAdmin: bool,
+    isTherapist: bool,
+    isClient: bool,
+    locale: optOneOf(LOCALES),
+    consentVersion: optText,
+    consentAt: optDate,
+    consentDeclinedAt: optDate,
+    stoppedAt: optDate,
+    pausedUntil: optDate,
+    undeliverableAt: optDate,
+    undeliverableCode: optText,
+    unreachableFailures: int,
+    unreachableRetryAt: optDate,
+    digestWeekday: optInt,
+    digestTime: optText,
+    createdAt: date,
+    updatedAt: date,
+  }),
+  Enrollment: z.object({
+    id: text,
+    practiceId: text,
+    clientId: text,
+    therapistId: text,
+    status: oneOf(["active", "paused", "ended"]),
+    weekdays: text,
+    startTime: text,
+    sessionMinutes: int,
+    timeZone: text,
+    delayMinutes: int,
+    reminderMinutes: int,
+    windowMinutes: int,
+    locale: optOneOf(LOCALES),
+    /** Anything but chat or link follows the practice (read as null). */
+    delivery: optText,
+    pausedUntil: optDate,
+    skipDates: text,
+    createdAt: date,
+    updatedAt: date,
+    endedAt: optDate,
+    /** Anything unknown reads as weekly. */
+    scheduleSource: text,
+    calendarCode: optText,
+  }),
+  CheckIn: z.object({
+    id: text,
+    enrollmentId: text,
+    kind: oneOf(["scheduled", "now", "calendar"]),
+    status: oneOf(CHECKIN_STATUSES),
+    sessionEndAt: date,
+    dueAt: date,
+    remindAt: date,
+    closesAt: date,
+    attempt: int,
+    leaseOwner: optText,
+    leaseExpiresAt: optDate,
+    sentAt: optDate,
+    reminderSentAt: optDate,
+    answeredAt: optDate,
+    closedAt: optDate,
+    platformChannelId: optText,
+    platformMessageId: optText,
+    lastErrorCode: optText,
+    calendarEventHash: optText,
+    createdAt: date,
+    updatedAt: date,
+  }),
+  Response: z.object({
+    id: text,
+    checkInId: text,
+    goal: optInt,
+    task: optInt,
+    bond: optInt,
+    tension: optOneOf(TENSION_ANSWERS),
+    talkedThrough: optOneOf(TALKED_THROUGH_ANSWERS),
+    commentCipher: optText,
+    commentKeyId: optText,
+    completedAt: optDate,
+    createdAt: date,
+    updatedAt: date,
+  }),
+  Alert: z.object({
+    id: text,
+    enrollmentId: text,
+    checkInId: optText,
+    status: oneOf(ALERT_STATUSES),
+    severity: oneOf(["normal", "urgent"]),
+    signals: text,
+    createdAt: date,
+    updatedAt: date,
+    acknowledgedAt: optDate,
+    resolvedAt: optDate,
+    snoozedUntil: optDate,
+    remindedAt: optDate,
+    escalatedAt: optDate,
+    platformChannelId: optText,
+    platformMessageId: optText,
+  }),
+  AuditEntry: z.object({
+    id: text,
+    practiceId: text,
+    actorPersonId: optText,
+    action: text,
+    subjectPersonId: optText,
+    detail: text,
+    createdAt: date,
+  }),
+  LinkToken: z.object({
+    id: text,
+    tokenHash: text,
+    checkInId: text,
+    personId: text,
+    expiresAt: date,
+    revokedAt: optDate,
+    createdAt: date,
+  }),
+} as const;
+
+export type Table = keyof typeof ROW_SCHEMAS;
+export type TableRow<T extends Table> = z.output<(typeof ROW_SCHEMAS)[T]>;
+
+/**
+ * How a read path hands back times and booleans: the raw SQLite connection as epoch milliseconds
+ * and 0/1, PostgreSQL and the Prisma client as Date and boolean, PostgreSQL's row_to_json as ISO
+ * text and boolean. Each has a schema of plain zod types per table (a few hundred nanoseconds a
+ * row, where the general schemas' custom checks cost several microseconds); a row that does not
+ * fit its fast schema is parsed again with the general one, which accepts every representation
+ * and names the column when a value fits none.
+ */
+type Representation = "sqlite" | "native" | "json";
+
+const FAST_COLUMNS = new Map<z.ZodType, Record<Representation, z.ZodType>>([
+  [date, { sqlite: z.number(), native: z.date(), json: z.string() }],
+  [optDate, { sqlite: z.number().nullable(), native: z.date().nullable(), json: z.string().nullable() }],
+  [int, { sqlite: z.number(), native: z.number(), json: z.number() }],
+  [optInt, { sqlite: z.number().nullable(), native: z.number().nullable(), json: z.number().nullable() }],
+  [bool, { sqlite: z.literal([0, 1]), native: z.boolean(), json: z.boolean() }],
+]);
+
+const fastSchemas: Record<Representation, Partial<Record<Table, z.ZodType>>> = { sqlite: {}, native: {}, json: {} };
+
+function fastSchema(table: Table, representation: Representation): z.ZodType {
+  const built = fastSchemas[representation][table];
+  if (built) return built;
+  const shape = ROW_SCHEMAS[table].shape as Record<string, z.ZodType>;
+  const schema = z.object(Object.fromEntries(Object.entries(shape).map(([column, type]) => [column, FAST_COLUMNS.get(type)?.[representation] ?? type])));
+  fastSchemas[representation][table] = schema;
+  return schema;
+}
+
+/** One table's row, parsed with its schema; a value that does not fit is StoreError `corrupt_row`. */
+export function parseRow<T extends Table>(table: T, row: unknown): TableRow<T> {
+  if (typeof row === "object" && row !== null) {
+    // Every table decoded here has createdAt; its type says which read path the row came from.
+    const createdAt = (row as Row).createdAt;
+    const representation: Representation = typeof createdAt === "number" ? "sqlite" : createdAt instanceof Date ? "native" : "json";
+    const fast = fastSchema(table, representation).safeParse(row);
+    if (fast.success) return fast.data as TableRow<T>;
+  }
+  const result = ROW_SCHEMAS[table].safeParse(row);
+  if (result.success) return result.data as TableRow<T>;
+  const column = result.error.issues[0]?.path[0];
+  throw new StoreError(
+    "corrupt_row",
+    column === undefined ? `a "${table}" row could not be read` : `a "${table}" row holds an unreadable value in column "${String(column)}"`,
+    { cause: result.error },
+  );
+}
+
+/** Column names per table, in schema order, for joins that must alias every column. */
+export const COLUMNS = Object.fromEntries(Object.entries(ROW_SCHEMAS).map(([table, schema]) => [table, Object.keys(schema.shape)])) as unknown as Record<Table, readonly string[]>;
+
+function parseJson<T>(json: string, fallback: T): T {
+  try {
+    return JSON.parse(json) as T;
+  } catch {
+    return fallback;
+  }
+}
 
 export function parseSettings(json: string): PracticeSettings {
-  let parsed: Partial<PracticeSettings> = {};
-  try {
-    parsed = JSON.parse(json) as Partial<PracticeSettings>;
-  } catch {
-    parsed = {};
-  }
+  const parsed = parseJson<Partial<PracticeSettings> | null>(json, {}) ?? {};
   return {
     ...DEFAULT_SETTINGS,
     ...parsed,
@@ -57,170 +279,163 @@ export function parseSettings(json: string): PracticeSettings {
   };
 }
 
-export function toPractice(row: Row): Practice {
+export function toPractice(input: unknown): Practice {
+  const row = parseRow("Practice", input);
   return {
-    id: String(row.id),
-    platform: String(row.platform) as PlatformName,
-    externalId: String(row.externalId),
-    locale: String(row.locale) as Locale,
-    timeZone: String(row.timeZone),
-    settings: parseSettings(String(row.settings ?? "{}")),
-    sendIssueCode: str(row.sendIssueCode),
+    id: row.id,
+    platform: row.platform,
+    externalId: row.externalId,
+    locale: row.locale,
+    timeZone: row.timeZone,
+    settings: parseSettings(row.settings),
+    sendIssueCode: row.sendIssueCode,
   };
 }
 
-export function toPerson(row: Row): Person {
+export function toPerson(input: unknown): Person {
+  const row = parseRow("Person", input);
   return {
-    id: String(row.id),
-    practiceId: String(row.practiceId),
-    platformUserId: String(row.platformUserId),
-    isAdmin: bool(row.isAdmin),
-    isTherapist: bool(row.isTherapist),
-    isClient: bool(row.isClient),
-    locale: str(row.locale) as Locale | null,
-    consentVersion: str(row.consentVersion),
-    consentAt: toDate(row.consentAt),
-    consentDeclinedAt: toDate(row.consentDeclinedAt),
-    stoppedAt: toDate(row.stoppedAt),
-    pausedUntil: toDate(row.pausedUntil),
-    undeliverableAt: toDate(row.undeliverableAt),
-    undeliverableCode: str(row.undeliverableCode),
-    unreachableFailures: row.unreachableFailures === null || row.unreachableFailures === undefined ? 0 : Number(row.unreachableFailures),
-    unreachableRetryAt: toDate(row.unreachableRetryAt),
-    digestWeekday: row.digestWeekday === null || row.digestWeekday === undefined ? null : Number(row.digestWeekday),
-    digestTime: str(row.digestTime),
+    id: row.id,
+    practiceId: row.practiceId,
+    platformUserId: row.platformUserId,
+    isAdmin: flag(row.isAdmin),
+    isTherapist: flag(row.isTherapist),
+    isClient: flag(row.isClient),
+    locale: row.locale,
+    consentVersion: row.consentVersion,
+    consentAt: optTime(row.consentAt),
+    consentDeclinedAt: optTime(row.consentDeclinedAt),
+    stoppedAt: optTime(row.stoppedAt),
+    pausedUntil: optTime(row.pausedUntil),
+    undeliverableAt: optTime(row.undeliverableAt),
+    undeliverableCode: row.undeliverableCode,
+    unreachableFailures: num(row.unreachableFailures),
+    unreachableRetryAt: optTime(row.unreachableRetryAt),
+    digestWeekday: optNum(row.digestWeekday),
+    digestTime: row.digestTime,
   };
 }
 
-export function toEnrollment(row: Row): Enrollment {
-  const weekdays = String(row.weekdays ?? "")
-    .split(",")
-    .filter(Boolean)
-    .map(Number);
-  const skip = String(row.skipDates ?? "");
+export function toEnrollment(input: unknown): Enrollment {
+  const row = parseRow("Enrollment", input);
   return {
-    id: String(row.id),
-    practiceId: String(row.practiceId),
-    clientId: String(row.clientId),
-    therapistId: String(row.therapistId),
-    status: String(row.status) as Enrollment["status"],
-    weekdays,
-    startTime: String(row.startTime),
-    sessionMinutes: Number(row.sessionMinutes),
-    timeZone: String(row.timeZone),
-    delayMinutes: Number(row.delayMinutes),
-    reminderMinutes: Number(row.reminderMinutes),
-    windowMinutes: Number(row.windowMinutes),
-    locale: str(row.locale) as Locale | null,
-    delivery: row.delivery === "link" || row.delivery === "chat" ? row.delivery : null,
-    pausedUntil: toDate(row.pausedUntil),
-    skipDates: skip ? skip.split(",") : [],
-    createdAt: mustDate(row.createdAt),
-    endedAt: toDate(row.endedAt),
-    scheduleSource: (SCHEDULE_SOURCES as readonly string[]).includes(String(row.scheduleSource)) ? (String(row.scheduleSource) as ScheduleSource) : "weekly",
-    calendarCode: str(row.calendarCode),
+    id: row.id,
+    practiceId: row.practiceId,
+    clientId: row.clientId,
+    therapistId: row.therapistId,
+    status: row.status,
+    weekdays: row.weekdays.split(",").filter(Boolean).map(Number),
+    startTime: row.startTime,
+    sessionMinutes: num(row.sessionMinutes),
+    timeZone: row.timeZone,
+    delayMinutes: num(row.delayMinutes),
+    reminderMinutes: num(row.reminderMinutes),
+    windowMinutes: num(row.windowMinutes),
+    locale: row.locale,
+    delivery: (DELIVERIES as readonly (string | null)[]).includes(row.delivery) ? (row.delivery as Enrollment["delivery"]) : null,
+    pausedUntil: optTime(row.pausedUntil),
+    skipDates: row.skipDates ? row.skipDates.split(",") : [],
+    createdAt: time(row.createdAt),
+    endedAt: optTime(row.endedAt),
+    scheduleSource: (SCHEDULE_SOURCES as readonly string[]).includes(row.scheduleSource) ? (row.scheduleSource as Enrollment["scheduleSource"]) : "weekly",
+    calendarCode: row.calendarCode,
   };
 }
 
-export function toCheckIn(row: Row): CheckIn {
+export function toCheckIn(input: unknown): CheckIn {
+  const row = parseRow("CheckIn", input);
   return {
-    id: String(row.id),
-    enrollmentId: String(row.enrollmentId),
-    kind: String(row.kind) as CheckIn["kind"],
-    status: String(row.status) as CheckIn["status"],
-    sessionEndAt: mustDate(row.sessionEndAt),
-    dueAt: mustDate(row.dueAt),
-    remindAt: mustDate(row.remindAt),
-    closesAt: mustDate(row.closesAt),
-    attempt: Number(row.attempt),
-    leaseOwner: str(row.leaseOwner),
-    leaseExpiresAt: toDate(row.leaseExpiresAt),
-    sentAt: toDate(row.sentAt),
-    reminderSentAt: toDate(row.reminderSentAt),
-    answeredAt: toDate(row.answeredAt),
-    platformChannelId: str(row.platformChannelId),
-    platformMessageId: str(row.platformMessageId),
-    calendarEventHash: str(row.calendarEventHash),
+    id: row.id,
+    enrollmentId: row.enrollmentId,
+    kind: row.kind,
+    status: row.status,
+    sessionEndAt: time(row.sessionEndAt),
+    dueAt: time(row.dueAt),
+    remindAt: time(row.remindAt),
+    closesAt: time(row.closesAt),
+    attempt: num(row.attempt),
+    leaseOwner: row.leaseOwner,
+    leaseExpiresAt: optTime(row.leaseExpiresAt),
+    sentAt: optTime(row.sentAt),
+    reminderSentAt: optTime(row.reminderSentAt),
+    answeredAt: optTime(row.answeredAt),
+    platformChannelId: row.platformChannelId,
+    platformMessageId: row.platformMessageId,
+    calendarEventHash: row.calendarEventHash,
   };
 }
 
-const optInt = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-
-export function toResponse(row: Row): ResponseRecord {
+/** The response with its encrypted comment, for the few readers that need the ciphertext. */
+export function toResponseWithComment(input: unknown): ResponseRecord & { commentCipher: string | null; commentKeyId: string | null } {
+  const row = parseRow("Response", input);
   return {
-    checkInId: String(row.checkInId),
-    goal: optInt(row.goal),
-    task: optInt(row.task),
-    bond: optInt(row.bond),
-    tension: str(row.tension) as TensionAnswer | null,
-    talkedThrough: str(row.talkedThrough) as TalkedThroughAnswer | null,
-    hasComment: row.commentCipher !== null && row.commentCipher !== undefined,
-    createdAt: mustDate(row.createdAt),
-    completedAt: toDate(row.completedAt),
+    checkInId: row.checkInId,
+    goal: optNum(row.goal),
+    task: optNum(row.task),
+    bond: optNum(row.bond),
+    tension: row.tension,
+    talkedThrough: row.talkedThrough,
+    hasComment: row.commentCipher !== null,
+    createdAt: time(row.createdAt),
+    completedAt: optTime(row.completedAt),
+    commentCipher: row.commentCipher,
+    commentKeyId: row.commentKeyId,
   };
 }
 
-export function toAlert(row: Row): Alert {
-  let signals: FiredSignal[] = [];
-  try {
-    signals = JSON.parse(String(row.signals ?? "[]")) as FiredSignal[];
-  } catch {
-    signals = [];
-  }
+export function toResponse(input: unknown): ResponseRecord {
+  const { commentCipher: _cipher, commentKeyId: _keyId, ...response } = toResponseWithComment(input);
+  return response;
+}
+
+export function toAlert(input: unknown): Alert {
+  const row = parseRow("Alert", input);
   return {
-    id: String(row.id),
-    enrollmentId: String(row.enrollmentId),
-    checkInId: str(row.checkInId),
-    status: String(row.status) as Alert["status"],
-    severity: String(row.severity) as Alert["severity"],
-    signals,
-    createdAt: mustDate(row.createdAt),
-    updatedAt: mustDate(row.updatedAt),
-    acknowledgedAt: toDate(row.acknowledgedAt),
-    resolvedAt: toDate(row.resolvedAt),
-    snoozedUntil: toDate(row.snoozedUntil),
-    remindedAt: toDate(row.remindedAt),
-    escalatedAt: toDate(row.escalatedAt),
-    platformChannelId: str(row.platformChannelId),
-    platformMessageId: str(row.platformMessageId),
+    id: row.id,
+    enrollmentId: row.enrollmentId,
+    checkInId: row.checkInId,
+    status: row.status,
+    severity: row.severity,
+    signals: parseJson<FiredSignal[]>(row.signals, []),
+    createdAt: time(row.createdAt),
+    updatedAt: time(row.updatedAt),
+    acknowledgedAt: optTime(row.acknowledgedAt),
+    resolvedAt: optTime(row.resolvedAt),
+    snoozedUntil: optTime(row.snoozedUntil),
+    remindedAt: optTime(row.remindedAt),
+    escalatedAt: optTime(row.escalatedAt),
+    platformChannelId: row.platformChannelId,
+    platformMessageId: row.platformMessageId,
   };
 }
 
-export function toAudit(row: Row): AuditEntry {
-  let detail: AuditEntry["detail"] = {};
-  try {
-    detail = JSON.parse(String(row.detail ?? "{}")) as AuditEntry["detail"];
-  } catch {
-    detail = {};
-  }
+export function toAudit(input: unknown): AuditEntry {
+  const row = parseRow("AuditEntry", input);
   return {
-    id: String(row.id),
-    practiceId: String(row.practiceId),
-    actorPersonId: str(row.actorPersonId),
-    action: String(row.action),
-    subjectPersonId: str(row.subjectPersonId),
-    detail,
-    createdAt: mustDate(row.createdAt),
+    id: row.id,
+    practiceId: row.practiceId,
+    actorPersonId: row.actorPersonId,
+    action: row.action,
+    subjectPersonId: row.subjectPersonId,
+    detail: parseJson<AuditEntry["detail"]>(row.detail, {}),
+    createdAt: time(row.createdAt),
   };
 }
 
-/** Column names per table, for joins that must alias every column (names repeat across tables). */
-export const COLUMNS = {
-  CheckIn: ["id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "leaseOwner", "leaseExpiresAt", "sentAt", "reminderSentAt", "answeredAt", "closedAt", "platformChannelId", "platformMessageId", "lastErrorCode", "calendarEventHash", "createdAt", "updatedAt"],
-  Enrollment: ["id", "practiceId", "clientId", "therapistId", "status", "weekdays", "startTime", "sessionMinutes", "timeZone", "delayMinutes", "reminderMinutes", "windowMinutes", "locale", "delivery", "pausedUntil", "skipDates", "createdAt", "updatedAt", "endedAt", "scheduleSource", "calendarCode"],
-  Practice: ["id", "platform", "externalId", "locale", "timeZone", "settings", "sendIssueCode", "sendIssueAt", "createdAt", "updatedAt"],
-  Person: ["id", "practiceId", "platformUserId", "isAdmin", "isTherapist", "isClient", "locale", "consentVersion", "consentAt", "consentDeclinedAt", "stoppedAt", "pausedUntil", "undeliverableAt", "undeliverableCode", "unreachableFailures", "unreachableRetryAt", "digestWeekday", "digestTime", "createdAt", "updatedAt"],
-} as const;
+export function toLinkToken(input: unknown): LinkTokenRecord {
+  const row = parseRow("LinkToken", input);
+  return { tokenHash: row.tokenHash, checkInId: row.checkInId, personId: row.personId, expiresAt: time(row.expiresAt), revokedAt: optTime(row.revokedAt) };
+}
 
 /** `alias."col" AS "alias__col", …` for one table in a join. */
-export function aliasedColumns(table: keyof typeof COLUMNS, alias: string): string {
+export function aliasedColumns(table: Table, alias: string): string {
   return COLUMNS[table].map((column) => `${alias}."${column}" AS "${alias}__${column}"`).join(", ");
 }
 
 const aliasedKeys = new Map<string, readonly (readonly [column: string, key: string])[]>();
 
 /** One table's columns from a joined row (see aliasedColumns), with the alias prefix removed. */
-export function pickAliased(row: Row, table: keyof typeof COLUMNS, alias: string): Row {
+export function pickAliased(row: Row, table: Table, alias: string): Row {
   // Every button press on SQLite reads a joined row: the key pairs are built once per alias.
   const cacheKey = `${table}:${alias}`;
   let keys = aliasedKeys.get(cacheKey);

@@ -28,7 +28,7 @@ const PUBLISHED = [
   "bad_config", "startup_key_required", "startup_no_platform", "startup_public_url_required",
   "bad_encryption_key", "encryption_key_missing", "encryption_key_unknown", "comment_format_unknown",
   "bad_history", "bad_database_url", "sqlite_in_use", "migrations_missing", "migration_unknown",
-  "migration_modified", "empty_answer", "answer_lost", "no_atomic_unit", "alert_not_found",
+  "migration_modified", "empty_answer", "answer_lost", "no_atomic_unit", "alert_not_found", "corrupt_row",
   "discord_config", "discord_registration", "discord_application_unknown", "discord_ready_timeout",
   "discord_stopped", "discord_login_failed", "slack_config_missing", "slack_config_invalid",
   "unexpected_response", "action_id_too_long", "internal",
