@@ -266,7 +266,13 @@ async function remindOne(ctx: EngineContext, claimed: CheckIn): Promise<boolean>
   ]);
   if (!client || !practice || !consentIsCurrent(client, ctx.options.consentVersion) || client.stoppedAt || client.consentDeclinedAt || client.undeliverableAt) return false;
   if (response?.completedAt) return false;
-  if (enrollment.status === "paused") return false;
+  if (enrollment.status === "paused") {
+    // Paused with no end date: the reminder is parked at the close (so no tick picks it up) and
+    // brought back by a resume while the check-in is open (restoreReminderAfterPause).
+    await ctx.store.deferReminder(checkIn.id, checkIn.closesAt, now);
+    ctx.logger.debug({ checkInId: checkIn.id, code: "paused" }, "reminder held back");
+    return false;
+  }
   const pausedUntil = [enrollment.pausedUntil, client.pausedUntil].filter((d): d is Date => d !== null && d > now).sort((a, b) => b.getTime() - a.getTime())[0];
   if (pausedUntil) return deferReminderTo(ctx, checkIn, pausedUntil, "paused");
   const notBefore = deferForQuietHours(now, practice.settings.quietHours, enrollment.timeZone);
@@ -283,6 +289,20 @@ async function remindOne(ctx: EngineContext, claimed: CheckIn): Promise<boolean>
   ctx.logger.warn({ checkInId: checkIn.id, code: result.code }, "reminder send failed");
   if (result.failure === "recipient_unreachable") return false;
   return deferReminderTo(ctx, checkIn, reminderRetryAt(ctx, firstDue, result.retryAfterMs), result.code);
+}
+
+/**
+ * After a resume: the open check-in's reminder, if not sent yet, is due at its usual time
+ * (`reminder_after` after the send), or at once when that time passed during the pause. It still
+ * honours quiet hours and is never sent after the check-in closes.
+ */
+export async function restoreReminderAfterPause(ctx: EngineContext, enrollment: Enrollment): Promise<void> {
+  const now = ctx.clock.now();
+  const open = await ctx.store.openCheckIn(enrollment.id, now);
+  if (!open || open.reminderSentAt || !open.sentAt) return;
+  const usual = reminderAfterSend(enrollment, open.sentAt);
+  const at = usual > now ? usual : now;
+  if (at < open.closesAt && at.getTime() !== open.remindAt.getTime()) await ctx.store.deferReminder(open.id, at, now);
 }
 
 /** Closes prompts whose answer window ended and replaces them with a "closed" note. */

@@ -79,10 +79,30 @@ describe("reminders", () => {
     expect(await remindersAt("2026-03-02T14:00:00Z", "2026-03-03T00:00:00Z", "2026-03-03T07:00:00Z", "2026-03-03T08:00:00Z")).toEqual([0, 0, 0, 1]);
   });
 
-  it("a client paused with no end date gets no reminder", async () => {
-    await enrollAndPrompt(f, platform);
+  it("a client paused with no end date gets no reminder; resumed while the check-in is open, they get it then, once", async () => {
+    await enrollAndPrompt(f, platform); // sent Mon 10:00, reminder due 14:00, closes Wed 09:50
     expect((await f.command("alice", "pause")).refused).toBeFalsy();
     expect(await remindersAt("2026-03-02T14:00:00Z", "2026-03-03T08:00:00Z")).toEqual([0, 0]);
+    f.clock.set("2026-03-03T09:00:00Z");
+    expect((await f.command("alice", "resume")).refused).toBeFalsy();
+    expect(await remindersAt("2026-03-03T09:00:30Z", "2026-03-03T12:00:00Z", "2026-03-04T09:00:00Z")).toEqual([1, 1, 1]);
+  });
+
+  it("paused by the therapist and resumed before the reminder was due: it comes at its usual time", async () => {
+    await enrollAndPrompt(f, platform);
+    f.clock.set("2026-03-02T11:00:00Z");
+    expect((await f.command("bob", "pause alice")).refused).toBeFalsy();
+    f.clock.set("2026-03-02T12:00:00Z");
+    expect((await f.command("bob", "resume alice")).refused).toBeFalsy();
+    expect(await remindersAt("2026-03-02T13:59:00Z", "2026-03-02T14:00:00Z", "2026-03-02T18:00:00Z")).toEqual([0, 1, 1]);
+  });
+
+  it("a client paused with no end date who resumes after the check-in closed gets no reminder for it", async () => {
+    await enrollAndPrompt(f, platform);
+    expect((await f.command("alice", "pause")).refused).toBeFalsy();
+    expect(await remindersAt("2026-03-02T14:00:00Z", "2026-03-04T10:00:00Z")).toEqual([0, 0]);
+    expect((await f.command("alice", "resume")).refused).toBeFalsy();
+    expect(await remindersAt("2026-03-04T10:00:30Z", "2026-03-04T14:00:00Z")).toEqual([0, 0]);
   });
 
   it("none for a check-in that was answered, skipped or closed", async () => {

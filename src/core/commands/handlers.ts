@@ -9,6 +9,7 @@ import type { Enrollment, Locale, Person } from "../model.ts";
 import type { Reply } from "../../ports/inbound.ts";
 import { canonicalTimeZone, deferForQuietHours, formatSchedule, localSessionStart, parseDurationMinutes, parseSchedule } from "../schedule.ts";
 import { createImmediateCheckIn, materialiseNext, rescheduleEnrollment, SAME_SESSION_MS } from "../scheduling.ts";
+import { restoreReminderAfterPause } from "../dispatch.ts";
 import { SETTINGS, SETTING_KEYS } from "./settings.ts";
 import { total } from "../rules/signals.ts";
 import { standingLevel } from "../rules/level.ts";
@@ -156,6 +157,7 @@ const resume: Handler<CommandOf<"resume">> = async (ctx, a, c) => {
   const updated = await ctx.store.updateEnrollment(target.enrollment.id, { status: "active", pausedUntil: null });
   if (!c.client) await ctx.store.updatePerson(target.client.id, { pausedUntil: null });
   const next = await rescheduleEnrollment(ctx.store, updated, ctx.clock.now());
+  await restoreReminderAfterPause(ctx, updated);
   await audit(ctx, a, c.client ? "enrollment.resumed" : "client.resumed", target.client, { enrollmentId: updated.id });
   if (!c.client) return ok(a.t("command.self.resumed"));
   return ok(a.t("command.resumed", { client: mention(a.practice.platform, c.client.userId), next: nextText(a, updated, next?.dueAt) }));
