@@ -2,12 +2,19 @@
 
 import { InvalidSlackConfigError, MissingSlackConfigError } from "./errors.ts";
 
+/** The settings a caller may pass; each one missing is read from the environment. */
 export interface SlackSettingsInput {
+  /** Bot token (xoxb-…). Default: SLACK_BOT_TOKEN. */
   botToken?: string;
+  /** Signing secret for HTTP mode. Default: SLACK_SIGNING_SECRET. */
   signingSecret?: string;
+  /** App-level token (xapp-…); when set, Socket Mode is used. Default: SLACK_APP_TOKEN. */
   appToken?: string;
+  /** Web API base URL, e.g. https://slack-gov.com/api/. Default: SLACK_API_URL, else Slack's own. */
   apiUrl?: string;
+  /** Extra admins besides workspace admins/owners. Default: SLACK_ADMIN_USER_IDS (comma-separated). */
   adminUserIds?: string[];
+  /** HTTP port. Default: PORT, else 3000. 0 picks a free port (see receiverPort()). */
   port?: number;
 }
 

@@ -9,7 +9,7 @@ import type { Logger } from "../../src/ports/logger.ts";
 import { SlackActors } from "./actors.ts";
 import { boltLoggerFor } from "./bolt-logger.ts";
 import { resolveSlackSettings } from "./config.ts";
-import type { SlackSettings } from "./config.ts";
+import type { SlackSettings, SlackSettingsInput } from "./config.ts";
 import { HandlerTracker, registerSlackHandlers } from "./handlers.ts";
 import { SlackOutbound } from "./outbound.ts";
 import { VerifiedHttpReceiver } from "./receiver.ts";
@@ -20,22 +20,11 @@ export { MissingSlackConfigError, InvalidSlackConfigError, SlackAdapterError } f
 /** Web API client options a deployment may tune; the adapter owns the rest. */
 export type SlackWebClientOptions = Omit<webApi.WebClientOptions, "slackApiUrl" | "rejectRateLimitedCalls" | "logger" | "logLevel">;
 
-export interface SlackAdapterOptions {
+/** The settings (tokens, API URL, admins, port; see SlackSettingsInput) and what the adapter is wired to. */
+export interface SlackAdapterOptions extends SlackSettingsInput {
   /** The engine; `homeFor` enables the App Home tab. */
   inbound: InboundPort & Partial<HomePort>;
   logger: Logger;
-  /** Bot token (xoxb-…). Default: SLACK_BOT_TOKEN. */
-  botToken?: string;
-  /** Signing secret for HTTP mode. Default: SLACK_SIGNING_SECRET. */
-  signingSecret?: string;
-  /** App-level token (xapp-…); when set, Socket Mode is used. Default: SLACK_APP_TOKEN. */
-  appToken?: string;
-  /** Web API base URL, e.g. https://slack-gov.com/api/. Default: SLACK_API_URL, else Slack's own. */
-  apiUrl?: string;
-  /** Extra admins besides workspace admins/owners. Default: SLACK_ADMIN_USER_IDS (comma-separated). */
-  adminUserIds?: string[];
-  /** HTTP port. Default: PORT, else 3000. 0 picks a free port (see receiverPort()). */
-  port?: number;
   /**
    * Mount the HTTP receiver at /slack/events on an existing server (the bot's health/metrics
    * server on PORT) instead of listening on `port`. Ignored in Socket Mode.

@@ -2,9 +2,9 @@
 // prompt replacements; alerts show reasons and a trend line to the therapist only.
 
 import { encodeAction } from "../ports/action-ids.ts";
-import type { Alert, CheckIn, Enrollment, FiredSignal, Item, Locale, PlatformName, Practice } from "./model.ts";
+import type { Alert, CheckIn, Enrollment, FiredSignal, Item, Locale, PlatformName, Practice, TalkedThroughAnswer, TensionAnswer } from "./model.ts";
 import { ITEMS, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "./model.ts";
-import type { AlertView, ConsentView, NoticeView, PromptView } from "../ports/chat-platform.ts";
+import type { AlertView, ChoiceRowView, ConsentView, NoticeView, PromptView } from "../ports/chat-platform.ts";
 import { translator } from "../i18n/index.ts";
 import type { MessageKey } from "../i18n/index.ts";
 import { formatLocalDateTime, formatLocalDate, mention } from "./context.ts";
@@ -18,6 +18,18 @@ export interface PromptOptions {
    * prompt is edited to add it then. Platforms that cannot edit a message would show it at once.
    */
   showTalkedThrough: boolean;
+}
+
+/** The tension or talked-through question: its text and one button per answer. */
+function choiceRow<V extends TensionAnswer | TalkedThroughAnswer>(t: ReturnType<typeof translator>, op: "tension" | "talked", checkInId: string, values: readonly V[]): ChoiceRowView {
+  return {
+    question: t(`${op}.question` as MessageKey),
+    options: values.map((value) => ({
+      value,
+      label: t(`${op}.${value}` as MessageKey),
+      actionId: encodeAction(op === "tension" ? { op, checkInId, value: value as TensionAnswer } : { op, checkInId, value: value as TalkedThroughAnswer }),
+    })),
+  };
 }
 
 export function buildPromptView(checkIn: CheckIn, enrollment: Enrollment, practice: Practice, locale: Locale, options: PromptOptions): PromptView {
@@ -38,26 +50,8 @@ export function buildPromptView(checkIn: CheckIn, enrollment: Enrollment, practi
         actionId: encodeAction({ op: "score", checkInId: checkIn.id, item, value }),
       })),
     })),
-    tension: tension
-      ? {
-          question: t("tension.question"),
-          options: TENSION_ANSWERS.map((value) => ({
-            value,
-            label: t(`tension.${value}` as MessageKey),
-            actionId: encodeAction({ op: "tension", checkInId: checkIn.id, value }),
-          })),
-        }
-      : null,
-    talkedThrough: tension && options.showTalkedThrough
-      ? {
-          question: t("talked.question"),
-          options: TALKED_THROUGH_ANSWERS.map((value) => ({
-            value,
-            label: t(`talked.${value}` as MessageKey),
-            actionId: encodeAction({ op: "talked", checkInId: checkIn.id, value }),
-          })),
-        }
-      : null,
+    tension: tension ? choiceRow(t, "tension", checkIn.id, TENSION_ANSWERS) : null,
+    talkedThrough: tension && options.showTalkedThrough ? choiceRow(t, "talked", checkIn.id, TALKED_THROUGH_ANSWERS) : null,
     commentButton: practice.settings.commentQuestion
       ? { actionId: encodeAction({ op: "comment", checkInId: checkIn.id }), label: t("prompt.comment") }
       : null,

@@ -4,19 +4,10 @@
 // handlers call these methods and never hold SQL. Every read is scoped by practice id, and
 // the caller has already authorised the viewer for that practice (src/dashboard/access.ts).
 
-import type { Alert, AuditEntry, CheckInStatus, Enrollment, Person, TalkedThroughAnswer, TensionAnswer } from "../core/model.ts";
+import type { Alert, AuditEntry, CheckInStatus, Enrollment, Person, ScoredCheckIn } from "../core/model.ts";
 
-/** One answered check-in as the dashboard shows it. */
-export interface ScoredPoint {
-  checkInId: string;
-  sessionEndAt: Date;
-  goal: number;
-  task: number;
-  bond: number;
-  tension: TensionAnswer | null;
-  talkedThrough: TalkedThroughAnswer | null;
-  hasComment: boolean;
-}
+/** One answered check-in as the dashboard shows it: the scored check-in, with whether it has a comment instead of the comment. */
+export type ScoredPoint = Omit<ScoredCheckIn, "comment"> & { hasComment: boolean };
 
 /** A closed check-in that was not answered. */
 export interface UnansweredPoint {

@@ -32,11 +32,27 @@ export interface RotationOptions {
   onProgress?: (progress: RotationProgress) => void;
 }
 
+/** How many rows are under a key other than `currentKeyId`. */
+const countNotUnder = (counts: Record<string, number>, currentKeyId: string): number =>
+  Object.entries(counts).filter(([keyId]) => keyId !== currentKeyId).reduce((sum, [, n]) => sum + n, 0);
+
+/** The row's text under the current key, or null (its key id noted in `missing`) when its key is not configured. */
+function reencrypt(cipher: CommentCipher, row: { cipher: string; keyId: string }, missing: Set<string>): { cipher: string; keyId: string } | null {
+  let plaintext: string;
+  try {
+    plaintext = cipher.decrypt(row.cipher, row.keyId);
+  } catch {
+    missing.add(row.keyId || "(none)");
+    return null;
+  }
+  return cipher.encrypt(plaintext);
+}
+
 export async function rotateCommentKeys(store: PrivacyStore, cipher: CommentCipher & { readonly currentKeyId: string }, options: RotationOptions = {}): Promise<RotationResult> {
   const batchSize = options.batchSize ?? 500;
   const now = () => options.clock?.now() ?? new Date();
   const before = await store.commentKeyCounts();
-  const total = Object.entries(before).filter(([keyId]) => keyId !== cipher.currentKeyId).reduce((sum, [, n]) => sum + n, 0);
+  const total = countNotUnder(before, cipher.currentKeyId);
   const progress: RotationProgress = { batch: 0, reencrypted: 0, skipped: 0, failed: 0, total };
   const missing = new Set<string>();
   let afterId = "";
@@ -45,15 +61,11 @@ export async function rotateCommentKeys(store: PrivacyStore, cipher: CommentCiph
     if (batch.length === 0) break;
     progress.batch++;
     for (const row of batch) {
-      let plaintext: string;
-      try {
-        plaintext = cipher.decrypt(row.cipher, row.keyId);
-      } catch {
+      const fresh = reencrypt(cipher, row, missing);
+      if (!fresh) {
         progress.failed++;
-        missing.add(row.keyId || "(none)");
         continue;
       }
-      const fresh = cipher.encrypt(plaintext);
       if (await store.replaceComment(row.responseId, row.keyId, fresh.cipher, fresh.keyId, now())) progress.reencrypted++;
       else progress.skipped++;
     }
@@ -61,7 +73,7 @@ export async function rotateCommentKeys(store: PrivacyStore, cipher: CommentCiph
     options.onProgress?.({ ...progress });
   }
   const after = await store.commentKeyCounts();
-  const remaining = Object.entries(after).filter(([keyId]) => keyId !== cipher.currentKeyId).reduce((sum, [, n]) => sum + n, 0);
+  const remaining = countNotUnder(after, cipher.currentKeyId);
   return { ...progress, remaining, missingKeyIds: [...missing].sort() };
 }
 
@@ -94,22 +106,18 @@ export async function rotateAlertNoteKeys(
     const batch = await store.alertNotesNotUnder(cipher.currentKeyId, afterId, batchSize);
     if (batch.length === 0) break;
     for (const row of batch) {
-      let plaintext: string;
-      try {
-        plaintext = cipher.decrypt(row.cipher, row.keyId);
-      } catch {
+      const fresh = reencrypt(cipher, row, missing);
+      if (!fresh) {
         result.failed++;
-        missing.add(row.keyId || "(none)");
         continue;
       }
-      const fresh = cipher.encrypt(plaintext);
       if (await store.replaceAlertNote(row.noteId, row.keyId, fresh.cipher, fresh.keyId)) result.reencrypted++;
       else result.skipped++;
     }
     afterId = batch[batch.length - 1]!.noteId;
   }
   const after = await store.alertNoteKeyCounts();
-  const remaining = Object.entries(after).filter(([keyId]) => keyId !== cipher.currentKeyId).reduce((sum, [, n]) => sum + n, 0);
+  const remaining = countNotUnder(after, cipher.currentKeyId);
   return { ...result, remaining, missingKeyIds: [...missing].sort() };
 }
 

@@ -7,25 +7,20 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { InboundPort } from "../../../src/ports/inbound.ts";
-import type { AlertPage, LinkPagesPort } from "../../../src/ports/link-pages.ts";
+import type { AlertPage } from "../../../src/ports/link-pages.ts";
 import { decodeAction } from "../../../src/ports/action-ids.ts";
 import { translate } from "../../../src/i18n/index.ts";
 import type { RouteModule } from "../server.ts";
 import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";
-import type { LinkLimiter } from "./limits.ts";
+import { LINK_SUBMISSION } from "./link-route.ts";
+import type { LinkRouteDeps } from "./link-route.ts";
 
 export const ALERT_PATH = "/a";
 
-export interface AlertRoutesDeps {
-  pages: LinkPagesPort;
-  inbound: InboundPort;
-  /** The link pages' rate limits (shared with the check-in page). */
-  limiter: LinkLimiter;
-}
+export type AlertRoutesDeps = LinkRouteDeps;
 
 const TokenParams = z.object({ token: z.string().max(400) });
-const SUBMISSION = /^[A-Za-z0-9_-]{22}$/;
 
 const tokenOf = (req: FastifyRequest): string => {
   const parsed = TokenParams.safeParse(req.params);
@@ -61,7 +56,7 @@ export function alertRoutes(deps: AlertRoutesDeps): RouteModule {
       const action = decodeAction(body.actionId);
       // Only the actions this page offers, for this alert.
       const offered = page.view.buttons.some((b) => b.actionId === body.actionId);
-      if (!action || action.op !== "alert" || action.alertId !== page.alertId || !offered || typeof body.submission !== "string" || !SUBMISSION.test(body.submission)) {
+      if (!action || action.op !== "alert" || action.alertId !== page.alertId || !offered || typeof body.submission !== "string" || !LINK_SUBMISSION.test(body.submission)) {
         return showAlert(reply, page, token, { status: 400, error: translate(page.locale, "web.error.bad_request") });
       }
       const result = await deps.inbound.receive({ type: "action", actor: page.actor, actionId: String(body.actionId), deliveryId: `web:${body.submission}` });

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { InboundPort, Reply } from "../../../src/ports/inbound.ts";
-import type { CheckInPage, LinkPagesPort } from "../../../src/ports/link-pages.ts";
+import type { CheckInPage } from "../../../src/ports/link-pages.ts";
 import type { FormAnswers } from "../../../src/ports/inbound.ts";
 import { translate } from "../../../src/i18n/index.ts";
 import type { MessageKey } from "../../../src/i18n/index.ts";
@@ -17,19 +17,14 @@ import { encodeAction } from "../../../src/ports/action-ids.ts";
 import type { RouteModule } from "../server.ts";
 import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";
-import type { LinkLimiter } from "./limits.ts";
+import { LINK_SUBMISSION } from "./link-route.ts";
+import type { LinkRouteDeps } from "./link-route.ts";
 
 export const CHECKIN_PATH = "/c";
 
-export interface CheckInRoutesDeps {
-  pages: LinkPagesPort;
-  inbound: InboundPort;
-  /** The link pages' rate limits (shared with the alert page). */
-  limiter: LinkLimiter;
-}
+export type CheckInRoutesDeps = LinkRouteDeps;
 
 const TokenParams = z.object({ token: z.string().max(200) });
-const SUBMISSION = /^[A-Za-z0-9_-]{22}$/;
 
 /** What the form may carry; anything else is ignored. Values are checked one by one below. */
 const FormBody = z
@@ -151,7 +146,7 @@ export function checkInRoutes(deps: CheckInRoutesDeps): RouteModule {
       if (!page) return sendUnavailable(req, reply);
       if (page.state !== "open" && page.state !== "answered") return showPage(reply, page, token, { status: 409 });
       const submission = (req.body as Record<string, unknown> | undefined)?.submission;
-      if (typeof submission !== "string" || !SUBMISSION.test(submission)) return showPage(reply, page, token, { edit: true, status: 400, error: translate(page.locale, "web.error.bad_request") });
+      if (typeof submission !== "string" || !LINK_SUBMISSION.test(submission)) return showPage(reply, page, token, { edit: true, status: 400, error: translate(page.locale, "web.error.bad_request") });
       const form = readForm(req.body, page);
       if ("error" in form) {
         return showPage(reply, page, token, { edit: true, status: 422, values: form.values, error: translate(page.locale, form.error, form.params) });
@@ -171,7 +166,7 @@ export function checkInRoutes(deps: CheckInRoutesDeps): RouteModule {
       if (!page) return sendUnavailable(req, reply);
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (page.state !== "consent") return showPage(reply, page, token, { status: 409 });
-      if ((body.choice !== "yes" && body.choice !== "no") || typeof body.submission !== "string" || !SUBMISSION.test(body.submission)) {
+      if ((body.choice !== "yes" && body.choice !== "no") || typeof body.submission !== "string" || !LINK_SUBMISSION.test(body.submission)) {
         return showPage(reply, page, token, { status: 400, error: translate(page.locale, "web.error.bad_request") });
       }
       const answered = await deps.inbound.receive({
