@@ -2,6 +2,7 @@
 // are one transaction, so a redelivered press changes nothing and a failed save leaves no receipt
 // behind that would swallow the retry.
 
+import { holds, OPEN_FOR_ACTOR } from "../../src/core/answer-rule.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -136,6 +137,8 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     it("the owner's open prompt: saved, with the context it was checked against", async () => {
       const open = await store.answerIfOpen(row.id, owner, { goal: 5, task: 4, bond: 4 }, at(1), { platform: "terminal", key: "k-ok" });
       expect(open.allowed).toBe(true);
+      // The engine's rule, decided on the context the store returned, says the same.
+      expect(holds(OPEN_FOR_ACTOR, open.context!, owner, at(1))).toBe(true);
       expect(open.saved).toMatchObject({ answeredNow: true, response: { goal: 5, task: 4, bond: 4 } });
       expect(open.context?.checkIn).toMatchObject({ id: row.id, status: "sent" });
       expect(open.context?.client).toMatchObject({ id: clientId, platformUserId: "alice" });
@@ -173,6 +176,8 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
         const open = await store.answerIfOpen(row.id, actor, { goal: 4, task: 4, bond: 4 }, now, { platform: actor.platform, key: `k-${name}` });
         expect(open).toMatchObject({ allowed: false, saved: null });
         expect(open.context?.checkIn.id).toBe(row.id);
+        // The engine's rule, decided on the context the store returned, refuses it too.
+        expect(holds(OPEN_FOR_ACTOR, open.context!, actor, now)).toBe(false);
         await nothingWritten(`k-${name}`);
       });
     }

@@ -4,6 +4,8 @@
 // group commit, which costs no round trip at all.
 
 import { randomUUID } from "node:crypto";
+import { OPEN_FOR_ACTOR as OPEN_RULE } from "../../core/answer-rule.ts";
+import type { Condition } from "../../core/answer-rule.ts";
 import type { AnswerActor, AnswerPatch, CheckInContext, OpenAnswer, Receipt } from "../../ports/checkin-store.ts";
 import type { Provider, SqlConnection } from "../database.ts";
 import { atomicUnit } from "../database.ts";
@@ -24,7 +26,7 @@ export interface AnswerWrite {
   columns: AnswerColumn[];
   now: Date;
   receipt: Receipt | undefined;
-  /** answerIfOpen: the press is only saved if OPEN_FOR_ACTOR holds for this actor. */
+  /** answerIfOpen: the press is only saved if the engine's OPEN_FOR_ACTOR rule holds for this actor. */
   guard: AnswerActor | null;
   /** With a guard: read the rule inputs when the write completes the response, this many rows. */
   evaluationLimit: number | null;
@@ -32,14 +34,36 @@ export interface AnswerWrite {
 
 export type AnswerWriter = (sql: SqlConnection, write: AnswerWrite) => Promise<OpenAnswer>;
 
+const ALIASES = { checkIn: "c", practice: "p", client: "cl" } as const;
+
 /**
- * The condition under which a press is answered in one round trip (CheckInStore.answerIfOpen):
- * the actor is the check-in's client in its practice's workspace, the client has consented and
- * not stopped, and the prompt is `sent` and still open. It mirrors the engine's own checks
- * (answers.ts: loadOwnCheckIn and answerGate) for that case; anything else takes the engine's path.
- * Parameters: platform, workspace id, user id, now.
+ * The engine's rule for answering on the spot (OPEN_FOR_ACTOR in src/core/answer-rule.ts) as one
+ * SQL condition over CONTEXT_FROM. The store adds no condition of its own: the engine decides on
+ * the context this statement returns, with the same rule.
  */
-const OPEN_FOR_ACTOR = `(p."platform" = ? AND p."externalId" = ? AND cl."platformUserId" = ? AND cl."consentAt" IS NOT NULL AND cl."stoppedAt" IS NULL AND c."status" = 'sent' AND c."closesAt" > ?)`;
+function ruleSql(rule: readonly Condition[]): { sql: string; params(actor: AnswerActor, now: Date): unknown[] } {
+  const tests = rule.map((condition) => {
+    const column = `${ALIASES[condition.part]}."${condition.field}"`;
+    switch (condition.test) {
+      case "is_actor":
+      case "equals":
+        return `${column} = ?`;
+      case "set":
+        return `${column} IS NOT NULL`;
+      case "unset":
+        return `${column} IS NULL`;
+      case "after_now":
+        return `${column} > ?`;
+    }
+  });
+  const values = rule.map((condition) => (actor: AnswerActor, now: Date): unknown[] =>
+    condition.test === "is_actor" ? [actor[condition.actor]] : condition.test === "equals" ? [condition.value] : condition.test === "after_now" ? [now] : [],
+  );
+  return { sql: `(${tests.join(" AND ")})`, params: (actor, now) => values.flatMap((value) => value(actor, now)) };
+}
+
+const OPEN_FOR_ACTOR_SQL = ruleSql(OPEN_RULE);
+const OPEN_FOR_ACTOR = OPEN_FOR_ACTOR_SQL.sql;
 
 /** PostgreSQL infers no type for a parameter in a SELECT list: each one names its column type. */
 type Typed = (type: string) => string;
@@ -66,7 +90,7 @@ function parameters(write: AnswerWrite) {
   return {
     upsert: [randomUUID(), checkInId, ...columns.map((c) => patch[c]), completeOnInsert ? now : null, now, now],
     receipt: receipt ? [randomUUID(), receipt.platform, receipt.key.slice(0, RECEIPT_KEY_MAX), now] : [],
-    guard: guard ? [guard.platform, guard.workspaceId, guard.userId, now, checkInId] : [],
+    guard: guard ? [...OPEN_FOR_ACTOR_SQL.params(guard, now), checkInId] : [],
   };
 }
 
