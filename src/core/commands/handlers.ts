@@ -16,7 +16,8 @@ import { standingLevel } from "../rules/level.ts";
 import { explainSignal, trendLine } from "../views.ts";
 import { notifyPerson } from "../notify.ts";
 import { revokeClientLinks } from "../links.ts";
-import { EXAMPLES, suggestSubcommand, USAGE } from "./grammar.ts";
+import { EXAMPLES } from "./grammar.ts";
+import { help } from "./help.ts";
 import { evaluateWithdrawal } from "../alerts.ts";
 import { digestCommand, episodeLines } from "../loop/commands.ts";
 import { calendarCommand, newCalendarCode } from "../calendar/commands.ts";
@@ -342,29 +343,6 @@ async function closeOpenPrompt(ctx: EngineContext, a: ActorContext, enrollment: 
   const deleted = a.practice.settings.tidyMode && platform?.delete ? await platform.delete(to, ref) : null;
   if (!deleted?.ok) await platform?.update(to, ref, { kind: "closed", text: a.t("prompt.closed") });
 }
-
-/** `help <subcommand>`: that subcommand's usage and a correct example; an unknown topic is refused specifically. */
-function helpTopic(a: ActorContext, topic: string): Reply {
-  const name = (Object.keys(USAGE) as Command["name"][]).find((candidate) => candidate === topic);
-  if (name) return ok(`${a.t("command.usage", { usage: USAGE[name] })}\n${a.t("command.example", { example: EXAMPLES[name] })}`);
-  const suggestion = suggestSubcommand(topic);
-  return fail(
-    [
-      a.t("command.unknown", { got: topic.replace(/[^\p{L}\p{N}._-]/gu, "").slice(0, 40) }),
-      ...(suggestion ? [a.t("command.did_you_mean", { suggestion })] : []),
-      a.t("command.usage", { usage: USAGE.help }),
-      a.t("command.example", { example: EXAMPLES.help }),
-    ].join(" "),
-  );
-}
-
-const help: Handler<CommandOf<"help">> = async (ctx, a, c) => {
-  if (c.topic) return helpTopic(a, c.topic);
-  const lines = [a.t("help.header"), a.t("help.client")];
-  if (a.isAdmin || a.person?.isTherapist) lines.push(a.t("help.therapist"));
-  if (a.isAdmin) lines.push(a.t("help.admin"));
-  return ok(lines.join("\n"));
-};
 
 const privacy: Handler<CommandOf<"privacy">> = async (_ctx, a) => ok(a.t("command.privacy"));
 
