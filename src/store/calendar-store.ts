@@ -7,36 +7,9 @@ import type { CheckIn, CheckInStatus } from "../core/model.ts";
 import type { Calendar, CalendarCheckInPatch, CalendarPollPatch, CalendarStore, NewCalendar, NewCalendarCheckIn } from "../ports/calendar.ts";
 import type { SqlConnection } from "./database.ts";
 import { claimDialects } from "./dialect/claims.ts";
-import { toCheckIn, toDate } from "./rows.ts";
+import { toCalendar, toCheckIn, toDate } from "./rows.ts";
 
 type Row = Record<string, unknown>;
-
-const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
-
-function toCalendar(row: Row): Calendar {
-  return {
-    id: String(row.id),
-    practiceId: String(row.practiceId),
-    therapistId: String(row.therapistId),
-    urlCipher: String(row.urlCipher),
-    urlKeyId: String(row.urlKeyId),
-    host: String(row.host),
-    etag: str(row.etag),
-    lastModified: str(row.lastModified),
-    nextPollAt: toDate(row.nextPollAt) ?? new Date(0),
-    attempt: Number(row.attempt),
-    leaseOwner: str(row.leaseOwner),
-    leaseExpiresAt: toDate(row.leaseExpiresAt),
-    lastFetchAt: toDate(row.lastFetchAt),
-    lastSuccessAt: toDate(row.lastSuccessAt),
-    lastErrorCode: str(row.lastErrorCode),
-    lastErrorAt: toDate(row.lastErrorAt),
-    failingSince: toDate(row.failingSince),
-    failures: Number(row.failures ?? 0),
-    failureNoticeAt: toDate(row.failureNoticeAt),
-    connectedAt: toDate(row.connectedAt) ?? new Date(0),
-  };
-}
 
 const POLL_PATCH_COLUMNS = [
   "etag", "lastModified", "lastFetchAt", "lastSuccessAt", "lastErrorCode", "lastErrorAt", "failingSince", "failures", "failureNoticeAt", "nextPollAt",

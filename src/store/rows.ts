@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS, DELIVERIES, LOCALES, SCHEDULE_SOURCES, TALKED_THROUGH_ANSWERS, TENSION_ANSWERS } from "../core/model.ts";
 import type { Alert, AuditEntry, CheckIn, Enrollment, FiredSignal, Person, Practice, PracticeSettings, ResponseRecord } from "../core/model.ts";
+import type { Calendar } from "../ports/calendar.ts";
 import type { LinkTokenRecord } from "../ports/checkin-store.ts";
 import { StoreError } from "./errors.ts";
 
@@ -196,6 +197,30 @@ export const ROW_SCHEMAS = {
     subjectPersonId: optText,
     detail: text,
     createdAt: date,
+  }),
+  Calendar: z.object({
+    id: text,
+    practiceId: text,
+    therapistId: text,
+    urlCipher: text,
+    urlKeyId: text,
+    host: text,
+    etag: optText,
+    lastModified: optText,
+    nextPollAt: date,
+    attempt: int,
+    leaseOwner: optText,
+    leaseExpiresAt: optDate,
+    lastFetchAt: optDate,
+    lastSuccessAt: optDate,
+    lastErrorCode: optText,
+    lastErrorAt: optDate,
+    failingSince: optDate,
+    failures: int,
+    failureNoticeAt: optDate,
+    connectedAt: date,
+    createdAt: date,
+    updatedAt: date,
   }),
   LinkToken: z.object({
     id: text,
@@ -419,6 +444,32 @@ export function toAudit(input: unknown): AuditEntry {
     subjectPersonId: row.subjectPersonId,
     detail: parseJson<AuditEntry["detail"]>(row.detail, {}),
     createdAt: time(row.createdAt),
+  };
+}
+
+export function toCalendar(input: unknown): Calendar {
+  const row = parseRow("Calendar", input);
+  return {
+    id: row.id,
+    practiceId: row.practiceId,
+    therapistId: row.therapistId,
+    urlCipher: row.urlCipher,
+    urlKeyId: row.urlKeyId,
+    host: row.host,
+    etag: row.etag,
+    lastModified: row.lastModified,
+    nextPollAt: time(row.nextPollAt),
+    attempt: num(row.attempt),
+    leaseOwner: row.leaseOwner,
+    leaseExpiresAt: optTime(row.leaseExpiresAt),
+    lastFetchAt: optTime(row.lastFetchAt),
+    lastSuccessAt: optTime(row.lastSuccessAt),
+    lastErrorCode: row.lastErrorCode,
+    lastErrorAt: optTime(row.lastErrorAt),
+    failingSince: optTime(row.failingSince),
+    failures: num(row.failures),
+    failureNoticeAt: optTime(row.failureNoticeAt),
+    connectedAt: time(row.connectedAt),
   };
 }
 
