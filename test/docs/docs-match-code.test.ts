@@ -2,7 +2,7 @@
 // variable, settings key, subcommand and npm script they name exists, and everything that exists
 // is named.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { EnvSchema } from "../../src/config/env.ts";
 import { SETTING_KEYS } from "../../src/core/commands/settings.ts";
@@ -99,5 +99,38 @@ describe("deployment and benchmark agree", () => {
     expect(argv.at(-1)).toBe("dist/src/main.js");
     expect(argv.slice(1, -1)).toEqual(BOT_NODE_FLAGS);
     expect(BOT_NODE_FLAGS.length).toBeGreaterThan(0);
+  });
+});
+
+describe("CONTRIBUTING.md", () => {
+  const CONTRIBUTING = read("CONTRIBUTING.md");
+
+  it("every file and folder it names exists", () => {
+    const paths = [...CONTRIBUTING.matchAll(/`((?:src|adapters|test|prisma|scripts|docs)\/[^`<>*\s]+)`/g)].map((m) => m[1]!);
+    expect(paths.length).toBeGreaterThan(20);
+    for (const p of paths) expect(existsSync(new URL(p, ROOT)), p).toBe(true);
+  });
+
+  it("every npm script it names exists", () => {
+    const scripts = [...CONTRIBUTING.matchAll(/`npm run ([a-z:-]+)/g)].map((m) => m[1]!);
+    for (const script of scripts) expect(Object.keys(PACKAGE.scripts), script).toContain(script);
+  });
+
+  it("has the five how-tos, each in at most a handful of steps", () => {
+    for (const heading of ["Add a column", "Add a rupture signal", "Add a locale key", "Add a subcommand", "Add a platform"]) {
+      const body = section(CONTRIBUTING, heading);
+      const steps = body.match(/^\d+\. /gm) ?? [];
+      expect(steps.length, heading).toBeGreaterThan(0);
+      expect(steps.length, heading).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it("names the code it points to: ROW_SCHEMAS, SUBCOMMANDS, HANDLERS, runAdapterContract exist where it says", () => {
+    expect(read("src/store/rows.ts")).toContain("export const ROW_SCHEMAS");
+    expect(read("src/core/commands/grammar.ts")).toContain("const SUBCOMMANDS");
+    expect(read("src/core/commands/handlers.ts")).toContain("const HANDLERS");
+    expect(read("src/core/commands/catalogue.ts")).toContain("export const USAGE");
+    expect(read("test/contract/adapter-contract.ts")).toContain("export function runAdapterContract");
+    expect(read("test/i18n/locales.test.ts")).toContain("const SIGNAL_CODES");
   });
 });
