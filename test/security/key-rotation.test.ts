@@ -29,7 +29,7 @@ async function seedComments(n: number, cipher: AesGcmCommentCipher, offset = 0):
   const ids: string[] = [];
   for (let i = offset; i < offset + n; i++) {
     const end = new Date(Date.UTC(2025, 0, 1) + i * 3600_000);
-    const checkIn = (await f.store.insertCheckIn({ enrollmentId: enrollment.id, kind: "now", sessionEndAt: end, dueAt: end, remindAt: end, closesAt: end }))!;
+    const checkIn = (await f.store.insertCheckIn({ enrollmentId: enrollment.id, kind: "scheduled", sessionEndAt: end, dueAt: end, remindAt: end, closesAt: end }))!;
     const text = `comment ${i} — ş ț 🙂`;
     const sealed = cipher.encrypt(text);
     await f.store.saveComment(checkIn.id, sealed.cipher, sealed.keyId, end);
