@@ -126,7 +126,7 @@ describe("CONTRIBUTING.md", () => {
   });
 
   it("names the code it points to: ROW_SCHEMAS, SUBCOMMANDS, HANDLERS, runAdapterContract exist where it says", () => {
-    expect(read("src/store/rows.ts")).toContain("export const ROW_SCHEMAS");
+    expect(read("src/store/row-schemas.ts")).toContain("export const ROW_SCHEMAS");
     expect(read("src/core/commands/grammar.ts")).toContain("const SUBCOMMANDS");
     expect(read("src/core/commands/handlers.ts")).toContain("const HANDLERS");
     expect(read("src/core/commands/catalogue.ts")).toContain("export const USAGE");
