@@ -23,8 +23,23 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the tool on arguments (without "node script"); never exits the process itself. */
-export async function runEvaluate(argv: string[], readFile: (file: string) => string = (file) => readFileSync(file, "utf8")): Promise<CliResult> {
+/** How often a practice replay reports progress: about every tenth of its clients, and at the end. */
+function progressReporter(write: (line: string) => void): (done: number, total: number) => void {
+  return (done, total) => {
+    const step = Math.max(1, Math.ceil(total / 10));
+    if (done % step === 0 || done === total) write(`replayed ${done} of ${total} clients\n`);
+  };
+}
+
+/**
+ * Runs the tool on arguments (without "node script"); never exits the process itself. `progress`
+ * receives progress lines of a practice replay as they happen (the command line sends them to stderr).
+ */
+export async function runEvaluate(
+  argv: string[],
+  readFile: (file: string) => string = (file) => readFileSync(file, "utf8"),
+  progress?: (line: string) => void,
+): Promise<CliResult> {
   let file: string | undefined;
   let json = false;
   let locale: Locale = "en";
@@ -58,7 +73,7 @@ export async function runEvaluate(argv: string[], readFile: (file: string) => st
     const used = { ...DEFAULT_THRESHOLDS, ...thresholds };
     const skippedNote = notReplayed ? `${notReplayed} check-in(s) that never closed or were cancelled were not replayed.\n` : "";
     if (practice) {
-      const result = await backtestPractice(rows, { thresholds, locale });
+      const result = await backtestPractice(rows, { thresholds, locale, ...(progress ? { onProgress: progressReporter(progress) } : {}) });
       const stdout = json ? `${JSON.stringify({ rows: rows.length, notReplayed, thresholds: used, ...result }, null, 2)}\n` : `${formatPractice(result)}\n${skippedNote}`;
       return { code: 0, stdout, stderr: "" };
     }
@@ -72,7 +87,7 @@ export async function runEvaluate(argv: string[], readFile: (file: string) => st
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await runEvaluate(process.argv.slice(2));
+  const result = await runEvaluate(process.argv.slice(2), undefined, (line) => process.stderr.write(line));
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.code;

@@ -47,6 +47,8 @@ export interface BacktestAlert {
 export interface BacktestOptions {
   thresholds?: Partial<RuptureThresholds>;
   locale?: Locale;
+  /** Called after each client of a practice is replayed (`done` of `total`). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** A replay database; each `replay` is one client with an enrollment of their own. */
@@ -169,7 +171,10 @@ async function startReplay(db: OpenDatabase, dir: string, options: BacktestOptio
     async replayEach(clientsRows) {
       // One after the other: the store's Prisma writes (audit, enrollments) would wait on SQLite's lock otherwise.
       const results: BacktestAlert[][] = [];
-      for (const rows of clientsRows) results.push(await replayClient(rows));
+      for (const rows of clientsRows) {
+        results.push(await replayClient(rows));
+        options.onProgress?.(results.length, clientsRows.length);
+      }
       return results;
     },
     async close() {

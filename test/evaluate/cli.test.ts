@@ -105,6 +105,17 @@ describe("npm run evaluate", () => {
     expect(json.summary.shareWithoutAlert).toBe(0.33);
   });
 
+  it("reports progress of a practice replay through the progress writer, not in the report", async () => {
+    const rows = Array.from({ length: 12 }, (_, c) => Array.from({ length: 2 }, (_, i) => `C${c},2026-01-${String(5 + 7 * i).padStart(2, "0")},4,4,4,,,,`)).flat();
+    files["twelve.csv"] = ["client,date,goal,task,bond,tension,talked,comment,status", ...rows].join("\n");
+    const lines: string[] = [];
+    const result = await runEvaluate(["twelve.csv"], (file) => files[file] as string, (line) => lines.push(line));
+    expect(result.code).toBe(0);
+    expect(lines).toEqual(["replayed 2 of 12 clients\n", "replayed 4 of 12 clients\n", "replayed 6 of 12 clients\n", "replayed 8 of 12 clients\n", "replayed 10 of 12 clients\n", "replayed 12 of 12 clients\n"]);
+    expect(result.stdout).not.toContain("replayed");
+    expect(result.stderr).toBe("");
+  });
+
   it("reads the CSV and JSON that /checkin export writes, and joined exports as a practice", async () => {
     const { buildCheckInCsv, buildExportDocument } = await import("../../src/privacy/data-export.ts");
     const doc = (userId: string, totals: [number, number, number][], extra: { status: string }[] = []) => {
