@@ -18,7 +18,7 @@ import { commentCheckInId } from "../../src/ports/action-ids.ts";
 import type { Actor, HomePort, InboundPort, Reply } from "../../src/ports/inbound.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { SlackActors } from "./actors.ts";
-import { COMMENT_BLOCK_ID, COMMENT_CALLBACK_ID, COMMENT_INPUT_ID, commentModal, confirmationModal, homeTab, toMrkdwn, truncate, LIMITS, LINK_BUTTON_ACTION_ID } from "./blocks.ts";
+import { COMMENT_BLOCK_ID, COMMENT_CALLBACK_ID, COMMENT_INPUT_ID, commentModal, confirmationModal, homeTab, noticeBlocks, toMrkdwn, truncate, LIMITS, LINK_BUTTON_ACTION_ID } from "./blocks.ts";
 import type { SlackOutbound } from "./outbound.ts";
 import { slackErrorCode } from "./send-result.ts";
 
@@ -122,9 +122,12 @@ async function showReply(
   const showText = reply.text.length > 0 && (input.alwaysShowText || reply.refused === true || !reply.duplicate);
   if (showText && !(reply.openCommentModal && !reply.refused)) {
     if (input.respond) {
-      await input.respond({ response_type: "ephemeral", replace_original: false, text: truncate(toMrkdwn(reply.text), LIMITS.notificationText) });
+      const text = truncate(toMrkdwn(reply.text), LIMITS.notificationText);
+      // Buttons under the reply ("Edit my answers" in tidy mode, "which practice?") ride on the ephemeral message.
+      const blocks = reply.buttons?.length ? noticeBlocks({ kind: "notice", text: reply.text, buttons: reply.buttons }) : undefined;
+      await input.respond({ response_type: "ephemeral", replace_original: false, text, ...(blocks ? { blocks } : {}) });
     } else {
-      await ctx.outbound.postEphemeralInDm(actor.userId, reply.text);
+      await ctx.outbound.postEphemeralInDm(actor.userId, reply.text, reply.buttons);
     }
   }
   if (reply.file) {

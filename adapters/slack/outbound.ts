@@ -2,7 +2,7 @@
 // Every method returns a SendResult; Web API failures never escape as exceptions.
 
 import type { webApi } from "@slack/bolt";
-import type { FileView, MessageRef, OutboundView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
+import type { ButtonView, FileView, MessageRef, OutboundView, Recipient, SendResult } from "../../src/ports/chat-platform.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import { renderMessage } from "./blocks.ts";
 import { SlackAdapterError } from "./errors.ts";
@@ -82,10 +82,10 @@ export class SlackOutbound {
   }
 
   /** Shows text only to one user, in their DM with the bot. */
-  async postEphemeralInDm(userId: string, text: string): Promise<SendResult> {
+  async postEphemeralInDm(userId: string, text: string, buttons?: readonly ButtonView[]): Promise<SendResult> {
     return this.attempt("chat.postEphemeral", null, async () => {
       const channel = await this.dmChannel(userId);
-      const message = renderMessage({ kind: "notice", text });
+      const message = renderMessage({ kind: "notice", text, ...(buttons?.length ? { buttons: [...buttons] } : {}) });
       await this.client.chat.postEphemeral({ channel, user: userId, text: message.text, blocks: message.blocks });
       return { channelId: channel, messageId: "" };
     });

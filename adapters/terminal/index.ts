@@ -234,7 +234,7 @@ export class TerminalAdapter implements ChatPlatform {
     switch (word.toLowerCase()) {
       case "/checkin": {
         const reply = await this.runCommand(who.userId, arg, admin);
-        this.print(`(only you) ${reply.text}`);
+        this.showPrivateReply(who.userId, reply);
         return;
       }
       case "/press": {
@@ -248,7 +248,7 @@ export class TerminalAdapter implements ChatPlatform {
         if (comment && reply?.openCommentModal) {
           this.print(`(only you) ${reply.openCommentModal.label} — type: /comment <your text>`);
         } else if (reply) {
-          this.print(`(only you) ${reply.text}`);
+          this.showPrivateReply(who.userId, reply);
         }
         return;
       }
@@ -259,7 +259,7 @@ export class TerminalAdapter implements ChatPlatform {
           return;
         }
         const reply = await this.comment(who.userId, prompt.checkInId, arg, admin);
-        this.print(`(only you) ${reply.text}`);
+        this.showPrivateReply(who.userId, reply);
         return;
       }
       case "/inbox": {
@@ -279,6 +279,21 @@ export class TerminalAdapter implements ChatPlatform {
       default:
         this.print(`Unknown input "${word}". Type /help.`);
     }
+  }
+
+  /**
+   * Prints a private reply. Buttons under it ("Edit my answers" in tidy mode, "which practice?")
+   * get codes like any message's, so /press works on them.
+   */
+  private showPrivateReply(userId: string, reply: Reply): void {
+    if (!reply.buttons?.length) {
+      this.print(`(only you) ${reply.text}`);
+      return;
+    }
+    const view: OutboundView = { kind: "notice", text: reply.text, buttons: reply.buttons };
+    const rendered = renderView(view, this.nextCode);
+    this.messages.push({ ref: { channelId: "reply", messageId: `r${++this.counter}` }, to: userId, view, text: rendered.text, buttons: rendered.buttons, deleted: false });
+    this.print(`(only you) ${rendered.text}`);
   }
 
   /** The button with this code: on the person's own messages first, then on anyone's (the engine checks ownership). */

@@ -161,10 +161,14 @@ export async function answerRecorded(
     }
   }
   if (promptFinished(owned, saved)) {
-    if (owned.practice.settings.tidyMode && (await deletePrompt(ctx, owned))) return { text: t("answer.complete") };
     // The thank-you keeps an "Edit my answers" button for the edit window.
     const until = editUntil(ctx, owned, saved.completedAt ?? ctx.clock.now());
     const thanks = buildThanksView(checkInId, owned.locale, owned.enrollment.timeZone, until > ctx.clock.now() ? until : null);
+    if (owned.practice.settings.tidyMode && (await deletePrompt(ctx, owned))) {
+      // Tidy mode: the prompt is gone from the chat; the button rides on the private reply
+      // instead (ephemeral on Slack and Discord), so nothing stays behind in the conversation.
+      return thanks.buttons?.length ? { text: thanks.text, buttons: thanks.buttons } : { text: t("answer.complete") };
+    }
     if (await editPrompt(ctx, owned, thanks)) return { text: t("answer.complete") };
     return { text: t("answer.complete"), replaceMessageText: t("prompt.thanks") };
   }

@@ -103,9 +103,9 @@ export interface Reply {
   /** An attachment to send privately (exports). */
   file?: { filename: string; contentType: string; content: string };
   /**
-   * Buttons to show under the private reply; each press comes back as an `action` event. Set only
-   * for the "which practice?" question, which the engine asks only for an actor whose workspace is
-   * null (today: Discord DMs).
+   * Buttons to show under the private reply; each press comes back as an `action` event. Set for
+   * the "which practice?" question (asked only for an actor whose workspace is null, today Discord
+   * DMs) and, in tidy mode, for "Edit my answers" after the prompt was deleted. Every adapter shows them.
    */
   buttons?: ButtonView[];
 }

@@ -128,10 +128,47 @@ describe("tidy mode", () => {
     expect((await f.command("admin", "settings tidy on", { admin: true })).text).toBe("Saved: tidy = on.");
     const prompt = await enrollAndPrompt(f, made.platform);
     const replies = await answer(f, "alice", prompt, [4, 4, 5]);
-    expect(replies.at(-1)).toEqual({ text: "Thank you, your check-in is complete." });
     const message = made.platform.to("alice").find((m) => m.view.kind === "prompt")!;
     expect(message.deleted).toBe(true);
     expect(message.history).toHaveLength(1); // never edited to show anything else
+    // The "Edit my answers" button rides on the private reply, since the prompt is gone.
+    const done = replies.at(-1)!;
+    expect(done.text).toMatch(/^Thank you, your check-in is saved\. Your answers are not shown here\. You can change them until /);
+    expect(done.buttons?.map((b) => b.label)).toEqual(["Edit my answers"]);
+  });
+
+  it("the reply's Edit my answers re-opens the prompt privately during the edit window, and says it has closed after it", async () => {
+    const made = await privacyFixture();
+    f = made.f;
+    await f.command("admin", "settings tidy on", { admin: true });
+    const prompt = await enrollAndPrompt(f, made.platform);
+    const edit = (await answer(f, "alice", prompt, [4, 4, 5])).at(-1)!.buttons![0]!;
+    const sentBefore = made.platform.to("alice").length;
+
+    f.clock.advance(5 * 60_000);
+    const opened = await f.press("alice", edit.actionId);
+    expect(opened.refused).toBeUndefined();
+    expect(opened.text).toMatch(/until/);
+    const again = made.platform.to("alice");
+    expect(again).toHaveLength(sentBefore + 1);
+    const reopened = again.at(-1)!;
+    expect(reopened.view.kind).toBe("prompt");
+    const view = reopened.view as PromptView;
+    expect(view.checkInId).toBe(prompt.checkInId);
+    // A changed answer is stored, and the re-opened prompt is deleted again once finished.
+    const changed = (await f.press("alice", view.rows[2]!.options[1]!.actionId));
+    expect(changed.buttons?.map((b) => b.label)).toEqual(["Edit my answers"]);
+    expect((await f.store.getResponse(prompt.checkInId))!.bond).toBe(2);
+    expect(made.platform.to("alice").at(-1)!.deleted).toBe(true);
+
+    // 15 minutes after finishing, the same button says plainly that the time has passed.
+    f.clock.advance(16 * 60_000);
+    const late = await f.press("alice", edit.actionId);
+    expect(late.refused).toBe(true);
+    expect(late.text).toMatch(/closed|15 minutes/);
+    expect(late.buttons).toBeUndefined();
+    expect(made.platform.to("alice")).toHaveLength(sentBefore + 1);
+    expect((await f.store.getResponse(prompt.checkInId))!.bond).toBe(2);
   });
 
   it("deletes a skipped prompt too, and without tidy mode the prompt is edited instead", async () => {

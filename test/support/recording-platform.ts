@@ -59,7 +59,8 @@ export class RecordingPlatform implements ChatPlatform {
 
   async update(_to: Recipient, ref: MessageRef, view: OutboundView): Promise<SendResult> {
     const message = this.messages.find((m) => m.ref.messageId === ref.messageId);
-    if (!message) return { ok: false, code: "message_not_found", failure: "payload_rejected" };
+    // Like Slack and Discord, a deleted message cannot be edited.
+    if (!message || message.deleted) return { ok: false, code: "message_not_found", failure: "payload_rejected" };
     message.view = view;
     message.history.push(view);
     return { ok: true, ref };

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import type { InboundEvent, InboundPort, Reply } from "../../../src/ports/inbound.ts";
 import { createEngineFixture } from "../../support/engine-fixture.ts";
 import type { EngineFixture } from "../../support/engine-fixture.ts";
-import { appHomeOpened, commentSubmission } from "../../support/fake-slack-requests.ts";
-import { buttonActionIds, visibleText } from "../../support/fake-slack.ts";
+import { appHomeOpened, blockAction, commentSubmission } from "../../support/fake-slack-requests.ts";
+import { buttonActionIds, unescapeMrkdwn, visibleText } from "../../support/fake-slack.ts";
 import type { FakeSlackMessage } from "../../support/fake-slack.ts";
 import { bootSlackRig } from "./harness.ts";
 import { findButton, pressButton, runSlashCommand } from "./drive.ts";
@@ -124,4 +124,31 @@ it("refuses a client pressing a button on another client's check-in", async () =
   const reply = await press(OTHER_CLIENT, prompt, button(prompt, (a) => a.endsWith(":goal:1")));
   expect(reply?.length).toBeGreaterThan(0);
   expect(await countResponses()).toBe(0);
+});
+
+it("tidy mode: the finished prompt is deleted and Edit my answers rides on the ephemeral reply; pressing it re-opens the prompt in the DM", async () => {
+  expect(await command(ADMIN, "settings tidy on")).toContain("tidy");
+  expect(await command(ADMIN, "settings tension off")).toContain("tension");
+  const prompt = await enrollAndPrompt();
+  let last: Record<string, unknown> | undefined;
+  for (const [item, value] of [["goal", 4], ["task", 4], ["bond", 5]] as const) {
+    const responseUrl = rig.fake.responseUrl();
+    const actionId = button(rig.fake.message(prompt.channel, prompt.ts), (a) => a.endsWith(`:${item}:${value}`));
+    await rig.sender().send(blockAction({ teamId: rig.fake.teamId, userId: CLIENT, actionId, triggerId: rig.sender().nextId("TR"), container: { type: "message", channelId: prompt.channel, messageTs: prompt.ts }, responseUrl }));
+    await rig.adapter.idle();
+    last = rig.fake.responsesAt(responseUrl).at(-1);
+  }
+  expect(rig.fake.message(prompt.channel, prompt.ts)?.deleted).toBe(true);
+  expect(last?.response_type).toBe("ephemeral");
+  const edit = buttonActionIds((last?.blocks ?? []) as never).find((a) => a.endsWith(":edit"));
+  expect(edit, JSON.stringify(last)).toBeDefined();
+  expect(unescapeMrkdwn(String(last?.text))).toMatch(/You can change them until/);
+
+  // The press comes from the ephemeral message; the prompt comes again as a new DM.
+  const before = rig.fake.messagesTo(CLIENT).length;
+  const reply = await press(CLIENT, { ...prompt, ts: "1700000000.000999" }, edit!);
+  expect(reply).toMatch(/until/);
+  const reopened = rig.fake.messagesTo(CLIENT);
+  expect(reopened).toHaveLength(before + 1);
+  expect(buttonActionIds(reopened.at(-1)!.blocks).filter((a) => /:(goal|task|bond):\d$/.test(a))).toHaveLength(15);
 });
