@@ -105,7 +105,7 @@ describe.skipIf(!HAVE_CHROMIUM)("therapist in the browser", () => {
 });
 
 describe.skipIf(!HAVE_CHROMIUM)("on a phone (375 px)", () => {
-  it("the caseload and the client page fit the screen (tables scroll inside their own region); screenshots in test-output/", async () => {
+  it("the caseload and the client page fit the screen (caseload rows become cards; the client page tables scroll inside their own region); screenshots in test-output/", async () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     const pageWidth = () => page.evaluate<number>("document.documentElement.scrollWidth");
@@ -115,6 +115,11 @@ describe.skipIf(!HAVE_CHROMIUM)("on a phone (375 px)", () => {
       await page.waitForURL(`${h.baseUrl}/dashboard`);
       await page.screenshot({ path: path.join(OUT, "caseload-phone.png"), fullPage: true });
       expect(await pageWidth(), "caseload").toBeLessThanOrEqual(375);
+      // Each client is a card: nothing in the caseload needs sideways scrolling, and every cell is named by its column.
+      const overflow = await page.evaluate<number>("(() => { const r = document.querySelector('.table-scroll'); return r.scrollWidth - r.clientWidth; })()");
+      expect(overflow, "caseload rows wider than the screen").toBeLessThanOrEqual(0);
+      const label = await page.evaluate<string>("getComputedStyle(document.querySelector('table.caseload td[data-label]'), '::before').content");
+      expect(label).toMatch(/^"Status: "$/);
       await page.goto(`${h.baseUrl}/dashboard/clients/${story.aliceEnrollmentId}`);
       await page.screenshot({ path: path.join(OUT, "client-phone.png"), fullPage: true });
       await page.screenshot({ path: path.join(OUT, "client-phone-top.png") });
