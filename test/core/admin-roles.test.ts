@@ -2,9 +2,9 @@
 // the person acts, and every current admin (as the platform says now) gets admin notices.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngineFixture } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
-import { RecordingPlatform } from "../support/recording-platform.ts";
+import type { RecordingPlatform } from "../support/recording-platform.ts";
+import { recordingEngine } from "../support/recording-engine.ts";
 import type { NoticeView } from "../../src/ports/chat-platform.ts";
 import { ADMIN_LIST_TTL_MS, currentAdmins } from "../../src/core/notify.ts";
 
@@ -12,10 +12,7 @@ let f: EngineFixture;
 let platform: RecordingPlatform;
 
 beforeEach(async () => {
-  platform = new RecordingPlatform("terminal");
-  f = await createEngineFixture({ platform, start: "2026-03-02T08:00:00Z" });
-  expect((await f.command("admin", "settings quiet_hours off", { admin: true })).refused).toBeFalsy();
-  expect((await f.command("admin", "enroll alice bob mon 09:00 50m UTC", { admin: true })).refused).toBeFalsy();
+  ({ f, platform } = await recordingEngine({ adminCommand: "enroll alice bob mon 09:00 50m UTC" }));
 });
 afterEach(async () => f.dispose());
 

@@ -3,9 +3,9 @@
 // action. A command is run in the person's one practice, or answered with "which practice?".
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngineFixture } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
-import { RecordingPlatform } from "../support/recording-platform.ts";
+import type { RecordingPlatform } from "../support/recording-platform.ts";
+import { recordingEngine } from "../support/recording-engine.ts";
 import { enrollAndPrompt } from "../support/checkin-flow.ts";
 import { encodeAction } from "../../src/ports/action-ids.ts";
 import type { AlertView } from "../../src/ports/chat-platform.ts";
@@ -16,9 +16,7 @@ let f: EngineFixture;
 let platform: RecordingPlatform;
 
 beforeEach(async () => {
-  platform = new RecordingPlatform("terminal");
-  f = await createEngineFixture({ platform, start: "2026-03-02T08:00:00Z" });
-  expect((await f.command("admin", "settings quiet_hours off", { admin: true })).refused).toBeFalsy();
+  ({ f, platform } = await recordingEngine());
 });
 afterEach(async () => f.dispose());
 

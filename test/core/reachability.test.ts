@@ -3,9 +3,9 @@
 // mark, the therapist and admins are told once each way, and bot-side failures never mark anyone.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngineFixture } from "../support/engine-fixture.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
-import { RecordingPlatform } from "../support/recording-platform.ts";
+import type { RecordingPlatform } from "../support/recording-platform.ts";
+import { recordingEngine } from "../support/recording-engine.ts";
 import type { NoticeView, SendResult } from "../../src/ports/chat-platform.ts";
 import { unreachableBackoffMs } from "../../src/core/reachability.ts";
 
@@ -13,10 +13,7 @@ let f: EngineFixture;
 let platform: RecordingPlatform;
 
 beforeEach(async () => {
-  platform = new RecordingPlatform("terminal");
-  f = await createEngineFixture({ platform, start: "2026-03-02T08:00:00Z" });
-  expect((await f.command("admin", "settings quiet_hours off", { admin: true })).refused).toBeFalsy();
-  expect((await f.command("admin", "enroll alice bob mon 09:00 50m UTC", { admin: true })).refused).toBeFalsy();
+  ({ f, platform } = await recordingEngine({ adminCommand: "enroll alice bob mon 09:00 50m UTC" }));
 });
 afterEach(async () => f.dispose());
 
