@@ -89,16 +89,15 @@ export async function checkInPage(ctx: EngineContext, token: string): Promise<Ch
   const hash = links?.tokens.hash(token);
   if (!links || !hash) return null;
   const now = ctx.clock.now();
-  const record = await ctx.store.findLinkToken(hash);
-  if (!record || record.revokedAt || now >= record.expiresAt) return null;
-  const found = await ctx.store.checkInContext(record.checkInId);
-  if (!found) return null;
-  const { checkIn, enrollment, practice, client } = found;
-  if (client.id !== record.personId || enrollment.status === "ended" || client.stoppedAt || now >= checkIn.closesAt) return null;
+  // The link, its check-in's context and the response in one read; decided here.
+  const found = await ctx.store.linkedCheckIn(hash);
+  if (!found || found.link.revokedAt || now >= found.link.expiresAt) return null;
+  const { checkIn, enrollment, practice, client } = found.context;
+  if (client.id !== found.link.personId || enrollment.status === "ended" || client.stoppedAt || now >= checkIn.closesAt) return null;
   const declined = client.consentDeclinedAt !== null && client.consentAt === null;
   if (!declined && !["sent", "answered", "skipped"].includes(checkIn.status)) return null;
   const locale = localeFor(practice, client, enrollment);
-  const response = checkIn.status === "answered" || checkIn.status === "sent" ? await ctx.store.getResponse(checkIn.id) : null;
+  const response = checkIn.status === "answered" || checkIn.status === "sent" ? found.response : null;
   const until = editableUntil(ctx, response?.completedAt ?? null);
   let state: CheckInPage["state"];
   if (declined) state = "declined";

@@ -171,6 +171,14 @@ export interface LinkTokenRecord {
   revokedAt: Date | null;
 }
 
+/** A check-in link as stored, with what its page shows: the check-in's context and response. */
+export interface LinkedCheckIn {
+  link: LinkTokenRecord;
+  context: CheckInContext;
+  /** The check-in's response, if an answer was ever saved (without the comment text). */
+  response: ResponseRecord | null;
+}
+
 /**
  * Everything the engine persists, composed of one part per aggregate (src/store has one module
  * per part).
@@ -343,8 +351,11 @@ export interface InboundStore {
 export interface LinkTokenStore {
   /** Stores a new check-in link (its token's hash only). */
   createLinkToken(input: Omit<LinkTokenRecord, "revokedAt"> & { createdAt: Date }): Promise<void>;
-  /** The link with this token hash, revoked or not; null when there is none. */
-  findLinkToken(tokenHash: string): Promise<LinkTokenRecord | null>;
+  /**
+   * The link with this token hash, revoked or expired or not, with its check-in's context and
+   * response, in one read; null when there is no such link. The engine decides what it opens.
+   */
+  linkedCheckIn(tokenHash: string): Promise<LinkedCheckIn | null>;
   /** Revokes every unrevoked link of the client (stop, erase-me, erase, end); returns how many. */
   revokeLinkTokens(personId: string, now: Date): Promise<number>;
 }

@@ -13,8 +13,11 @@ export async function firstRow(sql: SqlConnection, statement: string, params: un
   return rows[0] ?? null;
 }
 
+/** A check-in (`c`) with its enrollment (`e`), practice (`p`) and client (`cl`). */
+export const CONTEXT_JOINS = `"CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" JOIN "Practice" p ON p."id" = e."practiceId" JOIN "Person" cl ON cl."id" = e."clientId"`;
+
 /** A check-in with its enrollment, practice and client; the one parameter is the check-in id. */
-export const CONTEXT_FROM = `FROM "CheckIn" c JOIN "Enrollment" e ON e."id" = c."enrollmentId" JOIN "Practice" p ON p."id" = e."practiceId" JOIN "Person" cl ON cl."id" = e."clientId"
+export const CONTEXT_FROM = `FROM ${CONTEXT_JOINS}
   WHERE c."id" = ?`;
 
 export const SCORED_COLUMNS = `r."checkInId", c."sessionEndAt", r."goal", r."task", r."bond", r."tension", r."talkedThrough", r."commentCipher", r."commentKeyId", c."calendarEventHash"`;

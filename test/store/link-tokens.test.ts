@@ -1,0 +1,82 @@
+// linkedCheckIn on both databases: one read gives a check-in link with its check-in's context and
+// response. It returns links as stored (revoked, expired, bound to whoever): the engine decides
+// what they open (test/core/link-pages.test.ts).
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStore } from "../../src/app.ts";
+import type { OpenDatabase } from "../../src/store/database.ts";
+import type { PrismaCheckInStore } from "../../src/store/prisma-store.ts";
+import type { CheckIn, Enrollment } from "../../src/core/model.ts";
+import { insertCheckIns, seedEnrollment } from "../support/store-seed.ts";
+import { describePostgres } from "../support/pg-suite.ts";
+
+const T0 = new Date("2026-03-02T10:00:00Z");
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+function linkTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaCheckInStore }>) {
+  let db: OpenDatabase;
+  let store: PrismaCheckInStore;
+  let enrollment: Enrollment;
+  let checkIn: CheckIn;
+
+  beforeEach(async () => {
+    ({ db, store } = await connect());
+    enrollment = await seedEnrollment(store);
+    checkIn = (await insertCheckIns(store, enrollment.id, 1, at(-20)))[0]!;
+    await store.createLinkToken({ tokenHash: "hash-1", checkInId: checkIn.id, personId: enrollment.clientId, expiresAt: checkIn.closesAt, createdAt: at(0) });
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  it("gives the link, the check-in's context and no response before the first answer", async () => {
+    const found = await store.linkedCheckIn("hash-1");
+    expect(found?.link).toEqual({ tokenHash: "hash-1", checkInId: checkIn.id, personId: enrollment.clientId, expiresAt: checkIn.closesAt, revokedAt: null });
+    expect(found?.context).toEqual(await store.checkInContext(checkIn.id));
+    expect(found?.context.client.id).toBe(enrollment.clientId);
+    expect(found?.context.enrollment.id).toBe(enrollment.id);
+    expect(found?.response).toBeNull();
+  });
+
+  it("gives the stored response once there is one, without the comment text", async () => {
+    await store.saveAnswer(checkIn.id, { goal: 4, task: 2, tension: "a_little" }, at(1));
+    await store.saveComment(checkIn.id, "cipher-text", "k1", at(2));
+    const found = await store.linkedCheckIn("hash-1");
+    expect(found?.response).toEqual(await store.getResponse(checkIn.id));
+    expect(found?.response).toMatchObject({ goal: 4, task: 2, bond: null, tension: "a_little", talkedThrough: null, hasComment: true, completedAt: null });
+    expect(JSON.stringify(found)).not.toContain("cipher-text");
+  });
+
+  it("returns revoked links as stored, and null for a hash that is not stored", async () => {
+    expect(await store.revokeLinkTokens(enrollment.clientId, at(3))).toBe(1);
+    expect((await store.linkedCheckIn("hash-1"))?.link.revokedAt).toEqual(at(3));
+    expect(await store.linkedCheckIn("hash-2")).toBeNull();
+    expect(await store.linkedCheckIn("")).toBeNull();
+  });
+
+  it("each link opens its own check-in, and names the person it was issued to", async () => {
+    const other = await seedEnrollment(store, "carla");
+    const [second] = await insertCheckIns(store, other.id, 1, at(-10));
+    await store.createLinkToken({ tokenHash: "hash-2", checkInId: second!.id, personId: enrollment.clientId, expiresAt: at(60), createdAt: at(0) });
+    const found = await store.linkedCheckIn("hash-2");
+    expect(found?.context.checkIn.id).toBe(second!.id);
+    expect(found?.context.client.id).toBe(other.clientId);
+    expect(found?.link.personId).toBe(enrollment.clientId);
+    expect(found?.link.expiresAt).toEqual(at(60));
+    expect((await store.linkedCheckIn("hash-1"))?.context.checkIn.id).toBe(checkIn.id);
+  });
+}
+
+describe("linkedCheckIn on SQLite", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "checkin-links-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  linkTests(() => openStore(`file:${path.join(dir, "bot.db")}`));
+});
+
+await describePostgres("linkedCheckIn on PostgreSQL", (database) => linkTests(() => openStore(database().url)), { fresh: "test" });
