@@ -34,7 +34,8 @@ async function insertRows(sql: SqlConnection, table: string, columns: string[], 
 /**
  * A practice with `count` consenting clients, one enrollment each, and one therapist per ten
  * clients. Client user ids are `c<n>`. Quiet hours are off by default so a run at any hour
- * sends at once.
+ * sends at once. The weekly sessions start 12 hours after `now` (UTC), so a check-in seeded due
+ * around `now` materialises a next session that is hours away, never one that already ended.
  */
 export async function seedPractice(
   sql: SqlConnection,
@@ -45,6 +46,7 @@ export async function seedPractice(
   const platform = opts.platform ?? "terminal";
   const externalId = opts.externalId ?? "local";
   const practiceId = randomUUID();
+  const startTime = new Date(now.getTime() + 12 * 60 * MINUTE).toISOString().slice(11, 16);
   await sql.transaction(async (tx) => {
     await tx.execute(`INSERT INTO "Practice" ("id", "platform", "externalId", "locale", "timeZone", "settings", "createdAt", "updatedAt") VALUES (?, ?, ?, 'en', 'UTC', ?, ?, ?)`, [
       practiceId,
@@ -66,7 +68,7 @@ export async function seedPractice(
       const clientId = randomUUID();
       // Consent to the version in force by default, so the bot sends prompts, not a consent request.
       people.push([clientId, practiceId, `c${i}`, false, false, true, DEFAULT_ENGINE_OPTIONS.consentVersion, now, now, now]);
-      enrollments.push([randomUUID(), practiceId, clientId, therapists[Math.floor(i / 10)], "active", String((i % 7) + 1), "09:00", 50, "UTC", 10, 240, 2880, "", now, now]);
+      enrollments.push([randomUUID(), practiceId, clientId, therapists[Math.floor(i / 10)], "active", String((i % 7) + 1), startTime, 50, "UTC", 10, 240, 2880, "", now, now]);
     }
     await insertRows(tx, "Person", ["id", "practiceId", "platformUserId", "isAdmin", "isTherapist", "isClient", "consentVersion", "consentAt", "createdAt", "updatedAt"], people);
     await insertRows(
