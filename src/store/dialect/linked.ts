@@ -1,0 +1,46 @@
+// Reading a link with its check-in's context and the response in one row: the link (`lt`) and
+// the response (`r`, absent until a first answer) next to the context's columns. PostgreSQL
+// returns one JSON value per table, as the context read does; SQLite returns every column
+// aliased by table.
+
+import type { LinkedCheckIn } from "../../ports/checkin-store.ts";
+import type { Provider } from "../database.ts";
+import { aliasedColumns, pickAliased, toLinkToken, toResponse } from "../rows.ts";
+import { CONTEXT_JOINS } from "../statements.ts";
+import type { Row } from "../statements.ts";
+import { contextDialects } from "./context.ts";
+
+export interface LinkedDialect {
+  /** The statement: one row for the link whose token hash is its one parameter. */
+  sql: string;
+  /** The link, the context and the response from that row. */
+  decode(row: Row): LinkedCheckIn;
+}
+
+function linkedDialect(provider: Provider, columns: string, link: (row: Row) => Row, response: (row: Row) => Row | null): LinkedDialect {
+  const context = contextDialects[provider];
+  return {
+    sql: `SELECT ${columns}, ${context.columns}
+      FROM ${CONTEXT_JOINS} JOIN "LinkToken" lt ON lt."checkInId" = c."id" LEFT JOIN "Response" r ON r."checkInId" = c."id"
+      WHERE lt."tokenHash" = ?`,
+    decode(row) {
+      const answered = response(row);
+      return { link: toLinkToken(link(row)), context: context.decode(row), response: answered ? toResponse(answered) : null };
+    },
+  };
+}
+
+export const linkedDialects: Record<Provider, LinkedDialect> = {
+  postgresql: linkedDialect(
+    "postgresql",
+    `row_to_json(lt) AS "lt", row_to_json(r) AS "r"`,
+    (row) => row.lt as Row,
+    (row) => (row.r as Row | null) ?? null,
+  ),
+  sqlite: linkedDialect(
+    "sqlite",
+    `${aliasedColumns("LinkToken", "lt")}, ${aliasedColumns("Response", "r")}`,
+    (row) => pickAliased(row, "LinkToken", "lt"),
+    (row) => (row.r__id === null || row.r__id === undefined ? null : pickAliased(row, "Response", "r")),
+  ),
+};
