@@ -18,16 +18,20 @@ const DAY_MS = 86_400_000;
  * superset. Returns null when the text is not a well-nested calendar: it is then parsed whole.
  */
 export function relevantEvents(text: string, codes: ReadonlyMap<string, string>, window: { from: Date; to: Date }): { text: string; events: number } | null {
-  const lines = text.replace(/^\uFEFF/, "").replace(/\r?\n[ \t]/g, "").split(/\r?\n/);
+  const lines = new ContentLines(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
   const fromMs = window.from.getTime() - 2 * DAY_MS;
   const toMs = window.to.getTime() + 2 * DAY_MS;
   // As the reader: a start counts only as a date-time; the occurrence an override replaces counts either way.
   const near = (value: WallValue | null, dateCounts = false): boolean => value === null || ((dateCounts || !value.isDate) && value.ms >= fromMs && value.ms <= toMs);
-  let i = 0;
-  while (i < lines.length && lines[i]!.trim() === "") i++;
-  if (!/^BEGIN:VCALENDAR\s*$/i.test(lines[i] ?? "")) return null;
-  const head: string[] = [lines[i]!.trim()];
-  const zones: string[] = [];
+  let opening: string | null = null;
+  while (lines.next()) {
+    opening = lines.line();
+    if (opening.trim() !== "") break;
+  }
+  if (opening === null || !/^BEGIN:VCALENDAR\s*$/i.test(opening)) return null;
+  const head: string[] = [opening.trim()];
+  /** Start and end offsets in `text` of each VTIMEZONE block. */
+  const zones: number[] = [];
   const byUid = new Map<string, ScannedEvent[]>();
   let events = 0;
   let depth = 0;
@@ -35,18 +39,19 @@ export function relevantEvents(text: string, codes: ReadonlyMap<string, string>,
   let componentStart = 0;
   let event: ScannedEvent | null = null;
   let closed = false;
-  for (i++; i < lines.length; i++) {
-    const line = lines[i]!;
+  while (lines.next()) {
+    if (lines.empty()) continue;
+    const line = lines.line();
     if (line.length === 0) continue;
     const first = line.charCodeAt(0) | 0x20;
     if (first === 98 /* b */ && keyword(line, "BEGIN:")) {
       depth++;
       if (depth === 1) {
         component = line.slice(6).trim().toUpperCase();
-        componentStart = i;
+        componentStart = lines.start;
         if (component === "VEVENT") {
           events++;
-          event = { uid: "", from: i, to: i, hasCode: false, recurring: false, start: null, recurrenceId: false };
+          event = { uid: "", from: lines.start, to: lines.end, hasCode: false, recurring: false, start: null, recurrenceId: false };
         }
       }
       continue;
@@ -60,9 +65,9 @@ export function relevantEvents(text: string, codes: ReadonlyMap<string, string>,
       }
       if (depth === 1) {
         if (name !== component) return null;
-        if (component === "VTIMEZONE") for (let k = componentStart; k <= i; k++) zones.push(lines[k]!);
+        if (component === "VTIMEZONE") zones.push(componentStart, lines.end);
         else if (event) {
-          event.to = i;
+          event.to = lines.end;
           if (event.uid !== "") {
             const list = byUid.get(event.uid);
             if (list) list.push(event);
@@ -86,16 +91,67 @@ export function relevantEvents(text: string, codes: ReadonlyMap<string, string>,
     if (depth === 1 && (first === 117 /* u */ || first === 114 /* r */ || first === 100 /* d */)) scanProperty(event, line);
   }
   if (!closed) return null;
-  const kept: string[] = [];
+  // Kept blocks are copied as written (folded lines included): ical.js unfolds them itself.
+  const kept: string[] = head;
+  for (let k = 0; k < zones.length; k += 2) kept.push(text.slice(zones[k], zones[k + 1]));
   for (const list of byUid.values()) {
     if (!list.some((e) => e.hasCode)) continue;
     if (list.length === 1 && !list[0]!.recurring && list[0]!.recurrenceId === false && !near(list[0]!.start)) continue;
     for (const e of list) {
       if (e.recurrenceId !== false && !near(e.start) && !near(e.recurrenceId, true)) continue;
-      for (let k = e.from; k <= e.to; k++) kept.push(lines[k]!);
+      kept.push(text.slice(e.from, e.to));
     }
   }
-  return { text: [...head, ...zones, ...kept, "END:VCALENDAR", ""].join("\r\n"), events };
+  kept.push("END:VCALENDAR", "");
+  return { text: kept.join("\r\n"), events };
+}
+
+/**
+ * The content lines of a text, one at a time, without splitting it: a line ends at LF or CRLF
+ * and takes in the lines after it that begin with a space or a tab (RFC 5545 folding). `start`
+ * and `end` are the current line's offsets in the text (end before its line break).
+ */
+class ContentLines {
+  start = 0;
+  end = 0;
+  private folded = false;
+  constructor(
+    private readonly text: string,
+    private pos: number,
+  ) {}
+
+  /** Moves to the next line; false after the last one. */
+  next(): boolean {
+    const text = this.text;
+    if (this.pos > text.length) return false;
+    this.start = this.pos;
+    this.folded = false;
+    let lf = text.indexOf("\n", this.pos);
+    while (lf >= 0) {
+      const after = text.charCodeAt(lf + 1);
+      if (after !== 32 && after !== 9) break;
+      this.folded = true;
+      lf = text.indexOf("\n", lf + 1);
+    }
+    if (lf < 0) {
+      this.end = text.length;
+      this.pos = text.length + 1;
+    } else {
+      this.end = lf > this.start && text.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
+      this.pos = lf + 1;
+    }
+    return true;
+  }
+
+  empty(): boolean {
+    return this.start === this.end && !this.folded;
+  }
+
+  /** The current line, unfolded. */
+  line(): string {
+    const raw = this.text.slice(this.start, this.end);
+    return this.folded ? raw.replace(/\r?\n[ \t]/g, "") : raw;
+  }
 }
 
 const keyword = (line: string, word: string): boolean => line.length >= word.length && line.slice(0, word.length).toUpperCase() === word;
@@ -108,6 +164,7 @@ interface WallValue {
 
 interface ScannedEvent {
   uid: string;
+  /** Offsets in the text: the start of its BEGIN line and the end of its END line. */
   from: number;
   to: number;
   hasCode: boolean;

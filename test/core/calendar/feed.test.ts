@@ -15,6 +15,53 @@ function read(text: string, codes: Record<string, string>, from = "2026-03-01T00
 
 const iso = (s: CalendarSession) => [s.startAt.toISOString(), s.endAt.toISOString()];
 
+/** A feed mixing what the pre-parse scan must keep and what it may skip, with its read options. */
+function mixedFeed() {
+  const code = "CI-7K2P";
+  const other = "CI-AB2C";
+  const events: (Parameters<typeof calendarText>[0][number])[] = [];
+  // A year of one-off appointments per client, as practice systems export them.
+  for (let w = 0; w < 52; w++) {
+    const day = new Date(Date.UTC(2025, 8, 2 + w * 7));
+    const ymd = day.toISOString().slice(0, 10).replaceAll("-", "");
+    events.push({ uid: `appt-${w}`, tzid: BUCHAREST, start: `${ymd}T170000`, end: `${ymd}T175000`, summary: `Appointment ${code}`, status: w === 30 ? "CANCELLED" : undefined });
+    events.push({ uid: `other-${w}`, start: `${ymd}T090000`, end: `${ymd}T095000`, summary: `Appointment ${other}` });
+    events.push({ uid: `admin-${w}`, tzid: BUCHAREST, start: `${ymd}T120000`, end: `${ymd}T130000`, summary: "Supervision" });
+  }
+  events.push(
+    // A series that began long ago, with overrides far from the window and in it, one of them without the code.
+    { uid: "series", tzid: BUCHAREST, start: "20240305T080000", end: "20240305T085000", rrule: "FREQ=WEEKLY", exdates: ["20260317T080000"], summary: `Series ${code}` },
+    { uid: "series", tzid: BUCHAREST, recurrenceId: "20240312T080000", start: "20240313T080000", end: "20240313T085000", summary: `Series ${code}` },
+    { uid: "series", tzid: BUCHAREST, recurrenceId: "20260310T080000", start: "20260311T100000", end: "20260311T105000", summary: "Moved, the code left out" },
+    // An occurrence in the window moved far out of it, and one far out moved into it.
+    { uid: "series", tzid: BUCHAREST, recurrenceId: "20260324T080000", start: "20250601T080000", end: "20250601T085000", summary: `Series ${code}` },
+    { uid: "series", tzid: BUCHAREST, recurrenceId: "20250107T080000", start: "20260402T080000", end: "20260402T085000", summary: `Series ${code}` },
+    // A master without the code whose override has it.
+    { uid: "plain", tzid: BUCHAREST, start: "20260302T150000", end: "20260302T155000", rrule: "FREQ=WEEKLY;COUNT=8", summary: "Group" },
+    { uid: "plain", tzid: BUCHAREST, recurrenceId: "20260316T150000", start: "20260316T160000", end: "20260316T165000", summary: `Group with ${other}` },
+    // All-day, and an event whose start cannot be read.
+    { uid: "holiday", start: "20260320", summary: `Off ${code}` },
+    { uid: "broken", start: "2026-03-20", summary: `Broken ${code}` },
+  );
+  const extra = [
+    // Folded so that the code is split across lines, escaped text right before it, lower-case names, a VALARM.
+    ["BEGIN:VEVENT", "UID:folded", "dtstart;tzid=Europe/Bucharest:20260305T110000", "DTEND;TZID=Europe/Bucharest:20260305T115000", "SUMMARY:Session CI-7", " K2P", "BEGIN:VALARM", "TRIGGER:-PT15M", "ACTION:DISPLAY", "DESCRIPTION:Reminder", "END:VALARM", "END:VEVENT"].join("\r\n"),
+    ["BEGIN:VEVENT", "UID:escaped", 'DTSTART;X-NOTE="a:b":20260306T110000Z', "DTEND:20260306T115000Z", `DESCRIPTION:Line one\\n${other}`, "END:VEVENT"].join("\r\n"),
+    ["BEGIN:VTODO", "UID:todo", `SUMMARY:${code}`, "END:VTODO"].join("\r\n"),
+  ];
+  const text = calendarText([...events, ...extra]);
+  const options = { calendarId: "cal-1", codes: new Map([[code, BUCHAREST], [other, NEW_YORK]]), window: { from: new Date("2026-03-01T00:00:00Z"), to: new Date("2026-04-10T00:00:00Z") } };
+  return { text, options };
+}
+
+const sessionKey = (s: CalendarSession) => `${s.startAt.toISOString()} ${s.endAt.toISOString()} ${s.code} ${s.cancelled} ${s.eventHash}`;
+
+function readWhole(text: string, options: ReturnType<typeof mixedFeed>["options"]) {
+  const whole = readComponents(new ICAL.Component(ICAL.parse(text) as ConstructorParameters<typeof ICAL.Component>[0]), options);
+  if (!whole.ok) throw new Error("feed not read");
+  return whole;
+}
+
 describe("reading a calendar feed", () => {
   it("weekly sessions across the spring DST change keep their local time (Europe/Bucharest, 29 March 2026)", () => {
     const text = calendarText([
@@ -180,45 +227,11 @@ describe("reading a calendar feed", () => {
   });
 
   it("skipping events that cannot matter before parsing gives exactly what reading every event gives", () => {
-    const code = "CI-7K2P";
-    const other = "CI-AB2C";
-    const events: (Parameters<typeof calendarText>[0][number])[] = [];
-    // A year of one-off appointments per client, as practice systems export them.
-    for (let w = 0; w < 52; w++) {
-      const day = new Date(Date.UTC(2025, 8, 2 + w * 7));
-      const ymd = day.toISOString().slice(0, 10).replaceAll("-", "");
-      events.push({ uid: `appt-${w}`, tzid: BUCHAREST, start: `${ymd}T170000`, end: `${ymd}T175000`, summary: `Appointment ${code}`, status: w === 30 ? "CANCELLED" : undefined });
-      events.push({ uid: `other-${w}`, start: `${ymd}T090000`, end: `${ymd}T095000`, summary: `Appointment ${other}` });
-      events.push({ uid: `admin-${w}`, tzid: BUCHAREST, start: `${ymd}T120000`, end: `${ymd}T130000`, summary: "Supervision" });
-    }
-    events.push(
-      // A series that began long ago, with overrides far from the window and in it, one of them without the code.
-      { uid: "series", tzid: BUCHAREST, start: "20240305T080000", end: "20240305T085000", rrule: "FREQ=WEEKLY", exdates: ["20260317T080000"], summary: `Series ${code}` },
-      { uid: "series", tzid: BUCHAREST, recurrenceId: "20240312T080000", start: "20240313T080000", end: "20240313T085000", summary: `Series ${code}` },
-      { uid: "series", tzid: BUCHAREST, recurrenceId: "20260310T080000", start: "20260311T100000", end: "20260311T105000", summary: "Moved, the code left out" },
-      // An occurrence in the window moved far out of it, and one far out moved into it.
-      { uid: "series", tzid: BUCHAREST, recurrenceId: "20260324T080000", start: "20250601T080000", end: "20250601T085000", summary: `Series ${code}` },
-      { uid: "series", tzid: BUCHAREST, recurrenceId: "20250107T080000", start: "20260402T080000", end: "20260402T085000", summary: `Series ${code}` },
-      // A master without the code whose override has it.
-      { uid: "plain", tzid: BUCHAREST, start: "20260302T150000", end: "20260302T155000", rrule: "FREQ=WEEKLY;COUNT=8", summary: "Group" },
-      { uid: "plain", tzid: BUCHAREST, recurrenceId: "20260316T150000", start: "20260316T160000", end: "20260316T165000", summary: `Group with ${other}` },
-      // All-day, and an event whose start cannot be read.
-      { uid: "holiday", start: "20260320", summary: `Off ${code}` },
-      { uid: "broken", start: "2026-03-20", summary: `Broken ${code}` },
-    );
-    const extra = [
-      // Folded so that the code is split across lines, escaped text right before it, lower-case names, a VALARM.
-      ["BEGIN:VEVENT", "UID:folded", "dtstart;tzid=Europe/Bucharest:20260305T110000", "DTEND;TZID=Europe/Bucharest:20260305T115000", "SUMMARY:Session CI-7", " K2P", "BEGIN:VALARM", "TRIGGER:-PT15M", "ACTION:DISPLAY", "DESCRIPTION:Reminder", "END:VALARM", "END:VEVENT"].join("\r\n"),
-      ["BEGIN:VEVENT", "UID:escaped", 'DTSTART;X-NOTE="a:b":20260306T110000Z', "DTEND:20260306T115000Z", `DESCRIPTION:Line one\\n${other}`, "END:VEVENT"].join("\r\n"),
-      ["BEGIN:VTODO", "UID:todo", `SUMMARY:${code}`, "END:VTODO"].join("\r\n"),
-    ];
-    const text = calendarText([...events, ...extra]);
-    const options = { calendarId: "cal-1", codes: new Map([[code, BUCHAREST], [other, NEW_YORK]]), window: { from: new Date("2026-03-01T00:00:00Z"), to: new Date("2026-04-10T00:00:00Z") } };
-    const whole = readComponents(new ICAL.Component(ICAL.parse(text) as ConstructorParameters<typeof ICAL.Component>[0]), options);
+    const { text, options } = mixedFeed();
+    const whole = readWhole(text, options);
     const skipped = readCalendarFeed(text, options);
-    if (!whole.ok || !skipped.ok) throw new Error("feed not read");
-    const key = (s: CalendarSession) => `${s.startAt.toISOString()} ${s.endAt.toISOString()} ${s.code} ${s.cancelled} ${s.eventHash}`;
-    expect(skipped.sessions.map(key).sort()).toEqual(whole.sessions.map(key).sort());
+    if (!skipped.ok) throw new Error("feed not read");
+    expect(skipped.sessions.map(sessionKey).sort()).toEqual(whole.sessions.map(sessionKey).sort());
     expect(skipped.events).toBe(whole.events);
     // What the comparison covers: the window's one-offs of both clients, the series and its moves, the folded and escaped events.
     expect(whole.sessions.length).toBeGreaterThan(15);
@@ -229,5 +242,21 @@ describe("reading a calendar feed", () => {
     expect(starts).not.toContain("2026-03-10T06:00:00.000Z");
     expect(starts).not.toContain("2026-03-24T06:00:00.000Z");
     expect(starts).toContain("2026-03-31T05:00:00.000Z");
+  });
+
+  it("the pre-parse scan keeps the same events from LF line ends, a byte-order mark and every line folded (spaces and tabs)", () => {
+    const { text, options } = mixedFeed();
+    const expected = readWhole(text, options).sessions.map(sessionKey).sort();
+    // Every content line after the first folded every 7 characters, BEGIN and END lines and codes included.
+    const fold = (line: string, index: number) => (index === 0 ? line : (line.match(/.{1,7}/g) ?? [""]).map((part, k) => (k === 0 ? part : `${k % 2 ? " " : "\t"}${part}`)).join("\n"));
+    const reshaped = `\uFEFF${text.split("\r\n").map(fold).join("\n")}`;
+    const skipped = readCalendarFeed(reshaped, options);
+    if (!skipped.ok) throw new Error("feed not read");
+    expect(skipped.sessions.map(sessionKey).sort()).toEqual(expected);
+    // The moved-in occurrence, the excluded one (returned cancelled) and the folded event are among what is compared.
+    const at = (iso: string) => skipped.sessions.find((s) => s.startAt.toISOString() === iso);
+    expect(at("2026-04-02T05:00:00.000Z")?.cancelled).toBe(false);
+    expect(at("2026-03-17T06:00:00.000Z")?.cancelled).toBe(true);
+    expect(at("2026-03-05T09:00:00.000Z")?.code).toBe("CI-7K2P");
   });
 });
