@@ -9,6 +9,7 @@ import { startTicker } from "../src/runtime/ticker.ts";
 import { silentLogger } from "../src/ports/logger.ts";
 import type { TickReport } from "../src/core/engine.ts";
 import { Worker } from "node:worker_threads";
+import { readFileSync } from "node:fs";
 import { seedDueCheckIns, seedHistory, seedPractice } from "./seed.ts";
 import type { SeededEnrollment } from "./seed.ts";
 import { buildBenchBot, CountingPlatform, peakRssMb, percentile, round } from "./support.ts";
@@ -266,6 +267,28 @@ async function steady(): Promise<Record<string, unknown>> {
 }
 
 /**
+ * CPU time the main thread has used so far, in ms, from /proc (Linux: utime + stime in clock
+ * ticks of 10 ms); null where /proc is not there. Unlike process.cpuUsage() it leaves out the
+ * visitors' worker thread, and unlike a rate it does not move when other processes take the CPU.
+ */
+function mainThreadCpuMs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Main-thread CPU per item over a run, in µs (null without /proc). */
+async function cpuPerItem<T>(items: number, run: () => Promise<T>): Promise<{ result: T; cpuUs: number | null }> {
+  const before = mainThreadCpuMs();
+  const result = await run();
+  const after = mainThreadCpuMs();
+  return { result, cpuUs: before === null || after === null ? null : round(((after - before) * 1000) / items) };
+}
+
+/**
  * Link mode over HTTP on loopback: each web check-in is a GET of the page and a POST of the
  * answers (CSRF cookie and token as a browser sends them), `clients` at a time in a closed loop.
  * The visitors run in a worker thread (bench/web-clients.ts) with keep-alive connections, as
@@ -320,11 +343,11 @@ async function web(): Promise<Record<string, unknown>> {
       visitors.postMessage({ links: list, clients } satisfies WebClientsRun);
     });
   await webRun(webItems.slice(0, warmUp));
-  const timed = await webRun(webItems.slice(warmUp));
+  const { result: timed, cpuUs } = await cpuPerItem(n, () => webRun(webItems.slice(warmUp)));
   await visitors.terminate();
   const direct = items.slice(n + warmUp);
   await ingest(bot, direct.slice(0, warmUp), clients);
-  const baseline = await ingest(bot, direct.slice(warmUp), clients);
+  const { result: baseline, cpuUs: baselineCpuUs } = await cpuPerItem(n, () => ingest(bot, direct.slice(warmUp), clients));
   await server.close();
   await bot.close();
   const perS = (n / timed.ms) * 1000;
@@ -336,8 +359,10 @@ async function web(): Promise<Record<string, unknown>> {
     seconds: round(timed.ms / 1000, 2),
     perSecond: round(perS),
     latencyMs: latencyPercentiles(timed.latencies),
-    baseline: { what: "the same process answering other check-ins through engine.receive, three presses each", perSecond: round(directPerS), latencyMs: latencyPercentiles(baseline.latencies) },
+    serverCpuUsPerCheckIn: cpuUs,
+    baseline: { what: "the same process answering other check-ins through engine.receive, three presses each", perSecond: round(directPerS), latencyMs: latencyPercentiles(baseline.latencies), cpuUsPerCheckIn: baselineCpuUs },
     ratioToBaseline: round(perS / directPerS, 2),
+    cpuRatioToBaseline: cpuUs && baselineCpuUs ? round(baselineCpuUs / cpuUs, 2) : null,
   };
 }
 
