@@ -1,4 +1,5 @@
-// The process's HTTP server, built on Fastify. Security headers come from @fastify/helmet, form
+// The process's HTTP server, built on Fastify. Security headers come from @fastify/helmet (worked
+// out once at start-up, see helmetHeaders), form
 // bodies from @fastify/formbody, CSRF from @fastify/csrf-protection (cookie-held secret), rate
 // limits from @fastify/rate-limit and the stylesheet/script from @fastify/static; nothing is
 // loaded from another origin. Routes are registered in one place (routes.ts). Raw Node handlers
@@ -11,6 +12,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import helmet from "@fastify/helmet";
+import type { FastifyHelmetOptions } from "@fastify/helmet";
 import formbody from "@fastify/formbody";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
@@ -95,22 +97,13 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   });
 
   await app.register(async (web) => {
-    await web.register(helmet, {
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'none'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-        },
-      },
-      referrerPolicy: { policy: "no-referrer" },
-      strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-      crossOriginEmbedderPolicy: false,
+    // Helmet's headers are the same on every page (no nonces: scripts come from 'self' only), so
+    // they are worked out once here and set from a plain hook, instead of helmet rebuilding its
+    // middleware on every request.
+    const headers = { ...(await helmetHeaders(https)), "x-robots-tag": "noindex, nofollow" };
+    web.addHook("onRequest", (_req, reply, done) => {
+      reply.headers(headers);
+      done();
     });
     // Pages post HTML forms only: every other content type (JSON and plain text included) is 415.
     web.removeAllContentTypeParsers();
@@ -135,10 +128,9 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     });
 
     // Pages are private to one person: never cached, never indexed. Static assets may be cached.
-    web.addHook("onSend", async (req, reply, payload) => {
-      reply.header("x-robots-tag", "noindex, nofollow");
+    web.addHook("onSend", (req, reply, payload, done) => {
       if (!req.url.startsWith(`${ASSETS_PREFIX}/`)) reply.header("cache-control", "no-store");
-      return payload;
+      done(null, payload);
     });
     web.addHook("onResponse", async (req, reply) => {
       log.debug({ method: req.method, route: req.routeOptions.url ?? "unmatched", status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, "http request");
@@ -181,6 +173,46 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     },
   };
   return server;
+}
+
+/** The options @fastify/helmet is given: strict CSP, no referrer, HSTS when PUBLIC_URL is https. */
+function helmetOptions(https: boolean): FastifyHelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: "no-referrer" },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  };
+}
+
+/** Headers every reply has whatever its route; they are not helmet's. */
+const TRANSPORT_HEADERS = new Set(["content-type", "content-length", "date", "connection", "keep-alive"]);
+
+/**
+ * The headers @fastify/helmet sets with these options, read once from a reply of a throwaway
+ * server that registers it. They do not depend on the request.
+ */
+async function helmetHeaders(https: boolean): Promise<Record<string, string>> {
+  const probe = Fastify({ logger: false });
+  try {
+    await probe.register(helmet, helmetOptions(https));
+    probe.get("/", async () => "");
+    const reply = await probe.inject({ method: "GET", url: "/" });
+    return Object.fromEntries(Object.entries(reply.headers).filter(([name]) => !TRANSPORT_HEADERS.has(name)).map(([name, value]) => [name, String(value)]));
+  } finally {
+    await probe.close();
+  }
 }
 
 /** Pages get the plain error page in the visitor's language; API-ish clients get a short text. */

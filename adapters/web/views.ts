@@ -26,6 +26,28 @@ if (!existsSync(TEMPLATES_DIR)) throw new Error(`web templates not found at ${TE
 
 const eta = new Eta({ views: TEMPLATES_DIR, autoEscape: true, cache: true, defaultExtension: ".eta" });
 
+type Compiled = { fn: ReturnType<Eta["compile"]>; meta: { filepath: string } };
+const compiled = new Map<string, Compiled>();
+
+/**
+ * A template compiled on first use and kept: rendering by name would resolve its path on every
+ * call before finding the cached function. Its file path goes along so that includes resolve.
+ */
+function compiledTemplate(name: string): Compiled {
+  let found = compiled.get(name);
+  if (!found) {
+    const filepath = eta.resolvePath(name, {});
+    found = { fn: eta.compile(eta.readFile(filepath)), meta: { filepath } };
+    compiled.set(name, found);
+  }
+  return found;
+}
+
+const render = (name: string, data: object): string => {
+  const { fn, meta } = compiledTemplate(name);
+  return eta.render(fn, data, meta);
+};
+
 /** What every template receives as `it`, besides its own data. */
 export interface PageContext {
   locale: Locale;
@@ -54,8 +76,8 @@ export function renderPage(template: string, data: Record<string, unknown>, opti
     title: t(options.titleKey, options.titleParams),
     asset: (file) => `${ASSETS_PREFIX}/${file}`,
   };
-  const body = eta.render(template, { ...context, ...data });
-  return eta.render("layout", { ...context, body, scripts: (options.scripts ?? []).map(context.asset) });
+  const body = render(template, { ...context, ...data });
+  return render("layout", { ...context, body, scripts: (options.scripts ?? []).map(context.asset) });
 }
 
 /** Sends a rendered page with its status. */

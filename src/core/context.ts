@@ -77,9 +77,21 @@ export function mention(platform: PlatformName, userId: string): string {
 
 const DATE_LOCALES = { en: enGB, ro: roLocale };
 
+/** Formatted date-times kept for reuse (a page and its answer show the same closing time). */
+const DATE_TIME_CACHE_SIZE = 1024;
+const dateTimeTexts = new Map<string, string>();
+
 /** Local date and time for messages, e.g. "Tue 3 Mar, 17:10". */
 export function formatLocalDateTime(at: Date, timeZone: string, locale: Locale): string {
-  return format(new TZDate(at.getTime(), timeZone), "EEE d MMM, HH:mm", { locale: DATE_LOCALES[locale] });
+  const key = `${locale} ${timeZone} ${at.getTime()}`;
+  let text = dateTimeTexts.get(key);
+  if (text === undefined) {
+    text = format(new TZDate(at.getTime(), timeZone), "EEE d MMM, HH:mm", { locale: DATE_LOCALES[locale] });
+    // Dropped all at once when full: the texts in use are found again on the next call.
+    if (dateTimeTexts.size >= DATE_TIME_CACHE_SIZE) dateTimeTexts.clear();
+    dateTimeTexts.set(key, text);
+  }
+  return text;
 }
 
 export function formatLocalDate(at: Date, timeZone: string, locale: Locale): string {

@@ -9,6 +9,7 @@ import type { Alert, CheckIn, Delivery, Enrollment, Locale, Person, Practice } f
 import type { LinkMessageView } from "../ports/chat-platform.ts";
 import type { AlertPage, CheckInPage, LinkPagesPort } from "../ports/link-pages.ts";
 import type { LinkSettings } from "../ports/link-tokens.ts";
+import type { FormAnswers } from "../ports/inbound.ts";
 import { translate, translator } from "../i18n/index.ts";
 import { buildAlertView } from "./views.ts";
 import { total } from "./rules/signals.ts";
@@ -118,8 +119,32 @@ export async function checkInPage(ctx: EngineContext, token: string): Promise<Ch
       : null,
     closesAtText: formatLocalDateTime(checkIn.closesAt, enrollment.timeZone, locale),
     editableUntilText: until ? formatLocalDateTime(until, enrollment.timeZone, locale) : null,
+    timeZone: enrollment.timeZone,
     consentVersion: ctx.options.consentVersion,
   };
+}
+
+/**
+ * The page after the engine stored `answers` on `page`'s check-in (see LinkPagesPort.answeredPage).
+ * The web form always carries the three items, so the check-in is complete: an open page's
+ * completion time is now (the time the engine stored it, within this request) and its edit window
+ * starts there; an answered page was already complete and keeps its window. Stored values the
+ * answers leave out stay as they were; the comment text is never part of a page.
+ */
+export function answeredPage(ctx: EngineContext, page: CheckInPage, answers: FormAnswers): CheckInPage {
+  if (page.state !== "open" && page.state !== "answered") return page;
+  const stored = page.answers;
+  const merged = {
+    goal: answers.goal ?? stored?.goal ?? null,
+    task: answers.task ?? stored?.task ?? null,
+    bond: answers.bond ?? stored?.bond ?? null,
+    tension: answers.tension ?? stored?.tension ?? null,
+    talkedThrough: answers.talkedThrough ?? stored?.talkedThrough ?? null,
+    hasComment: answers.comment !== undefined || (stored?.hasComment ?? false),
+  };
+  if (page.state === "answered" || merged.goal === null || merged.task === null || merged.bond === null) return { ...page, answers: merged };
+  const until = editableUntil(ctx, ctx.clock.now());
+  return { ...page, state: "answered", answers: merged, editableUntilText: until ? formatLocalDateTime(until, page.timeZone, page.locale) : null };
 }
 
 /** How many recent check-ins the alert page's table shows. */
@@ -160,6 +185,7 @@ export async function alertPage(ctx: EngineContext, token: string): Promise<Aler
 export function linkPages(ctx: EngineContext): LinkPagesPort {
   return {
     checkInPage: (token) => checkInPage(ctx, token),
+    answeredPage: (page, answers) => answeredPage(ctx, page, answers),
     alertPage: (token) => alertPage(ctx, token),
   };
 }

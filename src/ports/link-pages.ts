@@ -3,7 +3,7 @@
 // pages make goes through InboundPort.receive with the actor returned here, so web answers get
 // the same idempotency, authorization, rules and audit as chat presses.
 
-import type { Actor } from "./inbound.ts";
+import type { Actor, FormAnswers } from "./inbound.ts";
 import type { AlertView } from "./chat-platform.ts";
 import type { Locale, TalkedThroughAnswer, TensionAnswer } from "../core/model.ts";
 
@@ -35,6 +35,8 @@ export interface CheckInPage {
   /** When the check-in closes and, once complete, until when answers may change (client's time zone, client's language). */
   closesAtText: string;
   editableUntilText: string | null;
+  /** The client's time zone, in which the texts above are given. */
+  timeZone: string;
   consentVersion: string;
 }
 
@@ -56,6 +58,13 @@ export interface AlertPage {
 export interface LinkPagesPort {
   /** The check-in a client token opens: unknown, expired (the check-in closed) and revoked all give null. */
   checkInPage(token: string): Promise<CheckInPage | null>;
+  /**
+   * The page once InboundPort.receive has stored these answers on `page`'s check-in: the thank-you
+   * within the edit window, without reading the check-in again. A first completion starts the
+   * window now; an edit keeps the window it had. Only for answers the engine stored (or had
+   * stored: a repeated delivery); after a refusal nothing was stored and the page is read again.
+   */
+  answeredPage(page: CheckInPage, answers: FormAnswers): CheckInPage;
   /** The alert a therapist token opens: forged, expired, or no longer that therapist's all give null. */
   alertPage(token: string): Promise<AlertPage | null>;
 }

@@ -78,3 +78,26 @@ describe("checkInPage: what a client token opens", () => {
     expect(await f.engine.linkPages.checkInPage(late)).toBeNull();
   });
 });
+
+describe("answeredPage: the page after stored answers, without a read", () => {
+  it("is the page a read gives after a first completion and after an edit (window, state, answers)", async () => {
+    const { token, checkInId } = await prompted();
+    expect((await f.press("alice", encodeAction({ op: "consent", checkInId, accept: true }))).refused).toBeFalsy();
+    const actor = { platform: "terminal" as const, workspaceId: "local", userId: "alice", isPlatformAdmin: false };
+    const open = (await f.engine.linkPages.checkInPage(token))!;
+    expect(open.state).toBe("open");
+    const first = { goal: 4, task: 3, bond: 5, tension: "a_little" as const, talkedThrough: "partly" as const };
+    expect((await f.engine.receive({ type: "answers", actor, checkInId, answers: first, deliveryId: "web:first" })).refused).toBeFalsy();
+    const completed = (await f.engine.linkPages.checkInPage(token))!;
+    expect(completed.state).toBe("answered");
+    expect(completed.editableUntilText).toBeTruthy();
+    expect(f.engine.linkPages.answeredPage(open, first)).toEqual(completed);
+
+    f.clock.advance(5 * 60_000);
+    const edit = { goal: 2, task: 3, bond: 5, comment: "it was fine" };
+    expect((await f.engine.receive({ type: "answers", actor, checkInId, answers: edit, deliveryId: "web:edit" })).refused).toBeFalsy();
+    const edited = (await f.engine.linkPages.checkInPage(token))!;
+    expect(edited.answers).toMatchObject({ goal: 2, hasComment: true });
+    expect(f.engine.linkPages.answeredPage(completed, edit)).toEqual(edited);
+  });
+});

@@ -5,51 +5,30 @@
 
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngineFixture } from "../support/engine-fixture.ts";
+import { startLinkWeb } from "../support/link-web.ts";
+import type { LinkWeb } from "../support/link-web.ts";
 import type { EngineFixture } from "../support/engine-fixture.ts";
-import { RecordingPlatform } from "../support/recording-platform.ts";
+import type { RecordingPlatform } from "../support/recording-platform.ts";
 import { WebClient, hiddenField } from "../support/web-client.ts";
-import { createWebServer, publicRoutes } from "../../adapters/web/index.ts";
-import type { WebServer } from "../../adapters/web/index.ts";
-import { Readiness } from "../../src/runtime/readiness.ts";
-import { silentLogger } from "../../src/ports/logger.ts";
 import type { LinkMessageView, OutboundView } from "../../src/ports/chat-platform.ts";
 import { en } from "../../src/i18n/locales/en.ts";
 
+let web: LinkWeb;
 let f: EngineFixture;
 let platform: RecordingPlatform;
-let server: WebServer;
 let base = "";
 
 beforeEach(async () => {
-  platform = new RecordingPlatform("terminal");
-  f = await createEngineFixture({ platform, links: { signingKey: randomBytes(32), publicUrl: () => base } });
-  server = await createWebServer({
-    port: 0,
-    logger: silentLogger,
-    routes: publicRoutes({ ops: { readiness: new Readiness([]) }, links: { pages: f.engine.linkPages, inbound: f.engine, limits: { perAddress: 10_000, perLink: 10_000 } } }),
-  });
-  base = `http://127.0.0.1:${await server.listen()}`;
+  web = await startLinkWeb();
+  ({ f, platform, base } = web);
 });
 afterEach(async () => {
-  await server.close();
-  await f.dispose();
+  await web.close();
 });
 
-const linksTo = (user: string): LinkMessageView[] => platform.messages.filter((m) => m.to.userId === user && m.view.kind === "link").map((m) => m.view as LinkMessageView);
+const linksTo = (user: string): LinkMessageView[] => web.linksTo(user);
 const pathOf = (url: string): string => url.slice(base.length);
-
-async function enrolAndPrompt(client = "alice", therapist = "bob", extra = "delivery=link"): Promise<string> {
-  const enrolled = await f.command("dana", `enroll ${client} ${therapist} mon 09:00 50m ${extra}`, { admin: true });
-  expect(enrolled.refused, enrolled.text).toBeFalsy();
-  f.clock.set("2026-03-02T10:00:00Z");
-  const now = await f.command(therapist, `now ${client}`);
-  expect(now.refused, now.text).toBeFalsy();
-  await f.engine.tick();
-  const link = linksTo(client).at(-1);
-  expect(link, "a link message").toBeDefined();
-  return pathOf(link!.link.url);
-}
+const enrolAndPrompt = (client?: string, therapist?: string, extra?: string): Promise<string> => web.enrolAndPrompt(client, therapist, extra);
 
 async function consent(client: WebClient, path: string): Promise<string> {
   const page = await client.get(path);

@@ -5,7 +5,6 @@
 
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
 import type { InboundPort } from "../../../src/ports/inbound.ts";
 import type { AlertPage } from "../../../src/ports/link-pages.ts";
 import { decodeAction } from "../../../src/ports/action-ids.ts";
@@ -13,19 +12,14 @@ import { translate } from "../../../src/i18n/index.ts";
 import type { RouteModule } from "../server.ts";
 import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";
-import { LINK_SUBMISSION } from "./link-route.ts";
+import { LINK_SUBMISSION, tokenParam } from "./link-route.ts";
 import type { LinkRouteDeps } from "./link-route.ts";
 
 export const ALERT_PATH = "/a";
 
 export type AlertRoutesDeps = LinkRouteDeps;
 
-const TokenParams = z.object({ token: z.string().max(400) });
-
-const tokenOf = (req: FastifyRequest): string => {
-  const parsed = TokenParams.safeParse(req.params);
-  return parsed.success ? parsed.data.token : "";
-};
+const tokenOf = (req: FastifyRequest): string => tokenParam(req, 400);
 
 function showAlert(reply: FastifyReply, page: AlertPage, token: string, opts: { status?: number; done?: string; error?: string } = {}): FastifyReply {
   return sendPage(

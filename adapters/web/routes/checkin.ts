@@ -17,14 +17,12 @@ import { encodeAction } from "../../../src/ports/action-ids.ts";
 import type { RouteModule } from "../server.ts";
 import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";
-import { LINK_SUBMISSION } from "./link-route.ts";
+import { LINK_SUBMISSION, tokenParam } from "./link-route.ts";
 import type { LinkRouteDeps } from "./link-route.ts";
 
 export const CHECKIN_PATH = "/c";
 
 export type CheckInRoutesDeps = LinkRouteDeps;
-
-const TokenParams = z.object({ token: z.string().max(200) });
 
 /** What the form may carry; anything else is ignored. Values are checked one by one below. */
 const FormBody = z
@@ -123,10 +121,7 @@ function showPage(reply: FastifyReply, page: CheckInPage, token: string, opts: {
   }
 }
 
-const tokenOf = (req: FastifyRequest): string => {
-  const parsed = TokenParams.safeParse(req.params);
-  return parsed.success ? parsed.data.token : "";
-};
+const tokenOf = (req: FastifyRequest): string => tokenParam(req, 200);
 
 export function checkInRoutes(deps: CheckInRoutesDeps): RouteModule {
   return (app: FastifyInstance) => {
@@ -152,12 +147,13 @@ export function checkInRoutes(deps: CheckInRoutesDeps): RouteModule {
         return showPage(reply, page, token, { edit: true, status: 422, values: form.values, error: translate(page.locale, form.error, form.params) });
       }
       const answered: Reply = await deps.inbound.receive({ type: "answers", actor: page.actor, checkInId: page.checkInId, answers: form.answers, deliveryId: `web:${submission}` });
-      const after = (await deps.pages.checkInPage(token)) ?? page;
       if (answered.refused && !answered.duplicate) {
         // The engine refused (closed meanwhile, edit window over …): its wording, nothing stored.
+        const after = (await deps.pages.checkInPage(token)) ?? page;
         return showPage(reply, after, token, { edit: after.state === "open" || after.state === "answered", status: 409, values: form.values, error: answered.text, notice: answered.text });
       }
-      return showPage(reply, after, token, { ...(answered.crisis ? { crisis: answered.text } : {}) });
+      // Stored: the thank-you comes from the page read above and the answers, not a second read.
+      return showPage(reply, deps.pages.answeredPage(page, form.answers), token, { ...(answered.crisis ? { crisis: answered.text } : {}) });
     });
 
     app.post(`${CHECKIN_PATH}/:token/consent`, { preHandler: [...limits, app.csrfProtection] }, async (req, reply) => {
