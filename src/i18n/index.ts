@@ -45,17 +45,31 @@ export function placeholderNames(template: string): string[] {
   return [...names].sort();
 }
 
+/** A plural block's forms by name (`one`, `other`, `=0`), parsed once per block text. */
+const pluralForms = new Map<string, Map<string, string>>();
+function formsOf(body: string): Map<string, string> {
+  let forms = pluralForms.get(body);
+  if (!forms) {
+    forms = new Map([...body.matchAll(PLURAL_FORM)].map((m) => [m[1] as string, m[2] as string]));
+    pluralForms.set(body, forms);
+  }
+  return forms;
+}
+
 export function translate(locale: Locale, key: MessageKey, params: Params = {}): string {
   const template = catalogs[locale]?.[key] ?? en[key];
-  const counted = template.replace(PLURAL, (whole, name: string, body: string) => {
-    const value = params[name];
-    const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : null;
-    if (n === null) return whole;
-    const forms = new Map([...body.matchAll(PLURAL_FORM)].map((m) => [m[1] as string, m[2] as string]));
-    const form = forms.get(`=${n}`) ?? forms.get(pluralCategory(locale, n)) ?? forms.get("other") ?? "";
-    return form.replace(/#/g, String(value));
-  });
-  return counted.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  // Most messages have no plural block, and some no placeholder at all: those skip the scans.
+  const counted = !template.includes(", plural,")
+    ? template
+    : template.replace(PLURAL, (whole, name: string, body: string) => {
+        const value = params[name];
+        const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : null;
+        if (n === null) return whole;
+        const forms = formsOf(body);
+        const form = forms.get(`=${n}`) ?? forms.get(pluralCategory(locale, n)) ?? forms.get("other") ?? "";
+        return form.replace(/#/g, String(value));
+      });
+  return counted.includes("{") ? counted.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : counted;
 }
 
 /** A translator bound to one locale. */

@@ -18,13 +18,34 @@ function parseJson<T>(json: string, fallback: T): T {
   }
 }
 
+/** Parsed settings by their stored JSON text: every press reads its practice's row. */
+const settingsByJson = new Map<string, PracticeSettings>();
+const SETTINGS_CACHE_SIZE = 256;
+
+/**
+ * The practice settings stored as `json`, over the defaults. The object is shared by every read
+ * of the same text, so it is frozen: a change builds new settings (see commands/settings.ts).
+ */
 export function parseSettings(json: string): PracticeSettings {
+  const cached = settingsByJson.get(json);
+  if (cached) return cached;
   const parsed = parseJson<Partial<PracticeSettings> | null>(json, {}) ?? {};
-  return {
+  const settings = deepFreeze({
     ...DEFAULT_SETTINGS,
     ...parsed,
     thresholds: { ...DEFAULT_THRESHOLDS, ...(parsed.thresholds ?? {}) },
-  };
+  });
+  if (settingsByJson.size >= SETTINGS_CACHE_SIZE) settingsByJson.clear();
+  settingsByJson.set(json, settings);
+  return settings;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const nested of Object.values(value)) deepFreeze(nested);
+  }
+  return value;
 }
 
 export function toPractice(input: unknown): Practice {
