@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS, DELIVERIES, SCHEDULE_SOURCES } fr
 import type { Alert, AuditEntry, CheckIn, Enrollment, FiredSignal, Person, Practice, PracticeSettings, ResponseRecord } from "../core/model.ts";
 import type { Calendar } from "../ports/calendar.ts";
 import type { LinkTokenRecord } from "../ports/checkin-store.ts";
-import { COLUMNS, flag, num, optNum, optTime, parseRow, time, type Row, type Table } from "./row-schemas.ts";
+import { COLUMNS, flag, num, optNum, optTime, parseRow, time, type Row, type Table, type TableRow } from "./row-schemas.ts";
 
 export { COLUMNS, parseRow, ROW_SCHEMAS, toDate } from "./row-schemas.ts";
 export type { Table, TableRow } from "./row-schemas.ts";
@@ -137,6 +137,15 @@ export function toCheckIn(input: unknown): CheckIn {
 /** The response with its encrypted comment, for the few readers that need the ciphertext. */
 export function toResponseWithComment(input: unknown): ResponseRecord & { commentCipher: string | null; commentKeyId: string | null } {
   const row = parseRow("Response", input);
+  return { ...responseOf(row), commentCipher: row.commentCipher, commentKeyId: row.commentKeyId };
+}
+
+/** The response without its ciphertext; built field by field (every press reads one back). */
+export function toResponse(input: unknown): ResponseRecord {
+  return responseOf(parseRow("Response", input));
+}
+
+function responseOf(row: TableRow<"Response">): ResponseRecord {
   return {
     checkInId: row.checkInId,
     goal: optNum(row.goal),
@@ -147,14 +156,7 @@ export function toResponseWithComment(input: unknown): ResponseRecord & { commen
     hasComment: row.commentCipher !== null,
     createdAt: time(row.createdAt),
     completedAt: optTime(row.completedAt),
-    commentCipher: row.commentCipher,
-    commentKeyId: row.commentKeyId,
   };
-}
-
-export function toResponse(input: unknown): ResponseRecord {
-  const { commentCipher: _cipher, commentKeyId: _keyId, ...response } = toResponseWithComment(input);
-  return response;
 }
 
 export function toAlert(input: unknown): Alert {
