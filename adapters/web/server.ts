@@ -176,7 +176,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
 }
 
 /** The options @fastify/helmet is given: strict CSP, no referrer, HSTS when PUBLIC_URL is https. */
-function helmetOptions(https: boolean): FastifyHelmetOptions {
+export function helmetOptions(https: boolean): FastifyHelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,

@@ -1,10 +1,14 @@
-// The shared web layer: security headers from the plugins, the local stylesheet, the plain
+// The shared web layer: security headers from the plugins (helmet's worked out once, and the
+// same as the plugin sets them), the local stylesheet, the plain
 // error page in the visitor's language, body limits and content types, CSRF on form posts,
 // and what /readyz and /metrics show on the public port.
 
 import { afterEach, describe, expect, it } from "vitest";
+import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
+import helmet from "@fastify/helmet";
 import { createWebServer, publicRoutes } from "../../../adapters/web/index.ts";
+import { helmetOptions } from "../../../adapters/web/server.ts";
 import type { WebServer } from "../../../adapters/web/index.ts";
 import { sendPage } from "../../../adapters/web/views.ts";
 import { Readiness } from "../../../src/runtime/readiness.ts";
@@ -51,6 +55,22 @@ describe("web server", () => {
     server = await createWebServer({ port: 0, logger: silentLogger, publicUrl: "https://checkin.example.org", routes: publicRoutes({ ops: { readiness } }) });
     const secure = await server.app.inject({ url: "/healthz" });
     expect(secure.headers["strict-transport-security"]).toContain("max-age=31536000");
+  });
+
+  it("pages, error pages and assets carry every header @fastify/helmet sets, as it sets them", async () => {
+    // What the plugin itself gives with the server's options, on a server of its own.
+    const probe = Fastify({ logger: false });
+    await probe.register(helmet, helmetOptions(false));
+    probe.get("/", async () => "");
+    const expected = (await probe.inject({ url: "/" })).headers;
+    await probe.close();
+    const names = ["content-security-policy", "cross-origin-opener-policy", "cross-origin-resource-policy", "origin-agent-cluster", "referrer-policy", "x-content-type-options", "x-dns-prefetch-control", "x-download-options", "x-frame-options", "x-permitted-cross-domain-policies", "x-xss-protection"];
+    for (const name of names) expect(expected[name], name).toBeTruthy();
+    server = await createWebServer({ port: 0, logger: silentLogger, routes: publicRoutes({ ops: { readiness } }) });
+    for (const url of ["/nothing-here", "/assets/app.css", "/healthz"]) {
+      const reply = await server.app.inject({ url, headers: { accept: "text/html" } });
+      for (const name of names) expect(reply.headers[name], `${name} on ${url}`).toBe(expected[name]);
+    }
   });
 
   it("serves its own stylesheet and the plain error page in the visitor's language, with no outside origin", async () => {
