@@ -6,7 +6,7 @@ import type { Action } from "../ports/action-ids.ts";
 import type { EngineContext } from "./context.ts";
 import { localeFor } from "./context.ts";
 import { markReachable } from "./reachability.ts";
-import { holds, OPEN_FOR_ACTOR, OWNS_CHECK_IN } from "./answer-rule.ts";
+import { openForActor, ownsCheckIn } from "./answer-rule.ts";
 import type { Alert, CheckIn, Enrollment, Item, Locale, Person, Practice, ResponseRecord } from "./model.ts";
 import { consentIsCurrent, ITEMS } from "./model.ts";
 import type { Actor, Reply } from "../ports/inbound.ts";
@@ -38,7 +38,7 @@ export async function loadOwnCheckIn(ctx: EngineContext, actor: Actor, checkInId
   // The engine's pre-check may already have read it (same event, moments ago).
   const found = preloaded?.checkIn.id === checkInId ? preloaded : await ctx.store.checkInContext(checkInId);
   if (!found) return refused(fallback("answer.unknown"));
-  if (!holds(OWNS_CHECK_IN, found, actor, ctx.clock.now())) {
+  if (!ownsCheckIn(found, actor)) {
     ctx.logger.warn({ checkInId, platform: actor.platform }, "action on a check-in that is not the actor's refused");
     return refused(fallback("answer.not_yours"));
   }
@@ -241,22 +241,18 @@ function patchOf(action: AnswerAction): AnswerPatch {
 }
 
 /**
- * A press that answers. The common case, the client's own open prompt (OPEN_FOR_ACTOR), is
- * checked and saved in one round trip: store.answerIfOpen writes under that rule, compiled from
- * the same definition, and returns the context it read; the engine decides on that context.
- * Anything else (someone else's check-in, no consent, closed, an edit after answering) goes
- * through the full checks, on the context that same round trip read.
+ * A press that answers. The common case, the client's own open prompt (openForActor), is decided
+ * here on the context store.answerIfOpen reads, and saved by it in the same call when the
+ * decision is yes. Anything else (someone else's check-in, no consent, closed, an edit after
+ * answering) goes through the full checks, on the context that call read.
  */
 export async function handleAnswer(ctx: EngineContext, actor: Actor, action: AnswerAction, receipt?: Receipt): Promise<Reply> {
   const patch = patchOf(action);
   const now = ctx.clock.now();
-  const who = { platform: actor.platform, workspaceId: actor.workspaceId, userId: actor.userId };
   // The press that completes the response also brings back what rule evaluation reads.
-  const open = await ctx.store.answerIfOpen(action.checkInId, who, patch, now, receipt, EVALUATION_LIMIT);
+  const open = await ctx.store.answerIfOpen(action.checkInId, (context) => openForActor(context, actor, now), patch, now, receipt, EVALUATION_LIMIT);
   if (!open.context) return refused(translator("en")("answer.unknown"));
-  // Decided here on the rows the store read (before its write), with the rule the write ran under.
-  const allowed = holds(OPEN_FOR_ACTOR, open.context, who, now);
-  const reply = allowed ? await answerRecorded(ctx, ownedFrom(open.context), patch, null, open.saved, open.evaluation) : await recordAnswer(ctx, actor, action.checkInId, patch, open.context, receipt);
+  const reply = open.allowed ? await answerRecorded(ctx, ownedFrom(open.context), patch, null, open.saved, open.evaluation) : await recordAnswer(ctx, actor, action.checkInId, patch, open.context, receipt);
   // The client pressed a button: they are reachable again.
   if (!reply.refused && open.context.client.undeliverableAt) await markReachable(ctx, open.context.practice, open.context.client);
   return reply;

@@ -186,7 +186,7 @@ export class CheckInEngine implements InboundPort, HomePort {
         return this.receive({ type: "command", actor: event.actor, text: action.change, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}) });
       }
       // An answer checks ownership and writes its receipt together with the answer (one
-      // transaction, and for the client's own open prompt one round trip).
+      // transaction; the client's own open prompt is decided and saved by answerIfOpen).
       if (isAnswerAction(action)) {
         return handleAnswer(this.ctx, event.actor, action, this.receiptOf(event));
       }

@@ -106,9 +106,16 @@ export interface AnswerActor {
   userId: string;
 }
 
+/**
+ * The engine's decision whether a press may be saved on the spot, on the check-in's context as
+ * the store read it (src/core/answer-rule.ts). Synchronous: the store calls it between its read
+ * and its write.
+ */
+export type AnswerDecision = (context: CheckInContext) => boolean;
+
 export interface OpenAnswer {
   context: CheckInContext | null;
-  /** The conditions held; with `saved` null, the receipt was there already (a redelivery). */
+  /** The decision said yes for this context; with `saved` null, the receipt was there already (a redelivery). */
   allowed: boolean;
   saved: SavedAnswer | null;
   /**
@@ -284,15 +291,17 @@ export interface AnswerStore {
    */
   saveAnswer(checkInId: string, patch: AnswerPatch, now: Date, receipt?: Receipt): Promise<SavedAnswer | null>;
   /**
-   * A button press in one round trip, for the common case: saves as saveAnswer does, but only if
-   * the actor is the check-in's client in its practice's workspace, the client has consented and
-   * not stopped, and the prompt is `sent` and open at `now`. Returns the check-in's context as it
-   * was before the write (null for an unknown check-in) and whether those conditions held; when
-   * they did not, nothing is written and the caller applies its full checks to that context.
-   * With `evaluationLimit`, a write that completes the response also reads, in the same round
-   * trip, what rule evaluation needs (evaluationInputs with that limit).
+   * A button press, for the common case: reads the check-in's context, calls `decide` on it, and
+   * only when it says yes saves as saveAnswer does. The store decides nothing itself; it makes
+   * sure that what is written was decided on the rows as they are when the write commits (a
+   * concurrent stop, consent withdrawal, close or second press that changed them makes it read
+   * and decide again). Returns the context the decision was made on (null for an unknown
+   * check-in) and the decision; when it was no, nothing is written and the caller applies its
+   * full checks to that context. With `evaluationLimit`, a write that completes the response
+   * also reads, in the same statement, what rule evaluation needs (evaluationInputs with that
+   * limit). Throws StoreError `answer_contended` when the rows kept changing under the press.
    */
-  answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt, evaluationLimit?: number): Promise<OpenAnswer>;
+  answerIfOpen(checkInId: string, decide: AnswerDecision, patch: AnswerPatch, now: Date, receipt?: Receipt, evaluationLimit?: number): Promise<OpenAnswer>;
   /**
    * Stores the encrypted comment. With a receipt, the receipt and the comment are one
    * transaction; if the receipt was there already nothing changes and null is returned.

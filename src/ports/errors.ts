@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   "migration_modified",
   "empty_answer",
   "answer_lost",
+  "answer_contended",
   "no_atomic_unit",
   "alert_not_found",
   "corrupt_row",

@@ -3,10 +3,11 @@
 
 import { randomUUID } from "node:crypto";
 import type { ResponseRecord } from "../core/model.ts";
-import type { AnswerActor, AnswerPatch, AnswerStore, EvaluationInputs, OpenAnswer, Receipt, SavedAnswer, ScoredRow } from "../ports/checkin-store.ts";
-import type { SqlConnection } from "./database.ts";
-import { ANSWER_COLUMNS, answerDialects } from "./dialect/answers.ts";
+import type { AnswerDecision, AnswerPatch, AnswerStore, EvaluationInputs, OpenAnswer, Receipt, SavedAnswer, ScoredRow } from "../ports/checkin-store.ts";
+import type { Provider, SqlConnection } from "./database.ts";
+import { ANSWER_COLUMNS, sqliteAnswers } from "./dialect/answers.ts";
 import type { AnswerWriter } from "./dialect/answers.ts";
+import { postgresAnswers } from "./dialect/answers-pg.ts";
 import { evaluationDialects } from "./dialect/evaluation.ts";
 import type { EvaluationRead } from "./dialect/evaluation.ts";
 import { StoreError } from "./errors.ts";
@@ -14,12 +15,14 @@ import { toResponse } from "./rows.ts";
 import { firstRow, RECEIPT_KEY_MAX, RECEIPT_SQL, RECENT_SCORED_SQL, toScoredRow } from "./statements.ts";
 import type { Row } from "./statements.ts";
 
+const answerDialects: Record<Provider, (sql: SqlConnection) => AnswerWriter> = { postgresql: postgresAnswers, sqlite: sqliteAnswers };
+
 export class SqlAnswerStore implements AnswerStore {
   private readonly writeAnswerRow: AnswerWriter;
   private readonly readEvaluation: EvaluationRead;
 
   constructor(private readonly sql: SqlConnection) {
-    this.writeAnswerRow = answerDialects[sql.provider];
+    this.writeAnswerRow = answerDialects[sql.provider](sql);
     this.readEvaluation = evaluationDialects[sql.provider];
   }
 
@@ -32,27 +35,27 @@ export class SqlAnswerStore implements AnswerStore {
     return (await this.writeAnswer(checkInId, patch, now, receipt, null)).saved;
   }
 
-  async answerIfOpen(checkInId: string, actor: AnswerActor, patch: AnswerPatch, now: Date, receipt?: Receipt, evaluationLimit?: number): Promise<OpenAnswer> {
-    return this.writeAnswer(checkInId, patch, now, receipt, actor, evaluationLimit);
+  async answerIfOpen(checkInId: string, decide: AnswerDecision, patch: AnswerPatch, now: Date, receipt?: Receipt, evaluationLimit?: number): Promise<OpenAnswer> {
+    return this.writeAnswer(checkInId, patch, now, receipt, decide, evaluationLimit);
   }
 
   /**
-   * saveAnswer, or with `guard` answerIfOpen: the write only happens if the guard holds. With
-   * `evaluationLimit` (answerIfOpen only), a write that completes the response also reads the
-   * rule inputs in the same round trip.
+   * saveAnswer, or with `decide` answerIfOpen: the write only happens if the engine's decision on
+   * the context read first says yes. With `evaluationLimit` (answerIfOpen only), a write that
+   * completes the response also reads the rule inputs in the same statement.
    */
   private writeAnswer(
     checkInId: string,
     patch: AnswerPatch,
     now: Date,
     receipt: Receipt | undefined,
-    guard: AnswerActor | null,
+    decide: AnswerDecision | null,
     evaluationLimit?: number,
   ): Promise<OpenAnswer> {
     const columns = ANSWER_COLUMNS.filter((c) => patch[c] !== undefined);
     if (columns.length === 0) return Promise.reject(new StoreError("empty_answer", "an answer needs at least one value"));
-    const limit = guard && evaluationLimit !== undefined ? Math.max(1, Math.floor(evaluationLimit)) : null;
-    return this.writeAnswerRow(this.sql, { checkInId, patch, columns, now, receipt, guard, evaluationLimit: limit });
+    const limit = decide && evaluationLimit !== undefined ? Math.max(1, Math.floor(evaluationLimit)) : null;
+    return this.writeAnswerRow({ checkInId, patch, columns, now, receipt, decide, evaluationLimit: limit });
   }
 
   async saveComment(checkInId: string, cipher: string, keyId: string, now: Date, receipt?: Receipt): Promise<ResponseRecord | null> {

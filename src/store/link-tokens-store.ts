@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { LinkedCheckIn, LinkTokenRecord, LinkTokenStore } from "../ports/checkin-store.ts";
 import type { OpenDatabase, PrismaDb, SqlConnection } from "./database.ts";
+import { contextMemo } from "./dialect/context-memo.ts";
 import { linkedDialects } from "./dialect/linked.ts";
 import type { LinkedDialect } from "./dialect/linked.ts";
 import { firstRow } from "./statements.ts";
@@ -32,7 +33,11 @@ export class SqlLinkTokenStore implements LinkTokenStore {
   async linkedCheckIn(tokenHash: string): Promise<LinkedCheckIn | null> {
     // Every check-in page (GET, and each POST before and after its answer) starts here.
     const row = await firstRow(this.sql, this.linked.sql, [tokenHash]);
-    return row ? this.linked.decode(row) : null;
+    if (!row) return null;
+    const linked = this.linked.decode(row);
+    // On PostgreSQL the answer write that may follow (a submitted page) can decide on this read.
+    if (this.linked.versions) contextMemo(this.sql).remember({ context: linked.context, versions: this.linked.versions(row) });
+    return linked;
   }
 
   async revokeLinkTokens(personId: string, now: Date): Promise<number> {

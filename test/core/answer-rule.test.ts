@@ -1,9 +1,9 @@
-// The rule for answering a press on the spot is defined once (src/core/answer-rule.ts): the
-// engine evaluates it on a context, and the store's answer write is compiled from it. Changing a
-// condition there changes both; here each condition is shown to matter on its own.
+// The rule for answering a press on the spot is defined once (src/core/answer-rule.ts) and
+// decided there on a context; the store's answer write only calls that decision
+// (test/store/answer-decision.test.ts). Here each condition is shown to matter on its own.
 
 import { describe, expect, it } from "vitest";
-import { holds, OPEN_FOR_ACTOR, OWNS_CHECK_IN } from "../../src/core/answer-rule.ts";
+import { openForActor, ownsCheckIn } from "../../src/core/answer-rule.ts";
 import type { CheckInContext } from "../../src/ports/checkin-store.ts";
 
 const now = new Date("2026-03-02T12:00:00Z");
@@ -20,10 +20,10 @@ function context(change: (c: CheckInContext) => void = () => undefined): CheckIn
   return c;
 }
 
-describe("OPEN_FOR_ACTOR", () => {
+describe("openForActor", () => {
   it("holds for the client's own sent, open prompt after consent", () => {
-    expect(holds(OPEN_FOR_ACTOR, context(), actor, now)).toBe(true);
-    expect(holds(OWNS_CHECK_IN, context(), actor, now)).toBe(true);
+    expect(openForActor(context(), actor, now)).toBe(true);
+    expect(ownsCheckIn(context(), actor)).toBe(true);
   });
 
   const breaks: [string, (c: CheckInContext) => void][] = [
@@ -37,12 +37,12 @@ describe("OPEN_FOR_ACTOR", () => {
   ];
   for (const [name, change] of breaks) {
     it(`does not hold for ${name}`, () => {
-      expect(holds(OPEN_FOR_ACTOR, context(change), actor, now)).toBe(false);
+      expect(openForActor(context(change), actor, now)).toBe(false);
     });
   }
 
   it("ownership alone ignores consent and state, so other refusals can be worded", () => {
-    expect(holds(OWNS_CHECK_IN, context((c) => void (c.client.consentAt = null)), actor, now)).toBe(true);
-    expect(holds(OWNS_CHECK_IN, context((c) => void (c.client.platformUserId = "U2")), actor, now)).toBe(false);
+    expect(ownsCheckIn(context((c) => void (c.client.consentAt = null)), actor)).toBe(true);
+    expect(ownsCheckIn(context((c) => void (c.client.platformUserId = "U2")), actor)).toBe(false);
   });
 });

@@ -2,7 +2,8 @@
 // are one transaction, so a redelivered press changes nothing and a failed save leaves no receipt
 // behind that would swallow the retry.
 
-import { holds, OPEN_FOR_ACTOR } from "../../src/core/answer-rule.ts";
+import { openForActor } from "../../src/core/answer-rule.ts";
+import type { AnswerActor, CheckInContext } from "../../src/ports/checkin-store.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -119,6 +120,8 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
 
   describe("answerIfOpen: saves only the client's own open prompt, and writes nothing otherwise", () => {
     const owner = { platform: "terminal" as const, workspaceId: "local", userId: "alice" };
+    /** The engine's decision for this actor at this time, as handleAnswer passes it. */
+    const openFor = (actor: AnswerActor, now: Date) => (context: CheckInContext) => openForActor(context, actor, now);
     let row: CheckIn;
     let clientId: string;
     const nothingWritten = async (key: string) => {
@@ -135,10 +138,10 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     });
 
     it("the owner's open prompt: saved, with the context it was checked against", async () => {
-      const open = await store.answerIfOpen(row.id, owner, { goal: 5, task: 4, bond: 4 }, at(1), { platform: "terminal", key: "k-ok" });
+      const open = await store.answerIfOpen(row.id, openFor(owner, at(1)), { goal: 5, task: 4, bond: 4 }, at(1), { platform: "terminal", key: "k-ok" });
       expect(open.allowed).toBe(true);
       // The engine's rule, decided on the context the store returned, says the same.
-      expect(holds(OPEN_FOR_ACTOR, open.context!, owner, at(1))).toBe(true);
+      expect(openForActor(open.context!, owner, at(1))).toBe(true);
       expect(open.saved).toMatchObject({ answeredNow: true, response: { goal: 5, task: 4, bond: 4 } });
       expect(open.context?.checkIn).toMatchObject({ id: row.id, status: "sent" });
       expect(open.context?.client).toMatchObject({ id: clientId, platformUserId: "alice" });
@@ -146,14 +149,14 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
       expect(open.context?.checkIn.closesAt.toISOString()).toBe(row.closesAt.toISOString());
       expect((await store.getCheckIn(row.id))?.status).toBe("answered");
       // The same delivery again: allowed (the prompt is answered now, so the engine's own checks decide), nothing saved.
-      const again = await store.answerIfOpen(row.id, owner, { goal: 1 }, at(2), { platform: "terminal", key: "k-ok" });
+      const again = await store.answerIfOpen(row.id, openFor(owner, at(2)), { goal: 1 }, at(2), { platform: "terminal", key: "k-ok" });
       expect(again.saved).toBeNull();
       expect((await store.getResponse(row.id))?.goal).toBe(5);
     });
 
     it("a redelivery while still open is recognised: allowed, nothing saved", async () => {
-      await store.answerIfOpen(row.id, owner, { goal: 2 }, at(1), { platform: "terminal", key: "k-dup" });
-      const dup = await store.answerIfOpen(row.id, owner, { goal: 3 }, at(2), { platform: "terminal", key: "k-dup" });
+      await store.answerIfOpen(row.id, openFor(owner, at(1)), { goal: 2 }, at(1), { platform: "terminal", key: "k-dup" });
+      const dup = await store.answerIfOpen(row.id, openFor(owner, at(2)), { goal: 3 }, at(2), { platform: "terminal", key: "k-dup" });
       expect(dup).toMatchObject({ allowed: true, saved: null });
       expect((await store.getResponse(row.id))?.goal).toBe(2);
     });
@@ -173,17 +176,17 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
       it(`not for: ${name}`, async () => {
         const { actor = owner, now = at(1) } = await setUp();
         row = (await store.getCheckIn(row.id)) as CheckIn;
-        const open = await store.answerIfOpen(row.id, actor, { goal: 4, task: 4, bond: 4 }, now, { platform: actor.platform, key: `k-${name}` });
+        const open = await store.answerIfOpen(row.id, openFor(actor, now), { goal: 4, task: 4, bond: 4 }, now, { platform: actor.platform, key: `k-${name}` });
         expect(open).toMatchObject({ allowed: false, saved: null });
         expect(open.context?.checkIn.id).toBe(row.id);
         // The engine's rule, decided on the context the store returned, refuses it too.
-        expect(holds(OPEN_FOR_ACTOR, open.context!, actor, now)).toBe(false);
+        expect(openForActor(open.context!, actor, now)).toBe(false);
         await nothingWritten(`k-${name}`);
       });
     }
 
     it("just before it closes: still open", async () => {
-      const open = await store.answerIfOpen(row.id, owner, { goal: 4 }, new Date(row.closesAt.getTime() - 1), { platform: "terminal", key: "k-late" });
+      const open = await store.answerIfOpen(row.id, openFor(owner, new Date(row.closesAt.getTime() - 1)), { goal: 4 }, new Date(row.closesAt.getTime() - 1), { platform: "terminal", key: "k-late" });
       expect(open.allowed).toBe(true);
       expect(open.saved?.response.goal).toBe(4);
     });
@@ -197,7 +200,7 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
       const signals = [{ code: "low_item" as const, params: { item: "goal", value: 3 } }];
       const alert = await store.createAlert({ enrollmentId, checkInId: rows[2]!.id, severity: "normal", signals, createdAt: at(4) });
       const press = (r: CheckIn, patch: { goal?: number; task?: number; bond?: number }, key: string, limit?: number) =>
-        store.answerIfOpen(r.id, owner, patch, at(10), { platform: "terminal", key }, limit);
+        store.answerIfOpen(r.id, openFor(owner, at(10)), patch, at(10), { platform: "terminal", key }, limit);
 
       // Not complete yet: nothing to evaluate.
       expect((await press(rows[4]!, { goal: 2 }, "e-1", 3)).evaluation).toBeNull();
@@ -221,13 +224,13 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     });
 
     it("without an evaluation limit, a completing press reads nothing more", async () => {
-      const open = await store.answerIfOpen(row.id, owner, { goal: 4, task: 4, bond: 4 }, at(1), { platform: "terminal", key: "k-no-eval" });
+      const open = await store.answerIfOpen(row.id, openFor(owner, at(1)), { goal: 4, task: 4, bond: 4 }, at(1), { platform: "terminal", key: "k-no-eval" });
       expect(open.saved?.answeredNow).toBe(true);
       expect(open.evaluation).toBeNull();
     });
 
     it("an unknown check-in: no context, nothing written", async () => {
-      const open = await store.answerIfOpen("no-such-check-in", owner, { goal: 4 }, at(1), { platform: "terminal", key: "k-unknown" });
+      const open = await store.answerIfOpen("no-such-check-in", openFor(owner, at(1)), { goal: 4 }, at(1), { platform: "terminal", key: "k-unknown" });
       expect(open).toEqual({ context: null, allowed: false, saved: null, evaluation: null });
       expect(await receiptsNamed("k-unknown")).toBe(0);
     });

@@ -9,15 +9,19 @@ import { aliasedColumns, pickAliased, toLinkToken, toResponse } from "../rows.ts
 import { CONTEXT_JOINS } from "../statements.ts";
 import type { Row } from "../statements.ts";
 import { contextDialects } from "./context.ts";
+import { VERSION_COLUMNS, versionsOf } from "./context-memo.ts";
+import type { Versions } from "./context-memo.ts";
 
 export interface LinkedDialect {
   /** The statement: one row for the link whose token hash is its one parameter. */
   sql: string;
   /** The link, the context and the response from that row. */
   decode(row: Row): LinkedCheckIn;
+  /** PostgreSQL: the context's row versions, for the answer write that may follow (context-memo.ts). */
+  versions?(row: Row): Versions;
 }
 
-function linkedDialect(provider: Provider, columns: string, link: (row: Row) => Row, response: (row: Row) => Row | null): LinkedDialect {
+function linkedDialect(provider: Provider, columns: string, link: (row: Row) => Row, response: (row: Row) => Row | null): Omit<LinkedDialect, "versions"> {
   const context = contextDialects[provider];
   return {
     sql: `SELECT ${columns}, ${context.columns}
@@ -31,12 +35,15 @@ function linkedDialect(provider: Provider, columns: string, link: (row: Row) => 
 }
 
 export const linkedDialects: Record<Provider, LinkedDialect> = {
-  postgresql: linkedDialect(
-    "postgresql",
-    `row_to_json(lt) AS "lt", row_to_json(r) AS "r"`,
-    (row) => row.lt as Row,
-    (row) => (row.r as Row | null) ?? null,
-  ),
+  postgresql: {
+    ...linkedDialect(
+      "postgresql",
+      `row_to_json(lt) AS "lt", row_to_json(r) AS "r", ${VERSION_COLUMNS}`,
+      (row) => row.lt as Row,
+      (row) => (row.r as Row | null) ?? null,
+    ),
+    versions: versionsOf,
+  },
   sqlite: linkedDialect(
     "sqlite",
     `${aliasedColumns("LinkToken", "lt")}, ${aliasedColumns("Response", "r")}`,
