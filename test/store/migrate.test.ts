@@ -203,6 +203,18 @@ describe("migrations on SQLite", () => {
     }
   });
 
+  it("the Prisma connection keeps a 2 MB page cache, the raw connection better-sqlite3's 16 MB", async () => {
+    const db = await openDatabase(url);
+    try {
+      const viaPrisma = await db.prisma.$queryRawUnsafe<{ cache_size: number | bigint }[]>(`PRAGMA cache_size`);
+      const [raw] = await db.sql.query<{ cache_size: number }>(`PRAGMA cache_size`);
+      expect(Number(viaPrisma[0]?.cache_size)).toBe(-2000);
+      expect(Number(raw?.cache_size)).toBe(-16000);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("a write that meets another connection's write lock waits for it instead of failing", async () => {
     const a = await openDatabase(url);
     const b = await openDatabase(url);
