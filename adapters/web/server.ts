@@ -1,6 +1,7 @@
 // The process's HTTP server, built on Fastify. Security headers come from @fastify/helmet (worked
 // out once at start-up, see helmetHeaders), form
-// bodies from @fastify/formbody, CSRF from @fastify/csrf-protection (cookie-held secret), rate
+// bodies from @fastify/formbody, CSRF from @fastify/csrf-protection (cookie-held secret; the
+// client's check-in page has its own cookie-bound token, routes/link-csrf.ts), rate
 // limits from @fastify/rate-limit and the stylesheet/script from @fastify/static; nothing is
 // loaded from another origin. Routes are registered in one place (routes.ts). Raw Node handlers
 // (the Slack receiver, the load-test sink) attach to declared mount points, which answer 503
@@ -26,6 +27,13 @@ export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void | P
 
 /** A set of routes; registered in routes.ts, each in its own file. */
 export type RouteModule = (app: FastifyInstance) => void | Promise<void>;
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** PUBLIC_URL is https: cookies the pages set are Secure. */
+    readonly secureCookies: boolean;
+  }
+}
 
 /** Form bodies and JSON larger than this are refused with 413 before any handler runs. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -118,6 +126,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
       },
     });
     await web.register(rateLimit, { global: false });
+    web.decorate("secureCookies", https);
     await web.register(staticFiles, {
       root: ASSETS_DIR,
       prefix: `${ASSETS_PREFIX}/`,
@@ -132,8 +141,9 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
       if (!req.url.startsWith(`${ASSETS_PREFIX}/`)) reply.header("cache-control", "no-store");
       done(null, payload);
     });
-    web.addHook("onResponse", async (req, reply) => {
+    web.addHook("onResponse", (req, reply, done) => {
       log.debug({ method: req.method, route: req.routeOptions.url ?? "unmatched", status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, "http request");
+      done();
     });
 
     web.setErrorHandler(async (error: FastifyError, req, reply) => {

@@ -67,17 +67,24 @@ export interface PageOptions {
   scripts?: string[];
 }
 
+const asset = (file: string): string => `${ASSETS_PREFIX}/${file}`;
+/** One translator per locale, made on first use. */
+const translators = new Map<Locale, Translator>();
+function translatorFor(locale: Locale): Translator {
+  let t = translators.get(locale);
+  if (!t) {
+    t = translator(locale);
+    translators.set(locale, t);
+  }
+  return t;
+}
+
 /** Renders `template` (a file name under templates/, without .eta) inside the layout. */
 export function renderPage(template: string, data: Record<string, unknown>, options: PageOptions): string {
-  const t = translator(options.locale);
-  const context: PageContext = {
-    locale: options.locale,
-    t,
-    title: t(options.titleKey, options.titleParams),
-    asset: (file) => `${ASSETS_PREFIX}/${file}`,
-  };
+  const t = translatorFor(options.locale);
+  const context: PageContext = { locale: options.locale, t, title: t(options.titleKey, options.titleParams), asset };
   const body = render(template, { ...context, ...data });
-  return render("layout", { ...context, body, scripts: (options.scripts ?? []).map(context.asset) });
+  return render("layout", { ...context, body, scripts: options.scripts ? options.scripts.map(asset) : [] });
 }
 
 /** Sends a rendered page with its status. */

@@ -6,7 +6,7 @@
 // the plugin's own rateLimit() hooks run at most once per request, so two of them on one route
 // would only ever apply the first.
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 
 export interface LinkRateLimits {
@@ -21,7 +21,7 @@ export const DEFAULT_LINK_RATE_LIMITS: LinkRateLimits = { perAddress: 120, perLi
 const WINDOW_MS = 60_000;
 
 /** A stable key for the per-link rate limit that is not the token itself. */
-export const tokenKey = (token: string): string => createHash("sha256").update(token).digest("base64url").slice(0, 22);
+export const tokenKey = (token: string): string => hash("sha256", token, "base64url").slice(0, 22);
 
 const linkOf = (req: FastifyRequest): string => {
   const token = (req.params as Record<string, unknown> | undefined)?.token;
