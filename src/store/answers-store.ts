@@ -1,11 +1,10 @@
 // Answers: the response a press or a comment writes, and what rule evaluation reads of the
 // history. The answer write and the evaluation read differ per database (dialect/).
 
-import { randomUUID } from "node:crypto";
 import type { ResponseRecord } from "../core/model.ts";
 import type { AnswerDecision, AnswerPatch, AnswerStore, EvaluationInputs, OpenAnswer, Receipt, SavedAnswer, ScoredRow } from "../ports/checkin-store.ts";
 import type { Provider, SqlConnection } from "./database.ts";
-import { ANSWER_COLUMNS, sqliteAnswers } from "./dialect/answers.ts";
+import { ANSWER_COLUMNS, sqliteAnswers, timeOrderedId } from "./dialect/answers.ts";
 import type { AnswerWriter } from "./dialect/answers.ts";
 import { postgresAnswers } from "./dialect/answers-pg.ts";
 import { evaluationDialects } from "./dialect/evaluation.ts";
@@ -64,8 +63,8 @@ export class SqlAnswerStore implements AnswerStore {
     // The receipt and the comment commit together: a redelivery is stored once, and a failed
     // save leaves no receipt behind that would turn the retry into a "duplicate".
     return this.sql.transaction(async (tx) => {
-      if (receipt && (await tx.execute(RECEIPT_SQL, [randomUUID(), receipt.platform, receipt.key.slice(0, RECEIPT_KEY_MAX), now])) === 0) return null;
-      await tx.execute(upsert, [randomUUID(), checkInId, cipher, keyId, now, now]);
+      if (receipt && (await tx.execute(RECEIPT_SQL, [timeOrderedId(), receipt.platform, receipt.key.slice(0, RECEIPT_KEY_MAX), now])) === 0) return null;
+      await tx.execute(upsert, [timeOrderedId(), checkInId, cipher, keyId, now, now]);
       const [row] = await tx.query<Row>(`SELECT * FROM "Response" WHERE "checkInId" = ?`, [checkInId]);
       if (!row) throw new StoreError("answer_lost", "the comment could not be read back");
       return toResponse(row);

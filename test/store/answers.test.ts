@@ -14,6 +14,7 @@ import type { PrismaCheckInStore } from "../../src/store/prisma-store.ts";
 import type { CheckIn } from "../../src/core/model.ts";
 import { insertCheckIns, seedEnrollment } from "../support/store-seed.ts";
 import { describePostgres } from "../support/pg-suite.ts";
+import { timeOrderedId } from "../../src/store/dialect/answers.ts";
 
 const T0 = new Date("2026-03-02T10:00:00Z");
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -302,7 +303,37 @@ function answerTests(connect: () => Promise<{ db: OpenDatabase; store: PrismaChe
     expect(again.every((r) => r === null)).toBe(true);
     expect((await store.getResponse(rows[0]!.id))?.goal).toBe(1);
   });
+
+  it("the response and receipt rows an answer inserts get time-ordered (UUIDv7) ids", async () => {
+    const [first, second] = await sentCheckIns(2);
+    const before = Date.now();
+    await store.saveAnswer(first!.id, { goal: 4 }, at(1), { platform: "slack", key: "action:v7-a" });
+    await store.saveComment(second!.id, "sealed", "k1", at(1), { platform: "slack", key: "action:v7-b" });
+    const after = Date.now();
+    const ids = [
+      ...(await db.sql.query<{ id: string }>(`SELECT "id" FROM "Response" WHERE "checkInId" IN (?, ?)`, [first!.id, second!.id])),
+      ...(await db.sql.query<{ id: string }>(`SELECT "id" FROM "InboundEvent" WHERE "eventKey" IN ('action:v7-a', 'action:v7-b')`)),
+    ].map((row) => row.id);
+    expect(ids).toHaveLength(4);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const millisecond = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+      expect(millisecond).toBeGreaterThanOrEqual(before);
+      expect(millisecond).toBeLessThanOrEqual(after);
+    }
+  });
 }
+
+describe("timeOrderedId", () => {
+  it("is unique, and ids made in a later millisecond sort after earlier ones", async () => {
+    const early = Array.from({ length: 1000 }, () => timeOrderedId());
+    expect(new Set(early).size).toBe(1000);
+    const start = Date.now();
+    while (Date.now() === start) await new Promise((resolve) => setImmediate(resolve));
+    const later = timeOrderedId();
+    expect(early.every((id) => id < later)).toBe(true);
+  });
+});
 
 describe("saveAnswer on SQLite", () => {
   let dir: string;
