@@ -39,15 +39,20 @@ export function relevantEvents(text: string, codes: ReadonlyMap<string, string>,
   let componentStart = 0;
   let event: ScannedEvent | null = null;
   let closed = false;
+  const scanner = new CodeScanner(text, codes);
   while (lines.next()) {
     if (lines.empty()) continue;
-    const line = lines.line();
-    if (line.length === 0) continue;
-    const first = line.charCodeAt(0) | 0x20;
-    if (first === 98 /* b */ && keyword(line, "BEGIN:")) {
+    // A line is read where it stands in the text; only a folded one is copied out, unfolded.
+    const folded = lines.isFolded();
+    const src = folded ? lines.line() : text;
+    const s = folded ? 0 : lines.start;
+    const e = folded ? src.length : lines.end;
+    if (s === e) continue;
+    const first = src.charCodeAt(s) | 0x20;
+    if (first === 98 /* b */ && keywordAt(src, s, e, "BEGIN:")) {
       depth++;
       if (depth === 1) {
-        component = line.slice(6).trim().toUpperCase();
+        component = src.slice(s + 6, e).trim().toUpperCase();
         componentStart = lines.start;
         if (component === "VEVENT") {
           events++;
@@ -56,15 +61,14 @@ export function relevantEvents(text: string, codes: ReadonlyMap<string, string>,
       }
       continue;
     }
-    if (first === 101 /* e */ && keyword(line, "END:")) {
-      const name = line.slice(4).trim().toUpperCase();
+    if (first === 101 /* e */ && keywordAt(src, s, e, "END:")) {
       if (depth === 0) {
-        if (name !== "VCALENDAR") return null;
+        if (src.slice(s + 4, e).trim().toUpperCase() !== "VCALENDAR") return null;
         closed = true;
         break;
       }
       if (depth === 1) {
-        if (name !== component) return null;
+        if (src.slice(s + 4, e).trim().toUpperCase() !== component) return null;
         if (component === "VTIMEZONE") zones.push(componentStart, lines.end);
         else if (event) {
           event.to = lines.end;
@@ -80,15 +84,13 @@ export function relevantEvents(text: string, codes: ReadonlyMap<string, string>,
       continue;
     }
     if (depth === 0) {
-      head.push(line);
+      head.push(src.slice(s, e));
       continue;
     }
     if (!event) continue;
-    if (!event.hasCode && RAW_CODE_START.test(line)) {
-      for (const match of line.matchAll(RAW_CODE)) if (codes.has(match[0].toUpperCase())) event.hasCode = true;
-    }
+    if (!event.hasCode) event.hasCode = folded ? hasKnownCode(src, codes) : scanner.within(s, e);
     // Properties of the event itself, not of a VALARM inside it.
-    if (depth === 1 && (first === 117 /* u */ || first === 114 /* r */ || first === 100 /* d */)) scanProperty(event, line);
+    if (depth === 1 && (first === 117 /* u */ || first === 114 /* r */ || first === 100 /* d */)) scanProperty(event, src, s, e);
   }
   if (!closed) return null;
   // Kept blocks are copied as written (folded lines included): ical.js unfolds them itself.
@@ -147,6 +149,10 @@ class ContentLines {
     return this.start === this.end && !this.folded;
   }
 
+  isFolded(): boolean {
+    return this.folded;
+  }
+
   /** The current line, unfolded. */
   line(): string {
     const raw = this.text.slice(this.start, this.end);
@@ -154,7 +160,20 @@ class ContentLines {
   }
 }
 
-const keyword = (line: string, word: string): boolean => line.length >= word.length && line.slice(0, word.length).toUpperCase() === word;
+/**
+ * Whether `src` from `s` (before `e`) begins with `word` (upper case), in any case. ASCII is
+ * compared by character code; any other character is compared as toUpperCase() sees it.
+ */
+function keywordAt(src: string, s: number, e: number, word: string): boolean {
+  if (e - s < word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    const ch = src.charCodeAt(s + k);
+    if (ch > 127) return src.slice(s, s + word.length).toUpperCase() === word;
+    const want = word.charCodeAt(k);
+    if (ch !== want && !(want >= 65 && want <= 90 && ch === want + 32)) return false;
+  }
+  return true;
+}
 
 interface WallValue {
   /** Wall-clock fields as if UTC (as wallMs). */
@@ -175,36 +194,98 @@ interface ScannedEvent {
   recurrenceId: WallValue | null | false;
 }
 
-const RAW_CODE_START = /CI-/i;
 const RAW_CODE = /CI-[2-9A-HJ-NP-Z]{4}/gi;
 
-/** Reads UID, RRULE, RDATE, DTSTART and RECURRENCE-ID from one of an event's own lines. */
-function scanProperty(event: ScannedEvent, line: string): void {
-  const colon = valueStart(line);
-  if (colon < 0) return;
-  const head = line.slice(0, colon);
-  const semicolon = head.indexOf(";");
-  const name = (semicolon < 0 ? head : head.slice(0, semicolon)).toUpperCase();
-  if (name === "UID") event.uid = line.slice(colon + 1).trim().replace(/\\([\\;,nN])/g, "$1");
-  else if (name === "RRULE" || name === "RDATE") event.recurring = true;
-  else if (name === "DTSTART") event.start = wallValue(line.slice(colon + 1).trim(), head);
-  else if (name === "RECURRENCE-ID") event.recurrenceId = wallValue(line.slice(colon + 1).trim(), head);
+/** Whether a line (unfolded, as a string of its own) holds a known code. */
+function hasKnownCode(line: string, codes: ReadonlyMap<string, string>): boolean {
+  for (const match of line.matchAll(RAW_CODE)) if (codes.has(match[0].toUpperCase())) return true;
+  return false;
 }
 
-/** Index of the ':' that ends a content line's name and parameters (quoted parameter values may hold ':'). */
-function valueStart(line: string): number {
+/**
+ * Finds codes in a text's unfolded lines, asked in order of position: one pass of the pattern
+ * over the whole text, remembering the next match. A match never holds a line break, so the
+ * matches inside a line are the ones a search of that line alone finds.
+ */
+class CodeScanner {
+  private readonly pattern = new RegExp(RAW_CODE.source, RAW_CODE.flags);
+  /** Start of the next match at or after the last position asked (-1 before the first search). */
+  private at = -1;
+  private code = "";
+  constructor(
+    private readonly text: string,
+    private readonly codes: ReadonlyMap<string, string>,
+  ) {}
+
+  /** Whether text[s, e) holds a known code; `s` never goes back between calls. */
+  within(s: number, e: number): boolean {
+    if (this.at < s) this.search(s);
+    while (this.at >= 0 && this.at + 7 <= e) {
+      if (this.codes.has(this.code)) return true;
+      this.search(this.at + 7);
+    }
+    return false;
+  }
+
+  private search(from: number): void {
+    this.pattern.lastIndex = from;
+    const match = this.pattern.exec(this.text);
+    this.at = match ? match.index : Number.POSITIVE_INFINITY;
+    this.code = match ? match[0].toUpperCase() : "";
+  }
+}
+
+/** Reads UID, RRULE, RDATE, DTSTART and RECURRENCE-ID from one of an event's own lines, src[s, e). */
+function scanProperty(event: ScannedEvent, src: string, s: number, e: number): void {
+  const colon = valueStart(src, s, e);
+  if (colon < 0) return;
+  let nameEnd = s;
+  while (nameEnd < colon && src.charCodeAt(nameEnd) !== 59 /* ; */) nameEnd++;
+  // The name as toUpperCase() sees it: compared in place when it is ASCII, as a copy otherwise.
+  let ascii = true;
+  for (let k = s; k < nameEnd && ascii; k++) ascii = src.charCodeAt(k) <= 127;
+  const upper = ascii ? null : src.slice(s, nameEnd).toUpperCase();
+  const is = (word: string): boolean => (upper === null ? nameEnd - s === word.length && keywordAt(src, s, nameEnd, word) : upper === word);
+  if (is("UID")) event.uid = src.slice(colon + 1, e).trim().replace(/\\([\\;,nN])/g, "$1");
+  else if (is("RRULE") || is("RDATE")) event.recurring = true;
+  else if (is("DTSTART")) event.start = wallValue(src.slice(colon + 1, e).trim(), src, s, colon);
+  else if (is("RECURRENCE-ID")) event.recurrenceId = wallValue(src.slice(colon + 1, e).trim(), src, s, colon);
+}
+
+/** Index of the ':' that ends a content line's name and parameters (quoted parameter values may hold ':'); -1 if none. */
+function valueStart(src: string, s: number, e: number): number {
   let quoted = false;
-  for (let k = 0; k < line.length; k++) {
-    const ch = line.charCodeAt(k);
+  for (let k = s; k < e; k++) {
+    const ch = src.charCodeAt(k);
     if (ch === 34) quoted = !quoted;
     else if (ch === 58 && !quoted) return k;
   }
   return -1;
 }
 
-function wallValue(value: string, head: string): WallValue | null {
-  const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z?)?$/.exec(value);
-  if (!m) return null;
-  const isDate = m[4] === undefined || /;VALUE=DATE(?:;|$)/i.test(head);
-  return { ms: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)), isDate };
+/** The digits value[from, from + count) as a number; -1 unless all are ASCII digits. */
+function digits(value: string, from: number, count: number): number {
+  let n = 0;
+  for (let k = from; k < from + count; k++) {
+    const d = value.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** yyyyMMdd or yyyyMMddTHHmmss with an optional Z; the line's name and parameters, src[s, colon), are read only for a date-time. */
+function wallValue(value: string, src: string, s: number, colon: number): WallValue | null {
+  const n = value.length;
+  if (n !== 8 && n !== 15 && !(n === 16 && value.charCodeAt(15) === 90 /* Z */)) return null;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 4, 2);
+  const day = digits(value, 6, 2);
+  if (year < 0 || month < 0 || day < 0) return null;
+  if (n === 8) return { ms: Date.UTC(year, month - 1, day, 0, 0, 0), isDate: true };
+  const hour = digits(value, 9, 2);
+  const minute = digits(value, 11, 2);
+  const second = digits(value, 13, 2);
+  if (value.charCodeAt(8) !== 84 /* T */ || hour < 0 || minute < 0 || second < 0) return null;
+  return { ms: Date.UTC(year, month - 1, day, hour, minute, second), isDate: /;VALUE=DATE(?:;|$)/i.test(src.slice(s, colon)) };
 }

@@ -85,38 +85,18 @@ async function pollOne(ctx: EngineContext, services: CalendarServices, calendar:
     await recordFailure(ctx, services, calendar, "key_unavailable", stats);
     return;
   }
-  const result = await services.fetcher.fetch(url, usable ? { etag: calendar.etag, lastModified: calendar.lastModified } : { etag: null, lastModified: null });
-  let sessions: CalendarSession[];
-  let etag = calendar.etag;
-  let lastModified = calendar.lastModified;
-  if (result.status === "error") {
-    await recordFailure(ctx, services, calendar, result.code, stats);
+  const reading = await fetchSessions(services, calendar, url, usable ? cached : undefined, { key, enrollments, windowFrom, windowTo });
+  if (reading.kind === "failed") {
+    await recordFailure(ctx, services, calendar, reading.code, stats);
     return;
   }
-  if (result.status === "not_modified" && usable && cached) {
-    sessions = unpackSessions(cached.sessions);
-  } else if (result.status === "ok") {
-    // The reading covers a week past the horizon, so later 304 answers can reuse it.
-    const coveredUntil = windowTo.getTime() + 7 * 86_400_000;
-    const read = readCalendarFeed(result.body, {
-      calendarId: calendar.id,
-      codes: new Map(enrollments.map((e) => [e.calendarCode as string, e.timeZone])),
-      window: { from: windowFrom, to: new Date(coveredUntil) },
-    });
-    if (!read.ok) {
-      await recordFailure(ctx, services, calendar, read.code, stats);
-      return;
-    }
-    sessions = read.sessions;
-    etag = result.etag;
-    lastModified = result.lastModified;
-    readings.set(calendar.id, { etag, lastModified, codesKey: key, coveredUntil, sessions: packSessions(sessions) });
-  } else {
+  if (reading.kind === "stale") {
     // 304 without a reading of our own (another process read it last): read it in full next time.
     readings.delete(calendar.id);
     await services.store.completeCalendarPoll(calendar.id, calendar.attempt, { etag: null, lastModified: null, nextPollAt: started }, ctx.clock.now());
     return;
   }
+  const { sessions, etag, lastModified } = reading;
 
   const changes = await reconcileCalendar(ctx.store, services.store, {
     enrollments,
@@ -152,6 +132,35 @@ async function pollOne(ctx: EngineContext, services: CalendarServices, calendar:
   stats.succeeded++;
   ctx.logger.debug({ calendarId: calendar.id, ...changes }, "calendar read");
   if (recovered) await notifyCalendar(ctx, calendar, "notice.calendar_recovered");
+}
+
+type FeedReading = { kind: "read"; sessions: CalendarSession[]; etag: string | null; lastModified: string | null } | { kind: "failed"; code: string } | { kind: "stale" };
+
+/**
+ * Fetches a calendar's feed and reads it into sessions (or takes this process's last reading on
+ * a 304). The body and its parse are gone when this returns, before the poll's next database
+ * call, so they never outlive one feed.
+ */
+async function fetchSessions(
+  services: CalendarServices,
+  calendar: Calendar,
+  url: string,
+  cached: CachedReading | undefined,
+  scope: { key: string; enrollments: Enrollment[]; windowFrom: Date; windowTo: Date },
+): Promise<FeedReading> {
+  const result = await services.fetcher.fetch(url, cached ? { etag: calendar.etag, lastModified: calendar.lastModified } : { etag: null, lastModified: null });
+  if (result.status === "error") return { kind: "failed", code: result.code };
+  if (result.status === "not_modified") return cached ? { kind: "read", sessions: unpackSessions(cached.sessions), etag: calendar.etag, lastModified: calendar.lastModified } : { kind: "stale" };
+  // The reading covers a week past the horizon, so later 304 answers can reuse it.
+  const coveredUntil = scope.windowTo.getTime() + 7 * 86_400_000;
+  const read = readCalendarFeed(result.body, {
+    calendarId: calendar.id,
+    codes: new Map(scope.enrollments.map((e) => [e.calendarCode as string, e.timeZone])),
+    window: { from: scope.windowFrom, to: new Date(coveredUntil) },
+  });
+  if (!read.ok) return { kind: "failed", code: read.code };
+  services.readings.set(calendar.id, { etag: result.etag, lastModified: result.lastModified, codesKey: scope.key, coveredUntil, sessions: packSessions(read.sessions) });
+  return { kind: "read", sessions: read.sessions, etag: result.etag, lastModified: result.lastModified };
 }
 
 async function recordFailure(ctx: EngineContext, services: CalendarServices, calendar: Calendar, code: string, stats: CalendarPollStats): Promise<void> {
