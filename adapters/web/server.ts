@@ -1,7 +1,6 @@
 // The process's HTTP server, built on Fastify. Security headers come from @fastify/helmet (worked
 // out once at start-up, see helmetHeaders), form
-// bodies from @fastify/formbody, CSRF from @fastify/csrf-protection (cookie-held secret; the
-// client's check-in page has its own cookie-bound token, routes/link-csrf.ts), rate
+// bodies from @fastify/formbody, CSRF from @fastify/csrf-protection (cookie-held secret), rate
 // limits from @fastify/rate-limit and the stylesheet/script from @fastify/static; nothing is
 // loaded from another origin. Routes are registered in one place (routes.ts). Raw Node handlers
 // (the Slack receiver, the load-test sink) attach to declared mount points, which answer 503
@@ -27,13 +26,6 @@ export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void | P
 
 /** A set of routes; registered in routes.ts, each in its own file. */
 export type RouteModule = (app: FastifyInstance) => void | Promise<void>;
-
-declare module "fastify" {
-  interface FastifyInstance {
-    /** PUBLIC_URL is https: cookies the pages set are Secure. */
-    readonly secureCookies: boolean;
-  }
-}
 
 /** Form bodies and JSON larger than this are refused with 413 before any handler runs. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -126,7 +118,6 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
       },
     });
     await web.register(rateLimit, { global: false });
-    web.decorate("secureCookies", https);
     await web.register(staticFiles, {
       root: ASSETS_DIR,
       prefix: `${ASSETS_PREFIX}/`,

@@ -3,6 +3,7 @@
 // through InboundPort.receive as the therapist the token names, which also edits the chat
 // message, so the two stay in step. The dashboard builds its fuller therapist view around this.
 
+import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { InboundPort } from "../../../src/ports/inbound.ts";
 import type { AlertPage } from "../../../src/ports/link-pages.ts";
@@ -13,7 +14,6 @@ import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";
 import { LINK_SUBMISSION, tokenParam } from "./link-route.ts";
 import type { LinkRouteDeps } from "./link-route.ts";
-import { randomId } from "./link-csrf.ts";
 
 export const ALERT_PATH = "/a";
 
@@ -26,7 +26,7 @@ function showAlert(reply: FastifyReply, page: AlertPage, token: string, opts: { 
     reply,
     opts.status ?? 200,
     "alert",
-    { view: page.view, scheduleText: page.scheduleText, trend: page.trend, action: `${ALERT_PATH}/${token}`, csrf: reply.generateCsrf(), submission: randomId(16), done: opts.done ?? null, error: opts.error ?? null },
+    { view: page.view, scheduleText: page.scheduleText, trend: page.trend, action: `${ALERT_PATH}/${token}`, csrf: reply.generateCsrf(), submission: randomBytes(16).toString("base64url"), done: opts.done ?? null, error: opts.error ?? null },
     { locale: page.locale, titleKey: "web.alert.title" },
   );
 }

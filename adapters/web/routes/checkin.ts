@@ -1,10 +1,12 @@
 // The client's check-in page in link mode: GET /c/<token> shows consent, the questions, the
 // thank-you or the closed note; POST /c/<token> answers and POST /c/<token>/consent consents,
-// both with CSRF (link-csrf.ts) and through InboundPort.receive as the client the token vouches for. GET never
+// both with CSRF and through InboundPort.receive as the client the token vouches for. GET never
 // changes anything, so link previews and mail scanners cannot answer or consume a check-in.
 // Every token that opens nothing (unknown, expired, revoked) gets the same plain page.
 
+import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
 import type { InboundPort, Reply } from "../../../src/ports/inbound.ts";
 import type { CheckInPage } from "../../../src/ports/link-pages.ts";
 import type { FormAnswers } from "../../../src/ports/inbound.ts";
@@ -17,38 +19,34 @@ import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";
 import { LINK_SUBMISSION, tokenParam } from "./link-route.ts";
 import type { LinkRouteDeps } from "./link-route.ts";
-import { checkInCsrf, randomId } from "./link-csrf.ts";
-import type { CheckInCsrf } from "./link-csrf.ts";
 
 export const CHECKIN_PATH = "/c";
 
 export type CheckInRoutesDeps = LinkRouteDeps;
 
-/** The fields the form may carry, each once, as text; anything else is ignored. Values are checked one by one below. */
-const FORM_FIELDS = ["submission", "goal", "task", "bond", "tension", "talked", "comment"] as const;
-type FormBody = Partial<Record<(typeof FORM_FIELDS)[number], string>>;
-
-/** The form's fields, or null when the body is not an object or one of them is not a single text (a repeated field). */
-function formBody(body: unknown): FormBody | null {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
-  const fields = body as Record<string, unknown>;
-  for (const name of FORM_FIELDS) {
-    const value = fields[name];
-    if (value !== undefined && typeof value !== "string") return null;
-  }
-  return fields as FormBody;
-}
+/** What the form may carry; anything else is ignored. Values are checked one by one below. */
+const FormBody = z
+  .object({
+    submission: z.string().optional(),
+    goal: z.string().optional(),
+    task: z.string().optional(),
+    bond: z.string().optional(),
+    tension: z.string().optional(),
+    talked: z.string().optional(),
+    comment: z.string().optional(),
+  })
+  .passthrough();
 
 type FormValues = { goal?: number; task?: number; bond?: number; tension?: string; talked?: string; comment: string };
 
-const newSubmissionId = (): string => randomId(16);
+const newSubmissionId = (): string => randomBytes(16).toString("base64url");
 
 /** Parses the posted form into answers, or the first problem as a locale key. */
 export function readForm(body: unknown, page: CheckInPage): { answers: FormAnswers; values: FormValues } | { error: MessageKey; params?: Record<string, string | number>; values: FormValues } {
-  const parsed = formBody(body);
-  const raw: FormBody = parsed ?? {};
+  const parsed = FormBody.safeParse(body);
+  const raw = parsed.success ? parsed.data : {};
   const values: FormValues = { comment: typeof raw.comment === "string" ? raw.comment : "" };
-  let bad = parsed === null;
+  let bad = !parsed.success;
   const answers: FormAnswers = {};
   for (const item of ITEMS) {
     const text = raw[item];
@@ -103,19 +101,12 @@ function formData(page: CheckInPage, csrf: string, token: string, values: FormVa
   };
 }
 
-/** What showPage needs of the request: its reply, and the form token for the page's link. */
-interface PageRequest {
-  reply: FastifyReply;
-  csrf(): string;
-}
-
-function showPage(to: PageRequest, page: CheckInPage, token: string, opts: { edit?: boolean; status?: number; values?: FormValues; error?: string; notice?: string; crisis?: string } = {}): FastifyReply {
-  const reply = to.reply;
+function showPage(reply: FastifyReply, page: CheckInPage, token: string, opts: { edit?: boolean; status?: number; values?: FormValues; error?: string; notice?: string; crisis?: string } = {}): FastifyReply {
   const common = { locale: page.locale, titleKey: "web.checkin.title" as const };
   const status = opts.status ?? 200;
   switch (page.state) {
     case "consent":
-      return sendPage(reply, status, "checkin-consent", { page, action: `${CHECKIN_PATH}/${token}/consent`, csrf: to.csrf(), submission: newSubmissionId(), error: opts.error ?? null }, common);
+      return sendPage(reply, status, "checkin-consent", { page, action: `${CHECKIN_PATH}/${token}/consent`, csrf: reply.generateCsrf(), submission: newSubmissionId(), error: opts.error ?? null }, common);
     case "declined":
       return sendPage(reply, status, "checkin-closed", { message: translate(page.locale, "consent.declined"), notice: opts.notice ?? null }, common);
     case "closed":
@@ -124,9 +115,9 @@ function showPage(to: PageRequest, page: CheckInPage, token: string, opts: { edi
       if (!opts.edit) {
         return sendPage(reply, status, "checkin-thanks", { page, editHref: `${CHECKIN_PATH}/${token}?edit=1`, notice: opts.notice ?? null, crisis: opts.crisis ?? null }, common);
       }
-      return sendPage(reply, status, "checkin-form", formData(page, to.csrf(), token, opts.values ?? null, opts.error ?? null), { ...common, scripts: ["checkin.js"] });
+      return sendPage(reply, status, "checkin-form", formData(page, reply.generateCsrf(), token, opts.values ?? null, opts.error ?? null), { ...common, scripts: ["checkin.js"] });
     case "open":
-      return sendPage(reply, status, "checkin-form", formData(page, to.csrf(), token, opts.values ?? null, opts.error ?? null), { ...common, scripts: ["checkin.js"] });
+      return sendPage(reply, status, "checkin-form", formData(page, reply.generateCsrf(), token, opts.values ?? null, opts.error ?? null), { ...common, scripts: ["checkin.js"] });
   }
 }
 
@@ -135,46 +126,44 @@ const tokenOf = (req: FastifyRequest): string => tokenParam(req, 200);
 export function checkInRoutes(deps: CheckInRoutesDeps): RouteModule {
   return (app: FastifyInstance) => {
     const limits = [deps.limiter.preHandler(app)];
-    const csrf: CheckInCsrf = checkInCsrf({ path: CHECKIN_PATH, secure: app.secureCookies, link: tokenOf });
-    const to = (req: FastifyRequest, reply: FastifyReply, token: string): PageRequest => ({ reply, csrf: () => csrf.token(req, reply, token) });
 
     app.get(`${CHECKIN_PATH}/:token`, { preHandler: limits }, async (req, reply) => {
       const token = tokenOf(req);
       const page = await deps.pages.checkInPage(token);
       if (!page) return sendUnavailable(req, reply);
       const edit = (req.query as Record<string, unknown> | undefined)?.edit === "1";
-      return showPage(to(req, reply, token), page, token, { edit });
+      return showPage(reply, page, token, { edit });
     });
 
-    app.post(`${CHECKIN_PATH}/:token`, { preHandler: [...limits, csrf.check] }, async (req, reply) => {
+    app.post(`${CHECKIN_PATH}/:token`, { preHandler: [...limits, app.csrfProtection] }, async (req, reply) => {
       const token = tokenOf(req);
       const page = await deps.pages.checkInPage(token);
       if (!page) return sendUnavailable(req, reply);
-      if (page.state !== "open" && page.state !== "answered") return showPage(to(req, reply, token), page, token, { status: 409 });
+      if (page.state !== "open" && page.state !== "answered") return showPage(reply, page, token, { status: 409 });
       const submission = (req.body as Record<string, unknown> | undefined)?.submission;
-      if (typeof submission !== "string" || !LINK_SUBMISSION.test(submission)) return showPage(to(req, reply, token), page, token, { edit: true, status: 400, error: translate(page.locale, "web.error.bad_request") });
+      if (typeof submission !== "string" || !LINK_SUBMISSION.test(submission)) return showPage(reply, page, token, { edit: true, status: 400, error: translate(page.locale, "web.error.bad_request") });
       const form = readForm(req.body, page);
       if ("error" in form) {
-        return showPage(to(req, reply, token), page, token, { edit: true, status: 422, values: form.values, error: translate(page.locale, form.error, form.params) });
+        return showPage(reply, page, token, { edit: true, status: 422, values: form.values, error: translate(page.locale, form.error, form.params) });
       }
       const answered: Reply = await deps.inbound.receive({ type: "answers", actor: page.actor, checkInId: page.checkInId, answers: form.answers, deliveryId: `web:${submission}` });
       if (answered.refused && !answered.duplicate) {
         // The engine refused (closed meanwhile, edit window over …): its wording, nothing stored.
         const after = (await deps.pages.checkInPage(token)) ?? page;
-        return showPage(to(req, reply, token), after, token, { edit: after.state === "open" || after.state === "answered", status: 409, values: form.values, error: answered.text, notice: answered.text });
+        return showPage(reply, after, token, { edit: after.state === "open" || after.state === "answered", status: 409, values: form.values, error: answered.text, notice: answered.text });
       }
       // Stored: the thank-you comes from the page read above and the answers, not a second read.
-      return showPage(to(req, reply, token), deps.pages.answeredPage(page, form.answers), token, { ...(answered.crisis ? { crisis: answered.text } : {}) });
+      return showPage(reply, deps.pages.answeredPage(page, form.answers), token, { ...(answered.crisis ? { crisis: answered.text } : {}) });
     });
 
-    app.post(`${CHECKIN_PATH}/:token/consent`, { preHandler: [...limits, csrf.check] }, async (req, reply) => {
+    app.post(`${CHECKIN_PATH}/:token/consent`, { preHandler: [...limits, app.csrfProtection] }, async (req, reply) => {
       const token = tokenOf(req);
       const page = await deps.pages.checkInPage(token);
       if (!page) return sendUnavailable(req, reply);
       const body = (req.body ?? {}) as Record<string, unknown>;
-      if (page.state !== "consent") return showPage(to(req, reply, token), page, token, { status: 409 });
+      if (page.state !== "consent") return showPage(reply, page, token, { status: 409 });
       if ((body.choice !== "yes" && body.choice !== "no") || typeof body.submission !== "string" || !LINK_SUBMISSION.test(body.submission)) {
-        return showPage(to(req, reply, token), page, token, { status: 400, error: translate(page.locale, "web.error.bad_request") });
+        return showPage(reply, page, token, { status: 400, error: translate(page.locale, "web.error.bad_request") });
       }
       const answered = await deps.inbound.receive({
         type: "action",
@@ -183,7 +172,7 @@ export function checkInRoutes(deps: CheckInRoutesDeps): RouteModule {
         deliveryId: `web:${body.submission}`,
       });
       const after = (await deps.pages.checkInPage(token)) ?? page;
-      return showPage(to(req, reply, token), after, token, { status: answered.refused && !answered.duplicate ? 409 : 200, ...(answered.refused ? { error: answered.text } : {}) });
+      return showPage(reply, after, token, { status: answered.refused && !answered.duplicate ? 409 : 200, ...(answered.refused ? { error: answered.text } : {}) });
     });
   };
 }
