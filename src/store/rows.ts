@@ -49,7 +49,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 export function toPractice(input: unknown): Practice {
-  const row = parseRow("Practice", input);
+  return practiceOf(parseRow("Practice", input));
+}
+
+/** The practice of a row that parseRow accepted. */
+export function practiceOf(row: TableRow<"Practice">): Practice {
   return {
     id: row.id,
     platform: row.platform,
@@ -62,7 +66,11 @@ export function toPractice(input: unknown): Practice {
 }
 
 export function toPerson(input: unknown): Person {
-  const row = parseRow("Person", input);
+  return personOf(parseRow("Person", input));
+}
+
+/** The person of a row that parseRow accepted. */
+export function personOf(row: TableRow<"Person">): Person {
   return {
     id: row.id,
     practiceId: row.practiceId,
@@ -86,7 +94,11 @@ export function toPerson(input: unknown): Person {
 }
 
 export function toEnrollment(input: unknown): Enrollment {
-  const row = parseRow("Enrollment", input);
+  return enrollmentOf(parseRow("Enrollment", input));
+}
+
+/** The enrollment of a row that parseRow accepted. */
+export function enrollmentOf(row: TableRow<"Enrollment">): Enrollment {
   return {
     id: row.id,
     practiceId: row.practiceId,
@@ -112,7 +124,11 @@ export function toEnrollment(input: unknown): Enrollment {
 }
 
 export function toCheckIn(input: unknown): CheckIn {
-  const row = parseRow("CheckIn", input);
+  return checkInOf(parseRow("CheckIn", input));
+}
+
+/** The check-in of a row that parseRow accepted. */
+export function checkInOf(row: TableRow<"CheckIn">): CheckIn {
   return {
     id: row.id,
     enrollmentId: row.enrollmentId,

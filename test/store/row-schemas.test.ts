@@ -126,6 +126,31 @@ function migrationTests(provider: "sqlite" | "postgresql", connect: () => Promis
     expectStoreError(await store.checkInContext(checkIn!.id).catch((e: unknown) => e), "CheckIn", "status", "half-sent");
   });
 
+  it("the joined read gives every call objects of its own and sees every change to the four rows", async () => {
+    const enrollment = await seedEnrollment(store);
+    const [checkIn] = await insertCheckIns(store, enrollment.id, 1, new Date("2026-03-02T10:00:00Z"));
+    const first = await store.checkInContext(checkIn!.id);
+    const second = await store.checkInContext(checkIn!.id);
+    expect(second).toEqual(first);
+    expect(second!.checkIn).not.toBe(first!.checkIn);
+    expect(second!.enrollment).not.toBe(first!.enrollment);
+    expect(second!.client).not.toBe(first!.client);
+    expect(second!.enrollment.weekdays).not.toBe(first!.enrollment.weekdays);
+    first!.checkIn.status = "answered";
+    first!.enrollment.weekdays.push(9);
+    const third = await store.checkInContext(checkIn!.id);
+    expect(third!.checkIn.status).toBe("scheduled");
+    expect(third!.enrollment.weekdays).toEqual(second!.enrollment.weekdays);
+    await db.sql.execute(`UPDATE "CheckIn" SET "status" = 'cancelled' WHERE "id" = ?`, [checkIn!.id]);
+    await db.sql.execute(`UPDATE "Person" SET "locale" = 'ro' WHERE "id" = ?`, [enrollment.clientId]);
+    const changed = await store.checkInContext(checkIn!.id);
+    expect(changed!.checkIn.status).toBe("cancelled");
+    expect(changed!.client.locale).toBe("ro");
+    // A row read fine before and corrupted afterwards is still refused.
+    await db.sql.execute(`UPDATE "CheckIn" SET "status" = ? WHERE "id" = ?`, ["half-sent", checkIn!.id]);
+    expectStoreError(await store.checkInContext(checkIn!.id).catch((e: unknown) => e), "CheckIn", "status", "half-sent");
+  });
+
   it("an alert whose severity was edited by hand is a corrupt_row error naming Alert.severity", async () => {
     const enrollment = await seedEnrollment(store);
     const alert = await store.createAlert({ enrollmentId: enrollment.id, checkInId: null, severity: "normal", signals: [], createdAt: new Date("2026-03-02T10:00:00Z") });

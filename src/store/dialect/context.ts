@@ -4,8 +4,8 @@
 
 import type { CheckInContext } from "../../ports/checkin-store.ts";
 import type { Provider } from "../database.ts";
-import { COLUMNS, toCheckIn, toEnrollment, toPerson, toPractice } from "../rows.ts";
-import type { Table } from "../rows.ts";
+import { checkInOf, COLUMNS, enrollmentOf, parseRow, personOf, practiceOf, toCheckIn, toEnrollment, toPerson, toPractice } from "../rows.ts";
+import type { Table, TableRow } from "../rows.ts";
 import type { Row } from "../statements.ts";
 
 export interface ContextDialect {
@@ -23,13 +23,38 @@ const postgresql: ContextDialect = {
 /** One table's row as a JSON object (SQLite): times stay epoch milliseconds, booleans 0/1. */
 const jsonObject = (table: Table, alias: string): string => `json_object(${COLUMNS[table].map((column) => `'${column}', ${alias}."${column}"`).join(", ")})`;
 
+/** Parsed rows kept per table, by their JSON text. */
+export const PARSED_ROWS_KEPT = 256;
+
+/**
+ * One table's rows parsed from their JSON text (SQLite), the last PARSED_ROWS_KEPT texts kept.
+ * The presses on one check-in come one after another and read the same practice, client,
+ * enrollment and (until it is answered) check-in text as the press before, so each text is parsed
+ * and checked once. The kept rows are only read: every call builds new domain objects from them.
+ */
+export class ParsedRows<T extends Table> {
+  private readonly rows = new Map<string, TableRow<T>>();
+  constructor(private readonly table: T) {}
+
+  get(json: string): TableRow<T> {
+    const kept = this.rows.get(json);
+    if (kept) return kept;
+    const row = parseRow(this.table, JSON.parse(json));
+    if (this.rows.size >= PARSED_ROWS_KEPT) this.rows.delete(this.rows.keys().next().value as string);
+    this.rows.set(json, row);
+    return row;
+  }
+}
+
+const parsed = { checkIn: new ParsedRows("CheckIn"), enrollment: new ParsedRows("Enrollment"), practice: new ParsedRows("Practice"), client: new ParsedRows("Person") };
+
 const sqlite: ContextDialect = {
   columns: `${jsonObject("CheckIn", "c")} AS "c", ${jsonObject("Enrollment", "e")} AS "e", ${jsonObject("Practice", "p")} AS "p", ${jsonObject("Person", "cl")} AS "cl"`,
   decode: (row) => ({
-    checkIn: toCheckIn(JSON.parse(row.c as string)),
-    enrollment: toEnrollment(JSON.parse(row.e as string)),
-    practice: toPractice(JSON.parse(row.p as string)),
-    client: toPerson(JSON.parse(row.cl as string)),
+    checkIn: checkInOf(parsed.checkIn.get(row.c as string)),
+    enrollment: enrollmentOf(parsed.enrollment.get(row.e as string)),
+    practice: practiceOf(parsed.practice.get(row.p as string)),
+    client: personOf(parsed.client.get(row.cl as string)),
   }),
 };
 
