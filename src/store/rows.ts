@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS, DELIVERIES, SCHEDULE_SOURCES } fr
 import type { Alert, AuditEntry, CheckIn, Enrollment, FiredSignal, Person, Practice, PracticeSettings, ResponseRecord } from "../core/model.ts";
 import type { Calendar } from "../ports/calendar.ts";
 import type { LinkTokenRecord } from "../ports/checkin-store.ts";
-import { COLUMNS, flag, num, optNum, optTime, parseRow, time, type Row, type Table, type TableRow } from "./row-schemas.ts";
+import { flag, num, optNum, optTime, parseRow, time, type TableRow } from "./row-schemas.ts";
 
 export { COLUMNS, parseRow, ROW_SCHEMAS, toDate } from "./row-schemas.ts";
 export type { Table, TableRow } from "./row-schemas.ts";
@@ -238,22 +238,4 @@ export function toCalendar(input: unknown): Calendar {
 export function toLinkToken(input: unknown): LinkTokenRecord {
   const row = parseRow("LinkToken", input);
   return { tokenHash: row.tokenHash, checkInId: row.checkInId, personId: row.personId, expiresAt: time(row.expiresAt), revokedAt: optTime(row.revokedAt) };
-}
-
-/** `alias."col" AS "alias__col", …` for one table in a join. */
-export function aliasedColumns(table: Table, alias: string): string {
-  return COLUMNS[table].map((column) => `${alias}."${column}" AS "${alias}__${column}"`).join(", ");
-}
-
-const aliasedKeys = new Map<string, readonly (readonly [column: string, key: string])[]>();
-
-/** One table's columns from a joined row (see aliasedColumns), with the alias prefix removed. */
-export function pickAliased(row: Row, table: Table, alias: string): Row {
-  // Every button press on SQLite reads a joined row: the key pairs are built once per alias.
-  const cacheKey = `${table}:${alias}`;
-  let keys = aliasedKeys.get(cacheKey);
-  if (!keys) aliasedKeys.set(cacheKey, (keys = COLUMNS[table].map((column) => [column, `${alias}__${column}`] as const)));
-  const out: Row = {};
-  for (const [column, key] of keys) out[column] = row[key];
-  return out;
 }

@@ -21,7 +21,7 @@ const postgresql: ContextDialect = {
 };
 
 /** One table's row as a JSON object (SQLite): times stay epoch milliseconds, booleans 0/1. */
-const jsonObject = (table: Table, alias: string): string => `json_object(${COLUMNS[table].map((column) => `'${column}', ${alias}."${column}"`).join(", ")})`;
+export const jsonObject = (table: Table, alias: string): string => `json_object(${COLUMNS[table].map((column) => `'${column}', ${alias}."${column}"`).join(", ")})`;
 
 /** Parsed rows kept per table, by their JSON text. */
 export const PARSED_ROWS_KEPT = 256;
