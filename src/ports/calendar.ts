@@ -89,8 +89,8 @@ export interface CalendarStore {
   completeCalendarPoll(id: string, attempt: number, patch: CalendarPollPatch, now: Date): Promise<boolean>;
   /** Check-ins of these enrollments whose session ends after `after`, plus any still `scheduled`. */
   checkInsForCalendar(enrollmentIds: string[], after: Date): Promise<CheckIn[]>;
-  /** Inserts a calendar check-in; null if the enrollment already has one for that event or that session end. */
-  insertCalendarCheckIn(input: NewCalendarCheckIn, now: Date): Promise<CheckIn | null>;
+  /** Inserts a calendar check-in; false if the enrollment already has one for that event or that session end. */
+  insertCalendarCheckIn(input: NewCalendarCheckIn, now: Date): Promise<boolean>;
   /** Conditional update (see CalendarCheckInPatch); false when the row was not in one of `from`. */
   updateCalendarCheckIn(id: string, from: CheckInStatus[], patch: CalendarCheckInPatch, now: Date): Promise<boolean>;
   /** Whether any enrollment (in any practice) already uses this code. */

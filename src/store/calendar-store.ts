@@ -82,14 +82,15 @@ export class SqlCalendarStore implements CalendarStore {
     return rows.map(toCheckIn);
   }
 
-  async insertCalendarCheckIn(input: NewCalendarCheckIn, now: Date): Promise<CheckIn | null> {
+  async insertCalendarCheckIn(input: NewCalendarCheckIn, now: Date): Promise<boolean> {
     const id = randomUUID();
-    const rows = await this.sql.query<Row>(
+    // Nothing is read back: the caller needs only whether the row went in.
+    const inserted = await this.sql.execute(
       `INSERT INTO "CheckIn" ("id", "enrollmentId", "kind", "status", "sessionEndAt", "dueAt", "remindAt", "closesAt", "attempt", "calendarEventHash", "lastErrorCode", "closedAt", "createdAt", "updatedAt")
-       VALUES (?, ?, 'calendar', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+       VALUES (?, ?, 'calendar', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       [id, input.enrollmentId, input.status, input.sessionEndAt, input.dueAt, input.remindAt, input.closesAt, input.eventHash, input.code ?? null, input.status === "cancelled" ? now : null, now, now],
     );
-    return rows[0] ? toCheckIn(rows[0]) : null;
+    return inserted > 0;
   }
 
   async updateCalendarCheckIn(id: string, from: CheckInStatus[], patch: CalendarCheckInPatch, now: Date): Promise<boolean> {
