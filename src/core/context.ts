@@ -1,6 +1,7 @@
 // What every engine module depends on: the ports, a clock, a logger and the options.
 // Built once in src/main.ts (or a test) and passed around; no module reaches for globals.
 
+import { LRUCache } from "lru-cache";
 import { format } from "date-fns";
 import { enGB, ro as roLocale } from "date-fns/locale";
 import { TZDate } from "@date-fns/tz";
@@ -77,9 +78,8 @@ export function mention(platform: PlatformName, userId: string): string {
 
 const DATE_LOCALES = { en: enGB, ro: roLocale };
 
-/** Formatted date-times kept for reuse (a page and its answer show the same closing time). */
-const DATE_TIME_CACHE_SIZE = 1024;
-const dateTimeTexts = new Map<string, string>();
+/** Formatted date-times kept for reuse, the last 1,024 (a page and its answer show the same closing time). */
+const dateTimeTexts = new LRUCache<string, string>({ max: 1024 });
 
 /** Local date and time for messages, e.g. "Tue 3 Mar, 17:10". */
 export function formatLocalDateTime(at: Date, timeZone: string, locale: Locale): string {
@@ -87,8 +87,6 @@ export function formatLocalDateTime(at: Date, timeZone: string, locale: Locale):
   let text = dateTimeTexts.get(key);
   if (text === undefined) {
     text = format(new TZDate(at.getTime(), timeZone), "EEE d MMM, HH:mm", { locale: DATE_LOCALES[locale] });
-    // Dropped all at once when full: the texts in use are found again on the next call.
-    if (dateTimeTexts.size >= DATE_TIME_CACHE_SIZE) dateTimeTexts.clear();
     dateTimeTexts.set(key, text);
   }
   return text;

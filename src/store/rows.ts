@@ -1,6 +1,7 @@
 // Table rows → domain objects: each mapper parses its row with the table's schema
 // (row-schemas.ts) and builds the domain type; plus the aliasing helpers of joined reads.
 
+import { LRUCache } from "lru-cache";
 import { DEFAULT_SETTINGS, DEFAULT_THRESHOLDS, DELIVERIES, SCHEDULE_SOURCES } from "../core/model.ts";
 import type { Alert, AuditEntry, CheckIn, Enrollment, FiredSignal, Person, Practice, PracticeSettings, ResponseRecord } from "../core/model.ts";
 import type { Calendar } from "../ports/calendar.ts";
@@ -18,9 +19,8 @@ function parseJson<T>(json: string, fallback: T): T {
   }
 }
 
-/** Parsed settings by their stored JSON text: every press reads its practice's row. */
-const settingsByJson = new Map<string, PracticeSettings>();
-const SETTINGS_CACHE_SIZE = 256;
+/** Parsed settings by their stored JSON text (the last 256 texts): every press reads its practice's row. */
+const settingsByJson = new LRUCache<string, PracticeSettings>({ max: 256 });
 
 /**
  * The practice settings stored as `json`, over the defaults. The object is shared by every read
@@ -35,7 +35,6 @@ export function parseSettings(json: string): PracticeSettings {
     ...parsed,
     thresholds: { ...DEFAULT_THRESHOLDS, ...(parsed.thresholds ?? {}) },
   });
-  if (settingsByJson.size >= SETTINGS_CACHE_SIZE) settingsByJson.clear();
   settingsByJson.set(json, settings);
   return settings;
 }

@@ -3,8 +3,9 @@
 // may skip its own read: its guard checks that the versions are still the current ones and
 // writes nothing otherwise (answers-pg.ts). Reads that fill it: the answer write's own read and
 // the check-in page's link read, so a page submission costs no extra read. At most MEMO_SIZE
-// per connection, the oldest dropped first.
+// per connection, the least recently used dropped first.
 
+import { LRUCache } from "lru-cache";
 import type { CheckInContext } from "../../ports/checkin-store.ts";
 import type { SqlConnection } from "../database.ts";
 import type { Row } from "../statements.ts";
@@ -24,17 +25,14 @@ export interface VersionedContext {
 export const versionsOf = (row: Row): Versions => [String(row.vc), String(row.ve), String(row.vp), String(row.vcl)];
 
 export class ContextMemo {
-  private readonly entries = new Map<string, VersionedContext>();
+  private readonly entries = new LRUCache<string, VersionedContext>({ max: MEMO_SIZE });
 
   get(checkInId: string): VersionedContext | undefined {
     return this.entries.get(checkInId);
   }
 
   remember(read: VersionedContext): void {
-    const id = read.context.checkIn.id;
-    this.entries.delete(id);
-    if (this.entries.size >= MEMO_SIZE) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(id, read);
+    this.entries.set(read.context.checkIn.id, read);
   }
 
   forget(checkInId: string): void {

@@ -2,6 +2,7 @@
 // one JSON value per table: decoding 4 JSON fields is far cheaper for the driver than 70 columns
 // (on SQLite 27 instead of 36 µs a read, decoding included; every button press reads one).
 
+import { LRUCache } from "lru-cache";
 import type { CheckInContext } from "../../ports/checkin-store.ts";
 import type { Provider } from "../database.ts";
 import { checkInOf, COLUMNS, enrollmentOf, parseRow, personOf, practiceOf, toCheckIn, toEnrollment, toPerson, toPractice } from "../rows.ts";
@@ -33,14 +34,13 @@ export const PARSED_ROWS_KEPT = 256;
  * and checked once. The kept rows are only read: every call builds new domain objects from them.
  */
 export class ParsedRows<T extends Table> {
-  private readonly rows = new Map<string, TableRow<T>>();
+  private readonly rows = new LRUCache<string, TableRow<T>>({ max: PARSED_ROWS_KEPT });
   constructor(private readonly table: T) {}
 
   get(json: string): TableRow<T> {
     const kept = this.rows.get(json);
     if (kept) return kept;
     const row = parseRow(this.table, JSON.parse(json));
-    if (this.rows.size >= PARSED_ROWS_KEPT) this.rows.delete(this.rows.keys().next().value as string);
     this.rows.set(json, row);
     return row;
   }
