@@ -2,7 +2,7 @@
 // same database as check-ins) and how its ICS address is read (CalendarFetcher, over HTTP).
 // The address is a secret: the store only ever holds its ciphertext and its host.
 
-import type { CheckIn, CheckInStatus, Enrollment } from "../core/model.ts";
+import type { CheckIn, CheckInStatus } from "../core/model.ts";
 
 /** A therapist's connected calendar and where its polling stands. */
 export interface Calendar {
@@ -87,8 +87,6 @@ export interface CalendarStore {
   claimDueCalendars(now: Date, owner: string, leaseMs: number, limit: number): Promise<Calendar[]>;
   /** Records a poll and releases the lease; false (nothing written) if another claimant took it since. */
   completeCalendarPoll(id: string, attempt: number, patch: CalendarPollPatch, now: Date): Promise<boolean>;
-  /** A therapist's enrollments in a practice that have not ended, oldest first (what a poll matches codes against). */
-  enrollmentsOfTherapist(practiceId: string, therapistId: string): Promise<Enrollment[]>;
   /** Check-ins of these enrollments whose session ends after `after`, plus any still `scheduled`. */
   checkInsForCalendar(enrollmentIds: string[], after: Date): Promise<CheckIn[]>;
   /** Inserts a calendar check-in; false if the enrollment already has one for that event or that session end. */

@@ -3,11 +3,11 @@
 // update sets the lease and increments the attempt, and only that attempt may record the poll.
 
 import { randomUUID } from "node:crypto";
-import type { CheckIn, CheckInStatus, Enrollment } from "../core/model.ts";
+import type { CheckIn, CheckInStatus } from "../core/model.ts";
 import type { Calendar, CalendarCheckInPatch, CalendarPollPatch, CalendarStore, NewCalendar, NewCalendarCheckIn } from "../ports/calendar.ts";
 import type { SqlConnection } from "./database.ts";
 import { claimDialects } from "./dialect/claims.ts";
-import { toCalendar, toCheckIn, toDate, toEnrollment } from "./rows.ts";
+import { toCalendar, toCheckIn, toDate } from "./rows.ts";
 
 type Row = Record<string, unknown>;
 
@@ -64,11 +64,6 @@ export class SqlCalendarStore implements CalendarStore {
       [...values, now, id, attempt],
     );
     return changed === 1;
-  }
-
-  async enrollmentsOfTherapist(practiceId: string, therapistId: string): Promise<Enrollment[]> {
-    const rows = await this.sql.query<Row>(`SELECT * FROM "Enrollment" WHERE "practiceId" = ? AND "therapistId" = ? AND "status" <> 'ended' ORDER BY "createdAt" ASC`, [practiceId, therapistId]);
-    return rows.map(toEnrollment);
   }
 
   async checkInsForCalendar(enrollmentIds: string[], after: Date): Promise<CheckIn[]> {

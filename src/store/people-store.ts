@@ -146,10 +146,8 @@ export class SqlPeopleStore implements PeopleStore {
   }
 
   async listEnrollments(practiceId: string, filter: { therapistId?: string } = {}): Promise<Enrollment[]> {
-    const rows = await this.prisma.enrollment.findMany({
-      where: { practiceId, status: { not: "ended" }, ...(filter.therapistId ? { therapistId: filter.therapistId } : {}) },
-      orderBy: { createdAt: "asc" },
-    });
+    const therapist = filter.therapistId ? ` AND "therapistId" = ?` : "";
+    const rows = await this.sql.query<Row>(`SELECT * FROM "Enrollment" WHERE "practiceId" = ? AND "status" <> 'ended'${therapist} ORDER BY "createdAt" ASC`, filter.therapistId ? [practiceId, filter.therapistId] : [practiceId]);
     return rows.map(toEnrollment);
   }
 

@@ -70,7 +70,7 @@ export async function pollCalendars(ctx: EngineContext, services: CalendarServic
 async function pollOne(ctx: EngineContext, services: CalendarServices, calendar: Calendar, stats: CalendarPollStats): Promise<void> {
   const { options } = services;
   const started = ctx.clock.now();
-  const enrollments = (await services.store.enrollmentsOfTherapist(calendar.practiceId, calendar.therapistId)).filter(followsCalendar);
+  const enrollments = (await ctx.store.listEnrollments(calendar.practiceId, { therapistId: calendar.therapistId })).filter(followsCalendar);
   const key = codesKey(enrollments);
   const windowFrom = new Date(started.getTime() - LOOKBACK_MS);
   const windowTo = new Date(started.getTime() + options.horizonDays * 86_400_000);
