@@ -206,6 +206,12 @@ function toSqliteValue(value: unknown): unknown {
 
 /** Page cache of the Prisma client's connection, in KiB (SQLite's own default size). */
 const PRISMA_CACHE_KIB = 2000;
+/**
+ * Page cache of the raw connection (the hot paths), in KiB. better-sqlite3 would give it 16 MB;
+ * 8 MB measured the same burst and ingestion rates and about 10 MB less peak RSS when polling 200
+ * calendars (bench: calendars).
+ */
+const RAW_CACHE_KIB = 8192;
 
 export async function openSqlite(url: string): Promise<OpenDatabase> {
   const file = sqliteFilePath(url);
@@ -226,6 +232,7 @@ export async function openSqlite(url: string): Promise<OpenDatabase> {
   db.pragma("analysis_limit = 400");
   db.exec("PRAGMA optimize = 0x10002");
   db.pragma("busy_timeout = 0");
+  db.pragma(`cache_size = -${RAW_CACHE_KIB}`);
   // Each provider's Prisma client and driver adapter is loaded only when used: start-up time.
   const [{ PrismaClient: SqlitePrismaClient }, { PrismaBetterSQLite3 }] = await Promise.all([
     import("../generated/sqlite/client.ts"),
@@ -235,8 +242,8 @@ export async function openSqlite(url: string): Promise<OpenDatabase> {
     adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" }),
   });
   // The Prisma connection serves commands and admin reads; the hot paths (claims, answers, pages)
-  // use the raw one. better-sqlite3 gives each connection a 16 MB page cache; 2 MB is enough for
-  // the Prisma side and keeps a process polling 200 calendars inside its 200 MB budget.
+  // use the raw one. 2 MB of page cache is enough for the Prisma side; with the raw connection's
+  // 8 MB it keeps a process polling 200 calendars inside its 200 MB budget.
   await prisma.$queryRawUnsafe(`PRAGMA cache_size = -${PRISMA_CACHE_KIB}`);
   const optimizer = setInterval(() => {
     try {
