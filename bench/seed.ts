@@ -93,12 +93,19 @@ export async function seedPractice(
  * check-ins materialise the enrollment's next session when sent; `now` ones (unscheduled
  * sessions) do not.
  */
-export async function seedDueCheckIns(sql: SqlConnection, enrollments: SeededEnrollment[], dueAt: Date, kind: "scheduled" | "now" = "scheduled"): Promise<string[]> {
+export async function seedDueCheckIns(
+  sql: SqlConnection,
+  enrollments: SeededEnrollment[],
+  dueAt: Date,
+  kind: "scheduled" | "now" = "scheduled",
+  /** How long before `dueAt` the session ended. */
+  sessionEndedMinutesBefore = 10,
+): Promise<string[]> {
   const ids: string[] = [];
   const rows = enrollments.map((e) => {
     const id = randomUUID();
     ids.push(id);
-    const sessionEndAt = new Date(dueAt.getTime() - 10 * MINUTE);
+    const sessionEndAt = new Date(dueAt.getTime() - sessionEndedMinutesBefore * MINUTE);
     return [id, e.enrollmentId, kind, "scheduled", sessionEndAt, dueAt, new Date(dueAt.getTime() + 240 * MINUTE), new Date(sessionEndAt.getTime() + 2880 * MINUTE), 0, dueAt, dueAt];
   });
   await sql.transaction((tx) =>

@@ -190,24 +190,40 @@ async function large(): Promise<Record<string, unknown>> {
 }
 
 /** Check-ins fall due at a steady rate while the real ticker runs; lateness = sent − due. */
+/** How long before its due time the session of a steady-load check-in ended (see steady()). */
+const STEADY_SESSION_ENDED_MINUTES_BEFORE = 60;
+
+/** The dispatch counts the steady scenario reports, summed over its ticks. */
+const DISPATCH_COUNTS = ["claimed", "sent", "rescheduled", "missedBySystem", "failed", "cancelled", "lost"] as const;
+
 async function steady(): Promise<Record<string, unknown>> {
   const rate = options.rate ?? 50;
   const seconds = options.seconds ?? 20;
   const tickSeconds = options.tickSeconds ?? 1;
   const latencyMs = options.platformLatencyMs ?? 0;
   const seeding = await openDatabase(url as string);
+  // Enrollments without an open `now` check-in: an enrollment holds at most one (the partial
+  // unique index CheckIn_one_open_now_per_enrollment), and earlier runs on this database leave
+  // theirs sent and unanswered. Each run takes fresh ones, `count` for the engine and `count` for
+  // the baseline. Their sessions ended an hour before they are due: the burst that ran on this
+  // database a minute ago prompted every enrollment for a session that ended 10 minutes before
+  // it, and a second prompt within 30 minutes of a prompted session is the same session
+  // (SAME_SESSION_MS), which the engine cancels instead of sending.
   const enrollments = (await seeding.sql.query<{ id: string; platformUserId: string }>(
-    `SELECT e."id", p."platformUserId" FROM "Enrollment" e JOIN "Person" p ON p."id" = e."clientId"`,
+    `SELECT e."id", p."platformUserId" FROM "Enrollment" e JOIN "Person" p ON p."id" = e."clientId"
+     WHERE NOT EXISTS (SELECT 1 FROM "CheckIn" c WHERE c."enrollmentId" = e."id" AND c."kind" = 'now' AND c."status" IN ('scheduled', 'sending', 'sent'))`,
   )).map((r) => ({ enrollmentId: r.id, clientUserId: r.platformUserId }));
   const count = rate * seconds;
+  if (enrollments.length < 2 * count) throw new Error(`steady load needs ${2 * count} enrollments without an open "now" check-in, the database has ${enrollments.length}`);
   const start = Date.now() + 3000;
   const spacing = 1000 / rate;
   // Spread due times evenly over the run; `now`-kind check-ins (no next session materialised).
   for (let i = 0; i < count; i++) {
-    await seedDueCheckIns(seeding.sql, [enrollments[i % enrollments.length]!], new Date(start + i * spacing), "now");
+    await seedDueCheckIns(seeding.sql, [enrollments[i]!], new Date(start + i * spacing), "now", STEADY_SESSION_ENDED_MINUTES_BEFORE);
   }
   await seeding.close();
   const lateness: number[] = [];
+  const dispatched = Object.fromEntries(DISPATCH_COUNTS.map((key) => [key, 0])) as Record<(typeof DISPATCH_COUNTS)[number], number>;
   const platform = new CountingPlatform(latencyMs);
   const { buildBot } = await import("../src/app.ts");
   const { AesGcmCommentCipher } = await import("../src/security/comment-cipher.ts");
@@ -216,7 +232,12 @@ async function steady(): Promise<Record<string, unknown>> {
     databaseUrl: url as string,
     cipher: new AesGcmCommentCipher(randomBytes(32)),
     logger: silentLogger,
-    hooks: { onTick: (report: TickReport) => lateness.push(...report.dispatch.lateness) },
+    hooks: {
+      onTick: (report: TickReport) => {
+        lateness.push(...report.dispatch.lateness);
+        for (const key of DISPATCH_COUNTS) dispatched[key] += report.dispatch[key];
+      },
+    },
   });
   bot.platforms.set(platform.name, platform);
   const ticker = startTicker(bot.engine, silentLogger, tickSeconds);
@@ -230,7 +251,7 @@ async function steady(): Promise<Record<string, unknown>> {
   const reseed = await openDatabase(url as string);
   const baseStart = Date.now() + 3000;
   for (let i = 0; i < count; i++) {
-    await seedDueCheckIns(reseed.sql, [enrollments[(i + count) % enrollments.length]!], new Date(baseStart + i * spacing + 1), "now");
+    await seedDueCheckIns(reseed.sql, [enrollments[i + count]!], new Date(baseStart + i * spacing + 1), "now", STEADY_SESSION_ENDED_MINUTES_BEFORE);
   }
   await reseed.close();
   const rawLateness: number[] = [];
@@ -259,6 +280,7 @@ async function steady(): Promise<Record<string, unknown>> {
     platformLatencyMs: latencyMs,
     sent: lateness.length,
     sentPerSecond: round(sentPerSecond),
+    dispatched,
     latenessP50Ms: round(percentile(sorted, 50)),
     latenessP99Ms: round(percentile(sorted, 99)),
     latenessMaxMs: round(sorted.at(-1) ?? Number.NaN),
