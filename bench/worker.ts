@@ -189,13 +189,13 @@ async function large(): Promise<Record<string, unknown>> {
   };
 }
 
-/** Check-ins fall due at a steady rate while the real ticker runs; lateness = sent − due. */
 /** How long before its due time the session of a steady-load check-in ended (see steady()). */
 const STEADY_SESSION_ENDED_MINUTES_BEFORE = 60;
 
 /** The dispatch counts the steady scenario reports, summed over its ticks. */
 const DISPATCH_COUNTS = ["claimed", "sent", "rescheduled", "missedBySystem", "failed", "cancelled", "lost"] as const;
 
+/** Check-ins fall due at a steady rate while the real ticker runs; lateness = sent − due. */
 async function steady(): Promise<Record<string, unknown>> {
   const rate = options.rate ?? 50;
   const seconds = options.seconds ?? 20;
