@@ -140,6 +140,9 @@ async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string,
  * `before` is the stored response when the check-in was answered already (an edit), else null:
  * while it is `sent` its response is not complete, because the store marks the check-in answered
  * in the same transaction that completes the response.
+ * `from`: where the answer came from. A press in chat updates the chat prompt (the next question,
+ * the thank-you); an answer from the web page leaves the chat alone: there the client's message is
+ * the neutral link, and the page shows its own questions and thank-you.
  */
 export async function answerRecorded(
   ctx: EngineContext,
@@ -148,6 +151,7 @@ export async function answerRecorded(
   before: ResponseRecord | null,
   result: SavedAnswer | null,
   evaluation: EvaluationInputs | null = null,
+  from: "chat" | "web" = "chat",
 ): Promise<Reply> {
   const t = translator(owned.locale);
   if (!result) return { text: t("command.duplicate"), duplicate: true };
@@ -160,6 +164,7 @@ export async function answerRecorded(
       await evaluateCheckIn(ctx, owned.enrollment, owned.practice, checkInId, evaluation);
     }
   }
+  if (from === "web") return { text: t("answer.complete") };
   if (promptFinished(owned, saved)) {
     // The thank-you keeps an "Edit my answers" button for the edit window.
     const until = editUntil(ctx, owned, saved.completedAt ?? ctx.clock.now());

@@ -4,7 +4,8 @@
 // with the answer), the crisis screen on the comment, and rule evaluation once complete.
 // Like a press (handleAnswer), the client's own open check-in is decided on the context the
 // store reads and saved in the same call, which also brings back the rule inputs; anything else
-// gets the full checks.
+// gets the full checks. Unlike a press, it never edits or sends a chat message: the client's
+// message in chat is the neutral link, and the page words its own questions and thank-you.
 
 import type { EngineContext } from "./context.ts";
 import type { AnswersEvent, Actor, Reply } from "../ports/inbound.ts";
@@ -64,7 +65,7 @@ export async function handleAnswersForm(ctx: EngineContext, actor: Actor, event:
     await ctx.store.saveComment(event.checkInId, cipher, keyId, now);
     crisisText = await screenCommentForCrisis(ctx, owned, event.checkInId, comment);
   }
-  const reply = await answerRecorded(ctx, owned, patch, before, saved, evaluation);
+  const reply = await answerRecorded(ctx, owned, patch, before, saved, evaluation, "web");
   // An edit that changed only the comment: the scores' evaluation did not run, the comment's must.
   if (comment !== undefined && before?.completedAt) await evaluateCheckIn(ctx, owned.enrollment, owned.practice, event.checkInId);
   return crisisText ? { text: crisisText, crisis: true } : { text: reply.text };

@@ -107,6 +107,25 @@ describe("link mode: the client's check-in page", () => {
     assertNeutral(platform.messages.filter((m) => m.to.userId === "alice").flatMap((m) => m.history), ["Good session overall."]);
   });
 
+  it("a web answer leaves the chat's link message as it was, whatever was answered: no prompt, no question, no edit button", async () => {
+    const path = await enrolAndPrompt();
+    const client = new WebClient(base);
+    const form = await consent(client, path);
+    const sentBefore = platform.messages.filter((m) => m.to.userId === "alice").map((m) => m.history.length);
+    // Tension without "Was it talked through?": in chat that question would follow; on the web it is part of the form.
+    const partly = await client.post(path, { _csrf: hiddenField(form, "_csrf"), submission: hiddenField(form, "submission"), goal: "3", task: "4", bond: "4", tension: "a_little" });
+    expect(partly.status).toBe(200);
+    const edit = await client.get(`${path}?edit=1`);
+    const complete = await client.post(path, { _csrf: hiddenField(edit.body, "_csrf"), submission: hiddenField(edit.body, "submission"), goal: "3", task: "4", bond: "4", tension: "a_little", talked: "yes" });
+    expect(complete.status).toBe(200);
+    expect(await f.db.sql.query(`SELECT "goal", "tension", "talkedThrough" FROM "Response"`)).toEqual([{ goal: 3, tension: "a_little", talkedThrough: "yes" }]);
+    const toAlice = platform.messages.filter((m) => m.to.userId === "alice");
+    expect(toAlice.map((m) => m.history.length)).toEqual(sentBefore);
+    for (const message of toAlice) expect(message.view.kind).not.toBe("prompt");
+    expect(JSON.stringify(toAlice)).not.toMatch(/"actionId":"ci:/);
+    assertNeutral(toAlice.flatMap((m) => m.history));
+  });
+
   it("shows the page in the client's language (ro)", async () => {
     const path = await enrolAndPrompt("alice", "bob", "delivery=link locale=ro");
     expect(linksTo("alice")[0]!.text).toMatch(/^Verificarea ta scurtă de după ședința de azi este gata\. Se închide/);
