@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   "no_atomic_unit",
   "alert_not_found",
   "corrupt_row",
+  "reader_unavailable",
+  "reader_failed",
   // Discord adapter (DiscordAdapterError)
   "discord_config",
   "discord_registration",

@@ -7,16 +7,20 @@ import { contextMemo } from "./dialect/context-memo.ts";
 import { linkedDialects } from "./dialect/linked.ts";
 import type { LinkedDialect } from "./dialect/linked.ts";
 import { firstRow } from "./statements.ts";
+import { isReaderUnavailable } from "./connection/sqlite-reader.ts";
+import type { SqliteReader } from "./connection/sqlite-reader.ts";
 
 export class SqlLinkTokenStore implements LinkTokenStore {
   private readonly prisma: PrismaDb;
   private readonly sql: SqlConnection;
   private readonly linked: LinkedDialect;
+  private readonly reader: SqliteReader | null;
 
-  constructor(db: Pick<OpenDatabase, "prisma" | "sql">) {
+  constructor(db: Pick<OpenDatabase, "prisma" | "sql" | "reader">) {
     this.prisma = db.prisma;
     this.sql = db.sql;
     this.linked = linkedDialects[db.sql.provider];
+    this.reader = db.reader ?? null;
   }
 
   async createLinkToken(input: Omit<LinkTokenRecord, "revokedAt"> & { createdAt: Date }): Promise<void> {
@@ -31,7 +35,15 @@ export class SqlLinkTokenStore implements LinkTokenStore {
   }
 
   async linkedCheckIn(tokenHash: string): Promise<LinkedCheckIn | null> {
-    // Every check-in page (GET, and each POST before and after its answer) starts here.
+    // Every check-in page (GET, and each POST before its answer) starts here. SQLite reads on its
+    // reader thread, or here when that thread is not there.
+    if (this.reader) {
+      try {
+        return await this.reader.linkedCheckIn(tokenHash);
+      } catch (error) {
+        if (!isReaderUnavailable(error)) throw error;
+      }
+    }
     const row = await firstRow(this.sql, this.linked.sql, [tokenHash]);
     if (!row) return null;
     const linked = this.linked.decode(row);

@@ -25,7 +25,7 @@ function methodsOf(part: object): [string, (...args: unknown[]) => unknown][] {
 export interface PrismaCheckInStore extends CheckInStore {}
 
 export class PrismaCheckInStore {
-  constructor(db: Pick<OpenDatabase, "prisma" | "sql">) {
+  constructor(db: Pick<OpenDatabase, "prisma" | "sql" | "reader">) {
     // One module per part of the port; CheckInStore is exactly the union of these parts.
     const parts: { people: PeopleStore; queue: CheckInQueueStore; answers: AnswerStore; alerts: AlertStore; inbound: InboundStore; links: LinkTokenStore } = {
       people: new SqlPeopleStore(db),

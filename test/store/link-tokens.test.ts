@@ -12,6 +12,8 @@ import type { PrismaCheckInStore } from "../../src/store/prisma-store.ts";
 import type { CheckIn, Enrollment } from "../../src/core/model.ts";
 import { insertCheckIns, seedEnrollment } from "../support/store-seed.ts";
 import { describePostgres } from "../support/pg-suite.ts";
+import { SqliteReader } from "../../src/store/connection/sqlite-reader.ts";
+import { SqlLinkTokenStore } from "../../src/store/link-tokens-store.ts";
 
 const T0 = new Date("2026-03-02T10:00:00Z");
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -77,6 +79,79 @@ describe("linkedCheckIn on SQLite", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   linkTests(() => openStore(`file:${path.join(dir, "bot.db")}`));
+});
+
+describe("SQLite's reader thread for link reads", () => {
+  let dir: string;
+  let db: OpenDatabase;
+  let store: PrismaCheckInStore;
+  let enrollment: Enrollment;
+  let checkIn: CheckIn;
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "checkin-reader-"));
+    ({ db, store } = await openStore(`file:${path.join(dir, "bot.db")}`));
+    enrollment = await seedEnrollment(store);
+    checkIn = (await insertCheckIns(store, enrollment.id, 1, at(-20)))[0]!;
+    await store.createLinkToken({ tokenHash: "hash-1", checkInId: checkIn.id, personId: enrollment.clientId, expiresAt: checkIn.closesAt, createdAt: at(0) });
+  });
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("starts on the first link read, answers it, and stops when the database closes", async () => {
+    const reader = db.reader!;
+    expect(reader.running()).toBe(false);
+    const found = await store.linkedCheckIn("hash-1");
+    expect(reader.running()).toBe(true);
+    expect(reader.started).toBe(1);
+    // The thread's answer is the main connection's own read of the same rows.
+    const main = new SqlLinkTokenStore({ prisma: db.prisma, sql: db.sql });
+    expect(found).toEqual(await main.linkedCheckIn("hash-1"));
+    expect(found?.link.expiresAt).toBeInstanceOf(Date);
+    await db.close();
+    expect(reader.running()).toBe(false);
+    ({ db, store } = await openStore(`file:${path.join(dir, "bot.db")}`));
+  });
+
+  it("sees every write committed before the read: answers, comments, revocations, erasure", async () => {
+    expect((await store.linkedCheckIn("hash-1"))?.response).toBeNull();
+    await store.saveAnswer(checkIn.id, { goal: 5, task: 4, bond: 3 }, at(1));
+    expect((await store.linkedCheckIn("hash-1"))?.response).toMatchObject({ goal: 5, task: 4, bond: 3 });
+    await store.saveComment(checkIn.id, "cipher-text", "k1", at(2));
+    expect((await store.linkedCheckIn("hash-1"))?.response?.hasComment).toBe(true);
+    await store.revokeLinkTokens(enrollment.clientId, at(3));
+    expect((await store.linkedCheckIn("hash-1"))?.link.revokedAt).toEqual(at(3));
+    await db.prisma.linkToken.deleteMany({});
+    expect(await store.linkedCheckIn("hash-1")).toBeNull();
+    expect(db.reader!.started).toBe(1);
+  });
+
+  it("reads on the main connection when the thread cannot open the file, and tries a new thread for the next read", async () => {
+    const broken = new SqliteReader(path.join(dir, "missing", "bot.db"));
+    const links = new SqlLinkTokenStore({ prisma: db.prisma, sql: db.sql, reader: broken });
+    const found = await links.linkedCheckIn("hash-1");
+    expect(found?.context.checkIn.id).toBe(checkIn.id);
+    expect(broken.started).toBe(1);
+    expect(broken.running()).toBe(false);
+    expect(await links.linkedCheckIn("hash-2")).toBeNull();
+    expect(broken.started).toBe(2);
+    // Once closed it starts nothing, and the reads go on.
+    await broken.close();
+    expect((await links.linkedCheckIn("hash-1"))?.link.tokenHash).toBe("hash-1");
+    expect(broken.started).toBe(2);
+  });
+
+  it("gives many concurrent reads each its own answer", async () => {
+    const hashes = Array.from({ length: 40 }, (_, i) => `hash-${i + 1}`);
+    for (const hash of hashes.slice(1)) {
+      await store.createLinkToken({ tokenHash: hash, checkInId: checkIn.id, personId: enrollment.clientId, expiresAt: at(Number(hash.slice(5))), createdAt: at(0) });
+    }
+    const found = await Promise.all([...hashes, "hash-none"].map((hash) => store.linkedCheckIn(hash)));
+    expect(found.slice(1, -1).map((f) => f?.link.expiresAt.getTime())).toEqual(hashes.slice(1).map((h) => at(Number(h.slice(5))).getTime()));
+    expect(found.map((f) => f?.link.tokenHash ?? null)).toEqual([...hashes, null]);
+    expect(db.reader!.started).toBe(1);
+  });
 });
 
 await describePostgres("linkedCheckIn on PostgreSQL", (database) => linkTests(() => openStore(database().url)), { fresh: "test" });

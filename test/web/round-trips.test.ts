@@ -2,7 +2,8 @@
 // (SQLite and PostgreSQL alike): opening the page is one read (the link with its check-in's
 // context and response); answering is that read, one write that checks, saves and reads the rule
 // inputs; the thank-you is built from that read and the answers (LinkPagesPort.answeredPage).
-// Alerts add their own writes.
+// Alerts add their own writes. On SQLite the link read runs on the reader thread's connection
+// (src/store/connection/sqlite-reader.ts), and is counted there.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startLinkWeb } from "../support/link-web.ts";
@@ -29,6 +30,14 @@ beforeEach(async () => {
       return original(...args);
     };
   }
+  const reader = f.db.reader;
+  if (reader) {
+    const read = reader.linkedCheckIn.bind(reader);
+    reader.linkedCheckIn = (hash) => {
+      statements.push("linkedCheckIn on the reader thread");
+      return read(hash);
+    };
+  }
 });
 afterEach(async () => {
   await web.close();
@@ -50,6 +59,7 @@ describe("database round trips of the check-in page", () => {
     const page = await client.get(path);
     expect(page.status).toBe(200);
     expect(statements, statements.join("\n")).toHaveLength(1);
+    if (f.db.reader) expect(statements).toEqual(["linkedCheckIn on the reader thread"]);
     statements = [];
     const answered = await client.post(path, { _csrf: hiddenField(page.body, "_csrf"), submission: hiddenField(page.body, "submission"), goal: "4", task: "4", bond: "4", tension: "no" });
     expect(answered.status).toBe(200);

@@ -7,6 +7,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { OpenDatabase, PrismaDb, SqlConnection, SyncSql } from "./types.ts";
 import { sqliteFilePath } from "./url.ts";
+import { SqliteReader } from "./sqlite-reader.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -253,13 +254,16 @@ export async function openSqlite(url: string): Promise<OpenDatabase> {
     }
   }, 3_600_000);
   optimizer.unref();
+  const reader = new SqliteReader(file);
   return {
     provider: "sqlite",
     prisma: prisma as PrismaDb,
     sql: new SqliteConnection(db),
     location: file,
+    reader,
     async close() {
       clearInterval(optimizer);
+      await reader.close();
       await prisma.$disconnect();
       db.close();
     },

@@ -1,6 +1,7 @@
 // What a database connection offers the store, whichever database is underneath.
 
 import type { PrismaClient as SqlitePrismaClient } from "../generated/sqlite/client.ts";
+import type { SqliteReader } from "./sqlite-reader.ts";
 
 export type Provider = "sqlite" | "postgresql";
 
@@ -45,5 +46,7 @@ export interface OpenDatabase {
   sql: SqlConnection;
   /** For SQLite, the file path; for PostgreSQL, the URL without password. */
   location: string;
+  /** SQLite: the reader thread for link mode's page reads (sqlite-reader.ts). */
+  reader?: SqliteReader;
   close(): Promise<void>;
 }

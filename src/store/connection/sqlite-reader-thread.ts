@@ -1,0 +1,32 @@
+// The thread behind SqliteReader (sqlite-reader.ts): its own connection to the database file,
+// reading only (query_only), answering one request at a time with the same statement and decoding
+// as the main thread's read. A blocking wait for a lock is harmless here, so it has a busy timeout.
+
+import { parentPort, workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+import { linkedDialects } from "../dialect/linked.ts";
+import type { Row } from "../statements.ts";
+import type { ReaderReply, ReaderRequest } from "./sqlite-reader.ts";
+
+const port = parentPort;
+if (!port) throw new Error("sqlite-reader-thread runs as a worker thread");
+
+const { file } = workerData as { file: string };
+const db = new Database(file, { fileMustExist: true, timeout: 5000 });
+db.pragma("query_only = ON");
+// The pages read a few rows per request; SQLite's default page cache is plenty.
+db.pragma("cache_size = -2000");
+const dialect = linkedDialects.sqlite;
+const linked = db.prepare(dialect.sql);
+
+port.on("message", (request: ReaderRequest) => {
+  let reply: ReaderReply;
+  try {
+    const row = linked.get(request.tokenHash) as Row | undefined;
+    reply = { id: request.id, ok: true, value: row ? dialect.decode(row) : null };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    reply = { id: request.id, ok: false, code: typeof code === "string" ? code : error instanceof Error ? error.name : "unknown" };
+  }
+  port.postMessage(reply);
+});

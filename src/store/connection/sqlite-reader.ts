@@ -1,0 +1,114 @@
+// SQLite: the reads of link mode's pages run on a worker thread with its own connection to the
+// same file (read-only by pragma). Every check-in page request (the GET, and each POST before its
+// answer) starts with one, and on the main thread they would share the event loop with the
+// engine's writes and the HTTP work; off it, page reads go on while the engine commits.
+//
+// The reader sees what was committed before its statement began (WAL), as the main connection's
+// own reads do: a write whose promise resolved is visible. It never blocks the writer and holds no
+// transaction between statements. The thread starts on the first read, so a practice that does
+// not use link mode never starts it. If it cannot start or dies, each read waiting on it fails
+// with `reader_unavailable` and the caller reads on the main connection instead; the next read
+// starts a new thread.
+
+import { Worker } from "node:worker_threads";
+import type { LinkedCheckIn } from "../../ports/checkin-store.ts";
+import { StoreError } from "../errors.ts";
+
+/** A read the thread answers; see sqlite-reader-thread.ts. */
+export interface ReaderRequest {
+  id: number;
+  read: "linkedCheckIn";
+  tokenHash: string;
+}
+
+export type ReaderReply = { id: number; ok: true; value: LinkedCheckIn | null } | { id: number; ok: false; code: string };
+
+/** The reader thread is not there (it could not start, or it stopped): read on the main connection. */
+export const readerUnavailable = (reason: string): StoreError => new StoreError("reader_unavailable", `the SQLite reader thread is unavailable (${reason})`);
+
+export const isReaderUnavailable = (error: unknown): boolean => error instanceof StoreError && error.code === "reader_unavailable";
+
+interface Pending {
+  resolve(value: LinkedCheckIn | null): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The thread's script. Compiled (dist/), it is the .js file next to this one. Run from the
+ * TypeScript sources (tests, `npm start`), a worker does not inherit tsx's loader, so a short
+ * bootstrap registers tsx in the thread first and then imports the .ts file (a failure there
+ * stops the thread with an error, as a failing .js script does).
+ */
+function threadWorker(file: string): Worker {
+  const options = { workerData: { file } };
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./sqlite-reader-thread.js", import.meta.url), options);
+  const script = new URL("./sqlite-reader-thread.ts", import.meta.url).href;
+  const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(script)}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
+
+export class SqliteReader {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private closed = false;
+  /** Threads started so far (1 unless one stopped and was replaced). */
+  started = 0;
+
+  constructor(private readonly file: string) {}
+
+  /** The link whose token hash this is, with its check-in's context and response (LinkTokenStore.linkedCheckIn). */
+  linkedCheckIn(tokenHash: string): Promise<LinkedCheckIn | null> {
+    if (this.closed) return Promise.reject(readerUnavailable("closed"));
+    let worker: Worker;
+    try {
+      worker = this.worker ?? this.start();
+    } catch (error) {
+      return Promise.reject(readerUnavailable(error instanceof Error ? error.name : "start failed"));
+    }
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, read: "linkedCheckIn", tokenHash } satisfies ReaderRequest);
+    });
+  }
+
+  /** Whether a thread is running now. */
+  running(): boolean {
+    return this.worker !== null;
+  }
+
+  private start(): Worker {
+    const worker = threadWorker(this.file);
+    this.started++;
+    // The thread never keeps the process alive: shutting down is the main thread's decision.
+    worker.unref();
+    worker.on("message", (reply: ReaderReply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiting.resolve(reply.value);
+      // SQLite's code only (SQLITE_CORRUPT, …): nothing read from a row.
+      else waiting.reject(new StoreError("reader_failed", `a link read failed on the SQLite reader thread (${reply.code})`));
+    });
+    const stopped = (reason: string) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      const waiting = [...this.pending.values()];
+      this.pending.clear();
+      for (const request of waiting) request.reject(readerUnavailable(reason));
+    };
+    worker.on("error", (error) => stopped(error.name));
+    worker.on("exit", (code) => stopped(`exit ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Stops the thread (reads still waiting fail with `reader_unavailable`). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    await worker.terminate();
+  }
+}
