@@ -123,7 +123,7 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? "3");
 
 /**
  * Runs a throughput scenario REPEATS times (each in a fresh process on a fresh database) and
- * reports the run with the median `perSecond`, with every run's rate and its baseline's, because
+ * reports the run with the median `key` (`perSecond` unless given), with every run's figure and its baseline's, because
  * a single run on a shared machine can be off by a third either way.
  */
 async function repeated(run: () => Promise<Json>, key = "perSecond"): Promise<Json> {
@@ -134,7 +134,14 @@ async function repeated(run: () => Promise<Json>, key = "perSecond"): Promise<Js
   const chosen = sorted[Math.floor(sorted.length / 2)] as Json;
   return {
     ...chosen,
-    runs: runs.map((r) => ({ [key]: value(r), [`baseline${key[0]!.toUpperCase()}${key.slice(1)}`]: Number((r.baseline as Json | undefined)?.[key]) })),
+    runs: runs.map((r) => {
+      const baseline = r.baseline as Json | undefined;
+      const entry: Json = { [key]: value(r) };
+      if (baseline && key in baseline) entry[`baseline${key[0]!.toUpperCase()}${key.slice(1)}`] = Number(baseline[key]);
+      // A ratio's run also shows the two rates it was taken of.
+      if (key !== "perSecond" && "perSecond" in r) Object.assign(entry, { perSecond: Number(r.perSecond), baselinePerSecond: Number(baseline?.perSecond) });
+      return entry;
+    }),
   };
 }
 

@@ -40,7 +40,10 @@ interface Pending {
  * stops the thread with an error, as a failing .js script does).
  */
 function threadWorker(file: string): Worker {
-  const options = { workerData: { file } };
+  // A small young generation: the thread's garbage is a few rows per read. With 4 MB instead of
+  // V8's 16 the thread adds 26-28 MB of RSS instead of 37-38 under 2,000 reads at once, at the
+  // same web check-in rate; a thread over its heap limit stops and is replaced.
+  const options = { workerData: { file }, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } };
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./sqlite-reader-thread.js", import.meta.url), options);
   const script = new URL("./sqlite-reader-thread.ts", import.meta.url).href;
   const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(script)}); });`;
