@@ -140,9 +140,8 @@ async function recordAnswer(ctx: EngineContext, actor: Actor, checkInId: string,
  * `before` is the stored response when the check-in was answered already (an edit), else null:
  * while it is `sent` its response is not complete, because the store marks the check-in answered
  * in the same transaction that completes the response.
- * `from`: where the answer came from. A press in chat updates the chat prompt (the next question,
- * the thank-you); an answer from the web page leaves the chat alone: there the client's message is
- * the neutral link, and the page shows its own questions and thank-you.
+ * `from`: a press in chat updates the chat prompt (next question, thank-you); an answer from the
+ * web page leaves the chat alone (its message is the neutral link; the page words its own).
  */
 export async function answerRecorded(
   ctx: EngineContext,
