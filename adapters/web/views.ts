@@ -90,6 +90,17 @@ export function renderPage(template: string, data: Record<string, unknown>, opti
   return render("layout", { locale: options.locale, t, title, asset, body, scripts: options.scripts ? options.scripts.map(asset) : [] });
 }
 
+/**
+ * Renders a part of a page (a template under templates/, without the layout), which the page
+ * includes with `<%~ %>`: escaped here, where it is rendered.
+ */
+export function renderPart(template: string, data: Record<string, unknown>, locale: Locale): string {
+  const t = translatorFor(locale);
+  const it: Record<string, unknown> = { locale, t, asset };
+  for (const key of Object.keys(data)) it[key] = data[key];
+  return render(template, it);
+}
+
 /** Sends a rendered page with its status. */
 export function sendPage(reply: FastifyReply, status: number, template: string, data: Record<string, unknown>, options: PageOptions): FastifyReply {
   return reply.code(status).type("text/html; charset=utf-8").send(renderPage(template, data, options));

@@ -3,7 +3,6 @@
 // through InboundPort.receive as the therapist the token names, which also edits the chat
 // message, so the two stay in step. The dashboard builds its fuller therapist view around this.
 
-import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { InboundPort } from "../../../src/ports/inbound.ts";
 import type { AlertPage } from "../../../src/ports/link-pages.ts";
@@ -12,7 +11,7 @@ import { translate } from "../../../src/i18n/index.ts";
 import type { RouteModule } from "../server.ts";
 import { sendPage } from "../views.ts";
 import { sendUnavailable } from "./unavailable.ts";
-import { LINK_SUBMISSION, tokenParam } from "./link-route.ts";
+import { LINK_SUBMISSION, newSubmissionId, tokenParam } from "./link-route.ts";
 import type { LinkRouteDeps } from "./link-route.ts";
 
 export const ALERT_PATH = "/a";
@@ -26,7 +25,7 @@ function showAlert(reply: FastifyReply, page: AlertPage, token: string, opts: { 
     reply,
     opts.status ?? 200,
     "alert",
-    { view: page.view, scheduleText: page.scheduleText, trend: page.trend, action: `${ALERT_PATH}/${token}`, csrf: reply.generateCsrf(), submission: randomBytes(16).toString("base64url"), done: opts.done ?? null, error: opts.error ?? null },
+    { view: page.view, scheduleText: page.scheduleText, trend: page.trend, action: `${ALERT_PATH}/${token}`, csrf: reply.generateCsrf(), submission: newSubmissionId(), done: opts.done ?? null, error: opts.error ?? null },
     { locale: page.locale, titleKey: "web.alert.title" },
   );
 }
