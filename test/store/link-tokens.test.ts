@@ -142,6 +142,20 @@ describe("SQLite's reader thread for link reads", () => {
     expect(broken.started).toBe(2);
   });
 
+  it("a stored value that does not fit its column fails the read with the same code as on the main connection", async () => {
+    await db.sql.execute(`UPDATE "LinkToken" SET "expiresAt" = 'soon' WHERE "tokenHash" = 'hash-1'`);
+    const main = new SqlLinkTokenStore({ prisma: db.prisma, sql: db.sql });
+    const onMain = await main.linkedCheckIn("hash-1").catch((error: unknown) => error);
+    const onThread = await store.linkedCheckIn("hash-1").catch((error: unknown) => error);
+    expect(db.reader!.running()).toBe(true);
+    expect((onMain as { code?: string }).code).toBe("corrupt_row");
+    expect((onThread as { code?: string }).code).toBe("corrupt_row");
+    expect(String((onThread as Error).message)).not.toContain("soon");
+    // The thread is still there for the next read.
+    expect(await store.linkedCheckIn("hash-2")).toBeNull();
+    expect(db.reader!.started).toBe(1);
+  });
+
   it("gives many concurrent reads each its own answer", async () => {
     const hashes = Array.from({ length: 40 }, (_, i) => `hash-${i + 1}`);
     for (const hash of hashes.slice(1)) {

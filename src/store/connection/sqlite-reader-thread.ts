@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { linkedDialects } from "../dialect/linked.ts";
 import type { Row } from "../statements.ts";
 import type { ReaderReply, ReaderRequest } from "./sqlite-reader.ts";
+import { isCodedError } from "../../ports/errors.ts";
 
 const port = parentPort;
 if (!port) throw new Error("sqlite-reader-thread runs as a worker thread");
@@ -25,8 +26,9 @@ port.on("message", (request: ReaderRequest) => {
     const row = linked.get(request.tokenHash) as Row | undefined;
     reply = { id: request.id, ok: true, value: row ? dialect.decode(row) : null };
   } catch (error) {
+    // Only the code crosses back (SQLite's, or the store's own such as corrupt_row), never a message.
     const code = (error as { code?: unknown }).code;
-    reply = { id: request.id, ok: false, code: typeof code === "string" ? code : error instanceof Error ? error.name : "unknown" };
+    reply = { id: request.id, ok: false, code: typeof code === "string" ? code : error instanceof Error ? error.name : "unknown", coded: isCodedError(error) };
   }
   port.postMessage(reply);
 });

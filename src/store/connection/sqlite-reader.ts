@@ -13,6 +13,10 @@
 import { Worker } from "node:worker_threads";
 import type { LinkedCheckIn } from "../../ports/checkin-store.ts";
 import { StoreError } from "../errors.ts";
+import { ERROR_CODES } from "../../ports/errors.ts";
+import type { ErrorCode } from "../../ports/errors.ts";
+
+const isErrorCode = (code: string): code is ErrorCode => (ERROR_CODES as readonly string[]).includes(code);
 
 /** A read the thread answers; see sqlite-reader-thread.ts. */
 export interface ReaderRequest {
@@ -21,7 +25,8 @@ export interface ReaderRequest {
   tokenHash: string;
 }
 
-export type ReaderReply = { id: number; ok: true; value: LinkedCheckIn | null } | { id: number; ok: false; code: string };
+/** `coded`: the thread's error was one of this application's (its `code` is an ErrorCode). */
+export type ReaderReply = { id: number; ok: true; value: LinkedCheckIn | null } | { id: number; ok: false; code: string; coded: boolean };
 
 /** The reader thread is not there (it could not start, or it stopped): read on the main connection. */
 export const readerUnavailable = (reason: string): StoreError => new StoreError("reader_unavailable", `the SQLite reader thread is unavailable (${reason})`);
@@ -91,7 +96,9 @@ export class SqliteReader {
       if (!waiting) return;
       this.pending.delete(reply.id);
       if (reply.ok) waiting.resolve(reply.value);
-      // SQLite's code only (SQLITE_CORRUPT, …): nothing read from a row.
+      // The store's own errors keep their code (corrupt_row …), as on the main connection;
+      // anything else is reader_failed with SQLite's code. Nothing read from a row comes along.
+      else if (reply.coded && isErrorCode(reply.code)) waiting.reject(new StoreError(reply.code, `a link read failed on the SQLite reader thread (${reply.code})`));
       else waiting.reject(new StoreError("reader_failed", `a link read failed on the SQLite reader thread (${reply.code})`));
     });
     const stopped = (reason: string) => {
