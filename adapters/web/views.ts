@@ -79,14 +79,19 @@ function translatorFor(locale: Locale): Translator {
   return t;
 }
 
+/** What a template gets as `it`: the page context and its own data. */
+function contextOf(locale: Locale, title: string, data: Record<string, unknown>): PageContext & Record<string, unknown> {
+  // Built key by key: an object spread of the page data cost about 11 us a page here, the copy below under 1 us.
+  const it: PageContext & Record<string, unknown> = { locale, t: translatorFor(locale), title, asset };
+  for (const key of Object.keys(data)) it[key] = data[key];
+  return it;
+}
+
 /** Renders `template` (a file name under templates/, without .eta) inside the layout. */
 export function renderPage(template: string, data: Record<string, unknown>, options: PageOptions): string {
   const t = translatorFor(options.locale);
   const title = t(options.titleKey, options.titleParams);
-  // Built key by key: an object spread of the page data cost about 11 us a page here, the copy below under 1 us.
-  const it: PageContext & Record<string, unknown> = { locale: options.locale, t, title, asset };
-  for (const key of Object.keys(data)) it[key] = data[key];
-  const body = render(template, it);
+  const body = render(template, contextOf(options.locale, title, data));
   return render("layout", { locale: options.locale, t, title, asset, body, scripts: options.scripts ? options.scripts.map(asset) : [] });
 }
 
@@ -95,10 +100,7 @@ export function renderPage(template: string, data: Record<string, unknown>, opti
  * includes with `<%~ %>`: escaped here, where it is rendered.
  */
 export function renderPart(template: string, data: Record<string, unknown>, locale: Locale): string {
-  const t = translatorFor(locale);
-  const it: Record<string, unknown> = { locale, t, asset };
-  for (const key of Object.keys(data)) it[key] = data[key];
-  return render(template, it);
+  return render(template, contextOf(locale, "", data));
 }
 
 /** Sends a rendered page with its status. */
