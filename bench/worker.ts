@@ -8,14 +8,14 @@ import { encodeAction } from "../src/ports/action-ids.ts";
 import { startTicker } from "../src/runtime/ticker.ts";
 import { silentLogger } from "../src/ports/logger.ts";
 import type { TickReport } from "../src/core/engine.ts";
-import { Worker } from "node:worker_threads";
+import { siblingScript, startWorker } from "../src/runtime/worker-script.ts";
 import { readFileSync } from "node:fs";
 import { seedDueCheckIns, seedHistory, seedPractice } from "./seed.ts";
 import type { SeededEnrollment } from "./seed.ts";
 import { buildBenchBot, CountingPlatform, peakRssMb, percentile, round } from "./support.ts";
 import { openRaw, rawAnswerLoop, rawSendLoop } from "./raw.ts";
 import { scoresFor } from "./scores.ts";
-import type { WebClientsResult, WebClientsRun } from "./web-clients.ts";
+import type { WebClientsMessage, WebClientsRun } from "./web-clients.ts";
 
 const [scenario, providerArg, url, optionsJson] = process.argv.slice(2);
 const provider = providerArg as Provider;
@@ -23,13 +23,15 @@ const options = JSON.parse(optionsJson ?? "{}") as Record<string, number>;
 
 /**
  * Clients answer their sent check-ins (three presses each), `concurrency` clients at a time, each
- * pressing again as soon as the reply to its previous press arrives (a closed loop).
+ * pressing again as soon as the reply to its previous press arrives (a closed loop). With
+ * `timedFrom`, the items before it are a warm-up in the same loop: the figures cover the items
+ * from it on, from the start of the first of them (when `onTimed` runs) to the end of the last.
  */
-async function ingest(bot: BotParts, items: { checkInId: string; userId: string }[], concurrency: number): Promise<{ ms: number; completed: number; latencies: number[] }> {
+async function ingest(bot: BotParts, items: { checkInId: string; userId: string }[], concurrency: number, timedFrom = 0, onTimed: () => void = () => {}): Promise<{ ms: number; completed: number; latencies: number[] }> {
   let next = 0;
   let completed = 0;
   const latencies: number[] = [];
-  const started = performance.now();
+  let started = Number.NaN;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < items.length) {
@@ -38,12 +40,17 @@ async function ingest(bot: BotParts, items: { checkInId: string; userId: string 
         const scores = scoresFor(i);
         const actor = { platform: "terminal" as const, workspaceId: "local", userId: item.userId, isPlatformAdmin: false };
         const itemStart = performance.now();
+        if (i === timedFrom) {
+          started = itemStart;
+          onTimed();
+        }
         let reply;
         for (const key of ["goal", "task", "bond"] as const) {
           reply = await bot.engine.receive({ type: "action", actor, actionId: encodeAction({ op: "score", checkInId: item.checkInId, item: key, value: scores[key] }), deliveryId: `${item.checkInId}:${key}` });
           if (reply.refused) throw new Error(`answer refused: ${reply.text}`);
         }
-        latencies[i] = performance.now() - itemStart;
+        if (i < timedFrom) continue;
+        latencies[i - timedFrom] = performance.now() - itemStart;
         completed++;
       }
     }),
@@ -302,10 +309,13 @@ function mainThreadCpuMs(): number | null {
   }
 }
 
-/** Main-thread CPU per item over a run, in µs (null without /proc). */
-async function cpuPerItem<T>(items: number, run: () => Promise<T>): Promise<{ result: T; cpuUs: number | null }> {
-  const before = mainThreadCpuMs();
-  const result = await run();
+/**
+ * Main-thread CPU per item over the timed part of a run, in µs (null without /proc): `run` calls
+ * its argument when the timed part starts.
+ */
+async function cpuPerItem<T>(items: number, run: (timed: () => void) => Promise<T>): Promise<{ result: T; cpuUs: number | null }> {
+  let before: number | null = null;
+  const result = await run(() => (before = mainThreadCpuMs()));
   const after = mainThreadCpuMs();
   return { result, cpuUs: before === null || after === null ? null : round(((after - before) * 1000) / items) };
 }
@@ -313,16 +323,18 @@ async function cpuPerItem<T>(items: number, run: () => Promise<T>): Promise<{ re
 /**
  * Link mode over HTTP on loopback: each web check-in is a GET of the page and a POST of the
  * answers (CSRF cookie and token as a browser sends them), `clients` at a time in a closed loop.
- * The visitors run in a worker thread (bench/web-clients.ts) with keep-alive connections, as
- * load generators such as autocannon or k6 do, so the figure is the server's event loop, not the
- * HTTP client's. The same process then answers other check-ins directly through engine.receive
- * (three presses each) on its main thread, as the same-run baseline.
+ * The visitors run in a worker thread (bench/web-clients.ts) with keep-alive connections and a
+ * lean client, as load generators such as wrk or autocannon do, so the figure is the server's,
+ * not the HTTP client's. The same process then answers other check-ins directly through
+ * engine.receive (three presses each) on its main thread, as the same-run baseline. Each side is
+ * one closed loop whose first `warmUp` check-ins are not timed.
  */
 async function web(): Promise<Record<string, unknown>> {
   const n = options.n ?? 1000;
   const clients = options.clients ?? 50;
   // Both sides first answer a third as many check-ins untimed, so that what is timed runs
-  // compiled code (with a fifth, the first timed web check-ins still ran partly unoptimised).
+  // compiled code (with a fifth, the first timed web check-ins still ran partly unoptimised),
+  // and the timed window starts with the clients already spread out.
   const warmUp = options.warmUp ?? Math.round(n / 3);
   const seeding = await openDatabase(url as string);
   const { applyMigrations, loadMigrations, migrationsDir } = await import("../src/store/migrate.ts");
@@ -359,19 +371,29 @@ async function web(): Promise<Record<string, unknown>> {
   const items = await sentItems(bot, practice.enrollments, 2 * (n + warmUp));
   const webItems = items.slice(0, n + warmUp).map((item) => links.get(item.userId) ?? "");
   if (webItems.some((link) => !link)) throw new Error("a web check-in got no link");
-  const visitors = new Worker(new URL(import.meta.url.endsWith(".ts") ? "./web-clients.ts" : "./web-clients.js", import.meta.url));
-  const webRun = (list: string[]): Promise<{ ms: number; latencies: number[] }> =>
+  const visitors = startWorker(siblingScript(import.meta.url, "web-clients"));
+  // One closed loop over the warm-up and then the timed check-ins, for the web and the direct
+  // side alike: the timed window starts with the clients already spread out, as in steady load.
+  const webRun = (timedStart: () => void): Promise<{ ms: number; latencies: number[] }> =>
     new Promise((resolve, reject) => {
-      visitors.once("message", (result: WebClientsResult) => ("error" in result ? reject(new Error(result.error)) : resolve(result)));
+      const onMessage = (message: WebClientsMessage) => {
+        if ("timed" in message) return timedStart();
+        visitors.off("message", onMessage);
+        if ("error" in message) reject(new Error(message.error));
+        else resolve(message);
+      };
+      visitors.on("message", onMessage);
       visitors.once("error", reject);
-      visitors.postMessage({ links: list, clients } satisfies WebClientsRun);
+      visitors.postMessage({ links: webItems, clients, timedFrom: warmUp } satisfies WebClientsRun);
     });
-  await webRun(webItems.slice(0, warmUp));
-  const { result: timed, cpuUs } = await cpuPerItem(n, () => webRun(webItems.slice(warmUp)));
+  const visitsStart = new Date();
+  const { result: timed, cpuUs } = await cpuPerItem(n, webRun);
   await visitors.terminate();
   const direct = items.slice(n + warmUp);
-  await ingest(bot, direct.slice(0, warmUp), clients);
-  const { result: baseline, cpuUs: baselineCpuUs } = await cpuPerItem(n, () => ingest(bot, direct.slice(warmUp), clients));
+  const { result: baseline, cpuUs: baselineCpuUs } = await cpuPerItem(n, (timedStart) => ingest(bot, direct, clients, warmUp, timedStart));
+  // Every visit and every direct answer must have stored its check-in's answers.
+  const [answered] = await bot.db.sql.query<{ count: number | bigint }>(`SELECT COUNT(*) AS "count" FROM "CheckIn" WHERE "status" = 'answered' AND "answeredAt" >= ?`, [visitsStart]);
+  if (Number(answered?.count) !== webItems.length + direct.length) throw new Error(`${answered?.count} check-ins answered, expected ${webItems.length + direct.length}`);
   await server.close();
   await bot.close();
   const perS = (n / timed.ms) * 1000;

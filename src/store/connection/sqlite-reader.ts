@@ -10,7 +10,8 @@
 // with `reader_unavailable` and the caller reads on the main connection instead; the next read
 // starts a new thread.
 
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { siblingScript, startWorker } from "../../runtime/worker-script.ts";
 import type { LinkedCheckIn } from "../../ports/checkin-store.ts";
 import { StoreError } from "../errors.ts";
 import { ERROR_CODES } from "../../ports/errors.ts";
@@ -38,21 +39,13 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/**
- * The thread's script. Compiled (dist/), it is the .js file next to this one. Run from the
- * TypeScript sources (tests, `npm start`), a worker does not inherit tsx's loader, so a short
- * bootstrap registers tsx in the thread first and then imports the .ts file (a failure there
- * stops the thread with an error, as a failing .js script does).
- */
+/** The thread: sqlite-reader-thread next to this file (.js compiled, .ts from the sources). */
 function threadWorker(file: string): Worker {
   // A small young generation: the thread's garbage is a few rows per read. With 4 MB instead of
   // V8's 16 the thread adds 26-28 MB of RSS instead of 37-38 under 2,000 reads at once, at the
   // same web check-in rate; a thread over its heap limit stops and is replaced.
   const options = { workerData: { file }, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } };
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./sqlite-reader-thread.js", import.meta.url), options);
-  const script = new URL("./sqlite-reader-thread.ts", import.meta.url).href;
-  const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(script)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return startWorker(siblingScript(import.meta.url, "sqlite-reader-thread"), options);
 }
 
 export class SqliteReader {
