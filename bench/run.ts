@@ -255,17 +255,20 @@ type Check = { value: number | null; target: string; pass: boolean | null };
 function targets(provider: Provider, r: Json): Record<string, Check> {
   const get = (p: string): number => p.split(".").reduce<unknown>((o, k) => (o as Json | undefined)?.[k], r) as number;
   const tickMs = TICK_SECONDS * 1000;
+  // A ratio target is judged on the rates (the printed ratio is rounded to two decimals, so 0.50
+  // may stand for 0.496), and shown to three decimals.
+  const exactRatio = (scenario: string): number => get(`${scenario}.perSecond`) / get(`${scenario}.baseline.perSecond`);
   const checks: Record<string, Check> = {
     burstUnder4s: {
       value: get("burst.seconds"),
       target: provider === "sqlite" ? "< 4 s for 20,000 check-ins" : "(target is for SQLite only)",
       pass: provider === "sqlite" ? get("burst.seconds") < 4 : null,
     },
-    burstRatioToBaseline: { value: get("burst.ratioToBaseline"), target: ">= 0.3", pass: get("burst.ratioToBaseline") >= 0.3 },
+    burstRatioToBaseline: { value: round(exactRatio("burst"), 3), target: ">= 0.3", pass: exactRatio("burst") >= 0.3 },
     sustainedPromptsPerSecond: { value: get("steady.sentPerSecond"), target: ">= 50 prompts/s", pass: get("steady.sentPerSecond") >= 50 },
     latenessP99BeyondTick: { value: round(get("steady.latenessP99Ms") - tickMs), target: `< 1000 ms beyond the ${TICK_SECONDS} s tick`, pass: get("steady.latenessP99Ms") - tickMs < 1000 },
     ingestionPerSecond: { value: get("ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("ingestion.perSecond") >= 1000 },
-    webCheckInsToDirectIngestion: { value: get("webCheckIns.ratioToBaseline"), target: ">= 0.5x the same run's direct ingestion", pass: get("webCheckIns.ratioToBaseline") >= 0.5 },
+    webCheckInsToDirectIngestion: { value: round(exactRatio("webCheckIns"), 3), target: ">= 0.5x the same run's direct ingestion", pass: exactRatio("webCheckIns") >= 0.5 },
     webCheckInP99Ms: { value: get("webCheckIns.latencyMs.p99"), target: "< 100 ms (GET + POST)", pass: get("webCheckIns.latencyMs.p99") < 100 },
     ingestionPerSecondAt500kHistory: { value: get("large.ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("large.ingestion.perSecond") >= 1000 },
     ruleCostFlatWithHistory: {
