@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import type { OpenDatabase, PrismaDb, SqlConnection, SyncSql } from "./types.ts";
 import { sqliteFilePath } from "./url.ts";
 import { SqliteReader } from "./sqlite-reader.ts";
+import { SqliteCheckpointer } from "./sqlite-checkpointer.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -39,7 +40,11 @@ export class SqliteConnection implements SqlConnection {
     execute: (sql, params = []) => this.prepare(sql).run(...params.map(toSqliteValue)).changes,
   };
 
-  constructor(readonly db: Database.Database) {}
+  /** `committed` runs after each commit of this connection (the WAL checkpointer counts them). */
+  constructor(
+    readonly db: Database.Database,
+    private readonly committed: () => void = () => {},
+  ) {}
 
   private prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
@@ -152,6 +157,7 @@ export class SqliteConnection implements SqlConnection {
         for (const write of batch) write.reject(error);
         return;
       }
+      this.committed();
       batch.forEach((write, i) => {
         const result = results[i]!;
         if (result.ok) write.resolve(result.value);
@@ -166,6 +172,7 @@ export class SqliteConnection implements SqlConnection {
       try {
         const result = await fn(new SqliteTransaction(this.db, (sql) => this.prepare(sql)));
         this.db.exec("COMMIT");
+        this.committed();
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.db.exec("ROLLBACK");
@@ -225,8 +232,9 @@ export async function openSqlite(url: string): Promise<OpenDatabase> {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
-  // Checkpoint (and fsync) every ~40 MB of WAL rather than every 4 MB: bursts commit often.
-  db.pragma("wal_autocheckpoint = 10000");
+  // WAL checkpoints: on a thread of their own once the connection has committed a while, in the
+  // commits until then (every ~40 MB of WAL rather than SQLite's 4 MB: bursts commit often).
+  const checkpointer = new SqliteCheckpointer(file, db);
   // Planner statistics: without them SQLite may pick an index that scans every open check-in
   // instead of one enrollment's rows. Analyse tables whose statistics are missing or stale now,
   // and keep them fresh hourly (cheap: sampled, and only where the data changed a lot).
@@ -258,11 +266,13 @@ export async function openSqlite(url: string): Promise<OpenDatabase> {
   return {
     provider: "sqlite",
     prisma: prisma as PrismaDb,
-    sql: new SqliteConnection(db),
+    sql: new SqliteConnection(db, () => checkpointer.committed()),
+    checkpointer,
     location: file,
     reader,
     async close() {
       clearInterval(optimizer);
+      await checkpointer.close();
       await reader.close();
       await prisma.$disconnect();
       db.close();

@@ -2,6 +2,7 @@
 
 import type { PrismaClient as SqlitePrismaClient } from "../generated/sqlite/client.ts";
 import type { SqliteReader } from "./sqlite-reader.ts";
+import type { SqliteCheckpointer } from "./sqlite-checkpointer.ts";
 
 export type Provider = "sqlite" | "postgresql";
 
@@ -48,5 +49,7 @@ export interface OpenDatabase {
   location: string;
   /** SQLite: the reader thread for link mode's page reads (sqlite-reader.ts). */
   reader?: SqliteReader;
+  /** SQLite: the thread that checkpoints the WAL (sqlite-checkpointer.ts). */
+  checkpointer?: SqliteCheckpointer;
   close(): Promise<void>;
 }
