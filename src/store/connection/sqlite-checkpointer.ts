@@ -126,9 +126,9 @@ export class SqliteCheckpointer {
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     worker.postMessage("stop");
     // A pass in progress finishes first; a thread that does not stop within a second is stopped.
+    // Its exit hands checkpointing back to the commits (`stopped` above).
     const timer = setTimeout(() => void worker.terminate(), 1000);
     await exited;
     clearTimeout(timer);
-    this.setActive(false);
   }
 }
