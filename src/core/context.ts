@@ -78,12 +78,17 @@ export function mention(platform: PlatformName, userId: string): string {
 
 const DATE_LOCALES = { en: enGB, ro: roLocale };
 
-/** Formatted date-times kept for reuse, the last 1,024 (a page and its answer show the same closing time). */
+/**
+ * Formatted date-times kept for reuse, the last 1,024 (a page and its answer show the same closing
+ * time). They are kept by the minute: the text shows no seconds, and every time zone's offset since
+ * 1972 is a whole number of minutes, so one UTC minute is one local minute. An edit window that
+ * starts now thus reads one kept text for every answer in the same minute.
+ */
 const dateTimeTexts = new LRUCache<string, string>({ max: 1024 });
 
 /** Local date and time for messages, e.g. "Tue 3 Mar, 17:10". */
 export function formatLocalDateTime(at: Date, timeZone: string, locale: Locale): string {
-  const key = `${locale} ${timeZone} ${at.getTime()}`;
+  const key = `${locale} ${timeZone} ${Math.floor(at.getTime() / 60_000)}`;
   let text = dateTimeTexts.get(key);
   if (text === undefined) {
     text = format(new TZDate(at.getTime(), timeZone), "EEE d MMM, HH:mm", { locale: DATE_LOCALES[locale] });
