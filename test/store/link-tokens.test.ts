@@ -12,6 +12,7 @@ import type { PrismaCheckInStore } from "../../src/store/prisma-store.ts";
 import type { CheckIn, Enrollment } from "../../src/core/model.ts";
 import { insertCheckIns, seedEnrollment } from "../support/store-seed.ts";
 import { describePostgres } from "../support/pg-suite.ts";
+import type { Worker } from "node:worker_threads";
 import { SqliteReader } from "../../src/store/connection/sqlite-reader.ts";
 import { SqlLinkTokenStore } from "../../src/store/link-tokens-store.ts";
 
@@ -156,12 +157,30 @@ describe("SQLite's reader thread for link reads", () => {
     expect(db.reader!.started).toBe(1);
   });
 
+  it("fails the reads of a thread that stops before they are sent, and sends the next ones to its replacement", async () => {
+    const reader = db.reader!;
+    expect(await store.linkedCheckIn("hash-1")).not.toBeNull();
+    const stopping = (reader as unknown as { worker: Worker }).worker;
+    // Asked for, not yet sent (that happens at the end of this turn), when the thread stops.
+    const first = reader.linkedCheckIn("hash-1");
+    stopping.emit("exit", 1);
+    // Asked for in the same turn: a new thread starts and gets it.
+    const second = reader.linkedCheckIn("hash-1");
+    expect(reader.started).toBe(2);
+    await expect(first).rejects.toMatchObject({ code: "reader_unavailable" });
+    expect((await second)?.link.tokenHash).toBe("hash-1");
+    await stopping.terminate();
+  });
+
   it("gives many concurrent reads each its own answer", async () => {
     const hashes = Array.from({ length: 40 }, (_, i) => `hash-${i + 1}`);
     for (const hash of hashes.slice(1)) {
       await store.createLinkToken({ tokenHash: hash, checkInId: checkIn.id, personId: enrollment.clientId, expiresAt: at(Number(hash.slice(5))), createdAt: at(0) });
     }
+    const sent = db.reader!.messages;
     const found = await Promise.all([...hashes, "hash-none"].map((hash) => store.linkedCheckIn(hash)));
+    // Asked for in one turn, they crossed to the thread in one message.
+    expect(db.reader!.messages - sent).toBe(1);
     expect(found.slice(1, -1).map((f) => f?.link.expiresAt.getTime())).toEqual(hashes.slice(1).map((h) => at(Number(h.slice(5))).getTime()));
     expect(found.map((f) => f?.link.tokenHash ?? null)).toEqual([...hashes, null]);
     expect(db.reader!.started).toBe(1);

@@ -1,12 +1,12 @@
 // The thread behind SqliteReader (sqlite-reader.ts): its own connection to the database file,
-// reading only (query_only), answering one request at a time with the same statement and decoding
-// as the main thread's read. A blocking wait for a lock is harmless here, so it has a busy timeout.
+// reading only (query_only), answering the reads of each message one after another with the same
+// statement and decoding as the main thread's read. A blocking wait for a lock is harmless here, so it has a busy timeout.
 
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { linkedDialects } from "../dialect/linked.ts";
 import type { Row } from "../statements.ts";
-import type { ReaderReply, ReaderRequest } from "./sqlite-reader.ts";
+import type { ReaderBatch, ReaderReplies, ReaderReply, ReaderRequest } from "./sqlite-reader.ts";
 import { isCodedError } from "../../ports/errors.ts";
 
 const port = parentPort;
@@ -20,15 +20,19 @@ db.pragma("cache_size = -2000");
 const dialect = linkedDialects.sqlite;
 const linked = db.prepare(dialect.sql);
 
-port.on("message", (request: ReaderRequest) => {
-  let reply: ReaderReply;
+function answer(request: ReaderRequest): ReaderReply {
   try {
     const row = linked.get(request.tokenHash) as Row | undefined;
-    reply = { id: request.id, ok: true, value: row ? dialect.decode(row) : null };
+    return { id: request.id, ok: true, value: row ? dialect.decode(row) : null };
   } catch (error) {
     // Only the code crosses back (SQLite's, or the store's own such as corrupt_row), never a message.
     const code = (error as { code?: unknown }).code;
-    reply = { id: request.id, ok: false, code: typeof code === "string" ? code : error instanceof Error ? error.name : "unknown", coded: isCodedError(error) };
+    return { id: request.id, ok: false, code: typeof code === "string" ? code : error instanceof Error ? error.name : "unknown", coded: isCodedError(error) };
   }
-  port.postMessage(reply);
+}
+
+// A batch is one turn's reads of the main thread; each read is its own statement, so each sees
+// what was committed when it ran, as before.
+port.on("message", (batch: ReaderBatch) => {
+  port.postMessage(batch.map(answer) satisfies ReaderReplies);
 });

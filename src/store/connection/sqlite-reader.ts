@@ -9,6 +9,10 @@
 // not use link mode never starts it. If it cannot start or dies, each read waiting on it fails
 // with `reader_unavailable` and the caller reads on the main connection instead; the next read
 // starts a new thread.
+//
+// Reads asked for in one turn of the event loop (under load, the pages of every request that
+// turn parsed) cross to the thread in one message and come back in one: each message costs both
+// threads a wake-up and a dispatch, whatever it carries.
 
 import type { Worker } from "node:worker_threads";
 import { siblingScript, startWorker } from "../../runtime/worker-script.ts";
@@ -28,6 +32,10 @@ export interface ReaderRequest {
 
 /** `coded`: the thread's error was one of this application's (its `code` is an ErrorCode). */
 export type ReaderReply = { id: number; ok: true; value: LinkedCheckIn | null } | { id: number; ok: false; code: string; coded: boolean };
+
+/** One message each way: the reads of one turn, and their replies in the same order. */
+export type ReaderBatch = ReaderRequest[];
+export type ReaderReplies = ReaderReply[];
 
 /** The reader thread is not there (it could not start, or it stopped): read on the main connection. */
 export const readerUnavailable = (reason: string): StoreError => new StoreError("reader_unavailable", `the SQLite reader thread is unavailable (${reason})`);
@@ -51,27 +59,45 @@ function threadWorker(file: string): Worker {
 export class SqliteReader {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
+  /** The reads asked for this turn, sent together when it ends (to the thread running then). */
+  private batch: ReaderRequest[] = [];
+  private sendScheduled = false;
   private nextId = 0;
   private closed = false;
   /** Threads started so far (1 unless one stopped and was replaced). */
   started = 0;
+  /** Messages sent to the thread so far (each carries the reads of one turn). */
+  messages = 0;
 
   constructor(private readonly file: string) {}
 
   /** The link whose token hash this is, with its check-in's context and response (LinkTokenStore.linkedCheckIn). */
   linkedCheckIn(tokenHash: string): Promise<LinkedCheckIn | null> {
     if (this.closed) return Promise.reject(readerUnavailable("closed"));
-    let worker: Worker;
     try {
-      worker = this.worker ?? this.start();
+      if (!this.worker) this.start();
     } catch (error) {
       return Promise.reject(readerUnavailable(error instanceof Error ? error.name : "start failed"));
     }
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, read: "linkedCheckIn", tokenHash } satisfies ReaderRequest);
+      this.batch.push({ id, read: "linkedCheckIn", tokenHash });
+      if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(() => this.send());
+      }
     });
+  }
+
+  /** Sends this turn's reads. Reads for a thread that stopped meanwhile were failed (and dropped) with it. */
+  private send(): void {
+    this.sendScheduled = false;
+    const batch = this.batch;
+    this.batch = [];
+    if (!this.worker || batch.length === 0) return;
+    this.messages++;
+    this.worker.postMessage(batch satisfies ReaderBatch);
   }
 
   /** Whether a thread is running now. */
@@ -84,19 +110,13 @@ export class SqliteReader {
     this.started++;
     // The thread never keeps the process alive: shutting down is the main thread's decision.
     worker.unref();
-    worker.on("message", (reply: ReaderReply) => {
-      const waiting = this.pending.get(reply.id);
-      if (!waiting) return;
-      this.pending.delete(reply.id);
-      if (reply.ok) waiting.resolve(reply.value);
-      // The store's own errors keep their code (corrupt_row …), as on the main connection;
-      // anything else is reader_failed with SQLite's code. Nothing read from a row comes along.
-      else if (reply.coded && isErrorCode(reply.code)) waiting.reject(new StoreError(reply.code, `a link read failed on the SQLite reader thread (${reply.code})`));
-      else waiting.reject(new StoreError("reader_failed", `a link read failed on the SQLite reader thread (${reply.code})`));
+    worker.on("message", (replies: ReaderReplies) => {
+      for (const reply of replies) this.settle(reply);
     });
     const stopped = (reason: string) => {
       if (this.worker !== worker) return;
       this.worker = null;
+      this.batch = [];
       const waiting = [...this.pending.values()];
       this.pending.clear();
       for (const request of waiting) request.reject(readerUnavailable(reason));
@@ -105,6 +125,17 @@ export class SqliteReader {
     worker.on("exit", (code) => stopped(`exit ${code}`));
     this.worker = worker;
     return worker;
+  }
+
+  private settle(reply: ReaderReply): void {
+    const waiting = this.pending.get(reply.id);
+    if (!waiting) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) waiting.resolve(reply.value);
+    // The store's own errors keep their code (corrupt_row …), as on the main connection;
+    // anything else is reader_failed with SQLite's code. Nothing read from a row comes along.
+    else if (reply.coded && isErrorCode(reply.code)) waiting.reject(new StoreError(reply.code, `a link read failed on the SQLite reader thread (${reply.code})`));
+    else waiting.reject(new StoreError("reader_failed", `a link read failed on the SQLite reader thread (${reply.code})`));
   }
 
   /** Stops the thread (reads still waiting fail with `reader_unavailable`). */
