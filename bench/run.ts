@@ -4,7 +4,8 @@
 // equivalent writes. Targets are evaluated against the measured numbers, nothing is assumed.
 //
 // Options (environment): BENCH_PROVIDERS=sqlite,postgresql  BENCH_SCALE=1 (0.1 for a quick look)
-//   BENCH_REPEATS=3 (runs of the burst, ingestion and web scenarios; the median run is reported)
+//   BENCH_REPEATS=3 (runs of the burst and ingestion scenarios; the median run is reported)
+//   BENCH_WEB_REPEATS=5 (runs of the web scenario, at least BENCH_REPEATS; the median run is reported)
 //   BENCH_ONLY=dashboard,calendars (run only these groups: burst, ingestion, web, large, calendars, dashboard;
 //   the targets of the groups left out show as not measured)
 //
@@ -120,15 +121,20 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 /** How many times the throughput scenarios run; the run with the median rate is reported. */
 const REPEATS = Number(process.env.BENCH_REPEATS ?? "3");
+/**
+ * The web scenario runs more often: its two loops run one after the other for about three
+ * seconds each, and on a shared machine the two can land in phases a quarter apart in speed.
+ */
+const WEB_REPEATS = Number(process.env.BENCH_WEB_REPEATS ?? String(Math.max(REPEATS, 5)));
 
 /**
  * Runs a throughput scenario REPEATS times (each in a fresh process on a fresh database) and
  * reports the run with the median `key` (`perSecond` unless given), with every run's figure and its baseline's, because
  * a single run on a shared machine can be off by a third either way.
  */
-async function repeated(run: () => Promise<Json>, key = "perSecond"): Promise<Json> {
+async function repeated(run: () => Promise<Json>, key = "perSecond", times = REPEATS): Promise<Json> {
   const runs: Json[] = [];
-  for (let i = 0; i < REPEATS; i++) runs.push(await run());
+  for (let i = 0; i < times; i++) runs.push(await run());
   const value = (r: Json) => Number(r[key]);
   const sorted = [...runs].sort((a, b) => value(a) - value(b));
   const chosen = sorted[Math.floor(sorted.length / 2)] as Json;
@@ -140,9 +146,17 @@ async function repeated(run: () => Promise<Json>, key = "perSecond"): Promise<Js
       if (baseline && key in baseline) entry[`baseline${key[0]!.toUpperCase()}${key.slice(1)}`] = Number(baseline[key]);
       // A ratio's run also shows the two rates it was taken of.
       if (key !== "perSecond" && "perSecond" in r) Object.assign(entry, { perSecond: Number(r.perSecond), baselinePerSecond: Number(baseline?.perSecond) });
+      const latency = r.latencyMs as Json | undefined;
+      if (latency && "p99" in latency) entry.p99Ms = Number(latency.p99);
       return entry;
     }),
   };
+}
+
+/** The median of the runs' p99 latencies (see repeated()). */
+function medianP99(result: Json): number {
+  const p99s = (result.runs as Json[]).map((r) => Number(r.p99Ms)).sort((a, b) => a - b);
+  return p99s[Math.floor(p99s.length / 2)] ?? Number.NaN;
 }
 
 async function benchProvider(provider: Provider): Promise<Json> {
@@ -171,8 +185,10 @@ async function benchProvider(provider: Provider): Promise<Json> {
   }
   if (want("web")) {
     // As many check-ins as the ingestion runs; the run with the median ratio is reported.
-    log(`${provider}: web check-ins (GET + POST over loopback), 50 clients at once, against direct ingestion in the same run (${REPEATS} runs)`);
-    result.webCheckIns = await repeated(() => fresh((url) => worker("web", provider, url, { n: scaled(3000), clients: 50 })), "ratioToBaseline");
+    log(`${provider}: web check-ins (GET + POST over loopback), 50 clients at once, against direct ingestion in the same run (${WEB_REPEATS} runs)`);
+    const web = await repeated(() => fresh((url) => worker("web", provider, url, { n: scaled(3000), clients: 50 })), "ratioToBaseline", WEB_REPEATS);
+    // The p99 target reads the median of every run's p99, not the p99 of the run chosen by its ratio.
+    result.webCheckIns = { ...web, p99MsMedianOfRuns: medianP99(web) };
   }
 
   // 500,000 answered check-ins over 10,000 enrollments: half the clients have 95 each, half 5,
@@ -269,7 +285,7 @@ function targets(provider: Provider, r: Json): Record<string, Check> {
     latenessP99BeyondTick: { value: round(get("steady.latenessP99Ms") - tickMs), target: `< 1000 ms beyond the ${TICK_SECONDS} s tick`, pass: get("steady.latenessP99Ms") - tickMs < 1000 },
     ingestionPerSecond: { value: get("ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("ingestion.perSecond") >= 1000 },
     webCheckInsToDirectIngestion: { value: round(exactRatio("webCheckIns"), 3), target: ">= 0.5x the same run's direct ingestion", pass: exactRatio("webCheckIns") >= 0.5 },
-    webCheckInP99Ms: { value: get("webCheckIns.latencyMs.p99"), target: "< 100 ms (GET + POST)", pass: get("webCheckIns.latencyMs.p99") < 100 },
+    webCheckInP99Ms: { value: get("webCheckIns.p99MsMedianOfRuns"), target: "< 100 ms (GET + POST), median of the runs' p99", pass: get("webCheckIns.p99MsMedianOfRuns") < 100 },
     ingestionPerSecondAt500kHistory: { value: get("large.ingestion.perSecond"), target: ">= 1000 responses/s", pass: get("large.ingestion.perSecond") >= 1000 },
     ruleCostFlatWithHistory: {
       value: round(get("large.ingestion.meanLatencyMsLongHistory") / get("large.ingestion.meanLatencyMsShortHistory"), 2),
@@ -313,6 +329,7 @@ async function main(): Promise<void> {
       "Baselines are measured in the same run with the raw driver (better-sqlite3 / pg) doing the minimal equivalent writes, one transaction per row.",
       "A response is one client answering all three items (three button presses through the engine's inbound port, each with its delivery receipt, authorisation and rule evaluation on completion).",
       `Burst, ingestion and the steady load run ${REPEATS} times each; the run with the median rate (steady: median p99 lateness) is shown, with every run's figure and baseline under runs.`,
+      `Web check-ins run ${WEB_REPEATS} times: the run with the median ratio to its direct ingestion is shown, and the p99 target reads the median of the runs' p99 (p99MsMedianOfRuns).`,
       "Ingestion figures are steady-state: the first sixth of the responses warm up the process and are not timed, for the raw baseline too.",
       `Ingestion: ${INGEST_CLIENTS} clients answer at once, each pressing again as soon as its previous press is answered; ingestionFewClients is the same with ${FEW_CLIENTS}.`,
       "Calendars: the baseline is node-ical parsing each feed file alone (ical.js, the bot's own parser, doing the same is under baseline.icalJs); the bot's figure is its real poll path for every feed (lease, decryption, parse, expansion, code matching, hashing, reconcile against the database, poll record) with nothing changed since the previous poll; reconcileMs is the difference. Medians of three runs; peakRssMb is the poll process's peak before its feed-reading breakdown (feedReadMs) runs.",
