@@ -11,8 +11,9 @@
 // starts a new thread.
 //
 // Reads asked for in one turn of the event loop (under load, the pages of every request that
-// turn parsed) cross to the thread in one message and come back in one: each message costs both
-// threads a wake-up and a dispatch, whatever it carries.
+// turn parsed) cross to the thread in one message, and their replies come back a few at a time
+// (every quarter millisecond of reading): each message costs both threads a wake-up and a
+// dispatch, whatever it carries, but the first pages need not wait for the last.
 
 import type { Worker } from "node:worker_threads";
 import { siblingScript, startWorker } from "../../runtime/worker-script.ts";
@@ -33,7 +34,7 @@ export interface ReaderRequest {
 /** `coded`: the thread's error was one of this application's (its `code` is an ErrorCode). */
 export type ReaderReply = { id: number; ok: true; value: LinkedCheckIn | null } | { id: number; ok: false; code: string; coded: boolean };
 
-/** One message each way: the reads of one turn, and their replies in the same order. */
+/** The reads of one turn, in one message; their replies come back in order, in one or more messages. */
 export type ReaderBatch = ReaderRequest[];
 export type ReaderReplies = ReaderReply[];
 
