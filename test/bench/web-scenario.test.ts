@@ -27,6 +27,12 @@ function expectConsistent(result: Record<string, any>, n: number, clients: numbe
   expect(result.ratioToBaseline).toBeCloseTo(result.perSecond / result.baseline.perSecond, 1);
   expect(result.latencyMs.p50).toBeGreaterThan(0);
   expect(result.latencyMs.p99).toBeGreaterThanOrEqual(result.latencyMs.p50);
+  // The direct baseline ran in two halves (before and after the web loop), and its rate is theirs together.
+  const [first, second] = result.baseline.halvesPerSecond as number[];
+  expect(first).toBeGreaterThan(0);
+  expect(second).toBeGreaterThan(0);
+  expect(result.baseline.perSecond).toBeGreaterThanOrEqual(Math.min(first!, second!) * 0.99);
+  expect(result.baseline.perSecond).toBeLessThanOrEqual(Math.max(first!, second!) * 1.01);
   // Each timed check-in is a GET and a POST, so it takes at least as long as n of them in a row
   // shared by `clients`: the window cannot be shorter than the sum of latencies / clients.
   expect(result.seconds * 1000).toBeGreaterThanOrEqual((result.latencyMs.p50 * n) / clients / 2);
