@@ -1,6 +1,7 @@
 // The thread behind SqliteReader (sqlite-reader.ts): its own connection to the database file,
 // reading only (query_only), answering the reads of each message one after another with the same
-// statement and decoding as the main thread's read. A blocking wait for a lock is harmless here, so it has a busy timeout.
+// statement and decoding as the main thread's read. A blocking wait for a lock is harmless here,
+// so it has a busy timeout.
 
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
@@ -39,7 +40,7 @@ function answer(request: ReaderRequest): ReaderReply {
 const REPLY_EVERY_MS = 0.25;
 
 // A batch is one turn's reads of the main thread; each read is its own statement, so each sees
-// what was committed when it ran, as before.
+// what was committed when it ran.
 port.on("message", (batch: ReaderBatch) => {
   let replies: ReaderReplies = [];
   let since = performance.now();
