@@ -1,13 +1,15 @@
 // SQLite's WAL checkpoints on a thread of their own (src/store/connection/sqlite-checkpointer.ts):
 // after the connection's first commits the thread takes over and the main connection's commits
 // stop checkpointing; what the thread copies is in the database file itself; the WAL starts over
-// once it is long; a thread that cannot run leaves the commits checkpointing as before; closing
-// stops it. Real SQLite files throughout.
+// once it is long; a thread that cannot run leaves the commits checkpointing as before, and one
+// that stops after it took over hands checkpointing back to them; closing stops it. Real SQLite
+// files throughout.
 
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import type { Worker } from "node:worker_threads";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/store/database.ts";
 import type { OpenDatabase } from "../../src/store/database.ts";
@@ -100,6 +102,26 @@ describe("SQLite WAL checkpointer", () => {
     expect(Math.max(...sizes)).toBeLessThan(sizes[0]! * 1.5);
     expect(checkpointer.stats.last?.mode).toBe("RESTART");
     expect(db.prepare(`SELECT COUNT(*) AS count FROM "Note"`).get()).toEqual({ count: 201 });
+  }, 120_000);
+
+  it("hands checkpointing back to the commits when the thread stops after it took over, and starts no other", async () => {
+    const { file, db } = walFile();
+    const checkpointer = new SqliteCheckpointer(file, db, { startsAfterCommits: 1, intervalMs: 10 });
+    open.push(checkpointer);
+    db.prepare(`INSERT INTO "Note" ("body") VALUES (?)`).run("first");
+    checkpointer.committed();
+    await waitFor("the checkpoint thread to be ready", async () => checkpointer.active, WAIT_MS);
+    expect(autocheckpoint(db)).toBe(0);
+    // The thread ends without being asked to (as when it runs out of memory or crashes).
+    await (checkpointer as unknown as { worker: Worker }).worker.terminate();
+    await waitFor("the checkpointer to notice", async () => checkpointer.failure, WAIT_MS);
+    expect(checkpointer.active).toBe(false);
+    expect(autocheckpoint(db)).toBe(FALLBACK_FRAMES);
+    // Later commits checkpoint by themselves; no new thread is started behind them.
+    db.prepare(`INSERT INTO "Note" ("body") VALUES (?)`).run("second");
+    checkpointer.committed();
+    expect((checkpointer as unknown as { worker: Worker | null }).worker).toBeNull();
+    expect(autocheckpoint(db)).toBe(FALLBACK_FRAMES);
   }, 120_000);
 
   it("leaves the commits checkpointing when the thread cannot open the file, and starts no other", async () => {
