@@ -49,10 +49,14 @@ describe("SQLite WAL checkpointer", () => {
     await database.sql.execute(`CREATE TABLE "Note" ("id" INTEGER PRIMARY KEY, "body" TEXT NOT NULL)`);
     expect(checkpointer.active).toBe(false);
     expect(autocheckpoint(raw)).toBe(FALLBACK_FRAMES);
+    // Prisma's own connection checkpoints only past the same length, never at SQLite's 1,000 frames.
+    const prismaAutocheckpoint = async () => Number(((await database.prisma.$queryRawUnsafe("PRAGMA wal_autocheckpoint")) as { wal_autocheckpoint: number | bigint }[])[0]?.wal_autocheckpoint);
+    expect(await prismaAutocheckpoint()).toBe(FALLBACK_FRAMES);
     // One commit per awaited write (each is its own group commit).
     for (let i = 0; i < STARTS_AFTER_COMMITS; i++) await database.sql.execute(`INSERT INTO "Note" ("body") VALUES (?)`, [`note ${i}`]);
     await waitFor("the checkpoint thread to be ready", async () => checkpointer.active, WAIT_MS);
     expect(autocheckpoint(raw)).toBe(0);
+    expect(await prismaAutocheckpoint()).toBe(FALLBACK_FRAMES);
     // The database file alone (without its WAL) comes to hold every row: the thread copied them.
     let copies = 0;
     const rowsInFileAlone = async () => {

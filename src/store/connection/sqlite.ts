@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import type { OpenDatabase, PrismaDb, SqlConnection, SyncSql } from "./types.ts";
 import { sqliteFilePath } from "./url.ts";
 import { SqliteReader } from "./sqlite-reader.ts";
-import { SqliteCheckpointer } from "./sqlite-checkpointer.ts";
+import { FALLBACK_FRAMES, SqliteCheckpointer } from "./sqlite-checkpointer.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -254,6 +254,10 @@ export async function openSqlite(url: string): Promise<OpenDatabase> {
   // use the raw one. 2 MB of page cache is enough for the Prisma side; with the raw connection's
   // 8 MB it keeps a process polling 200 calendars inside its 200 MB budget.
   await prisma.$queryRawUnsafe(`PRAGMA cache_size = -${PRISMA_CACHE_KIB}`);
+  // Its commits checkpoint only past the same ~40 MB of WAL as the raw connection's fallback, not
+  // at SQLite's 4 MB: with the checkpoint thread running, the WAL is often longer than 4 MB
+  // between its restarts, and a Prisma write would then checkpoint and sync on the event loop.
+  await prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${FALLBACK_FRAMES}`);
   const optimizer = setInterval(() => {
     try {
       db.exec("PRAGMA optimize");
