@@ -122,15 +122,16 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 /** How many times the throughput scenarios run; the run with the median rate is reported. */
 const REPEATS = Number(process.env.BENCH_REPEATS ?? "3");
 /**
- * The web scenario runs more often: its two loops run one after the other for about three
- * seconds each, and on a shared machine the two can land in phases a quarter apart in speed.
+ * The web scenario runs more often: each of its runs times about three seconds of each side, and
+ * on a shared machine one run's figures can be a fifth off either way.
  */
 const WEB_REPEATS = Number(process.env.BENCH_WEB_REPEATS ?? String(Math.max(REPEATS, 5)));
 
 /**
- * Runs a throughput scenario REPEATS times (each in a fresh process on a fresh database) and
- * reports the run with the median `key` (`perSecond` unless given), with every run's figure and its baseline's, because
- * a single run on a shared machine can be off by a third either way.
+ * Runs a throughput scenario `times` times (REPEATS unless given), each in a fresh process on a
+ * fresh database, and reports the run with the median `key` (`perSecond` unless given), with every
+ * run's figure and its baseline's, because a single run on a shared machine can be off by a third
+ * either way.
  */
 async function repeated(run: () => Promise<Json>, key = "perSecond", times = REPEATS): Promise<Json> {
   const runs: Json[] = [];
@@ -151,12 +152,6 @@ async function repeated(run: () => Promise<Json>, key = "perSecond", times = REP
       return entry;
     }),
   };
-}
-
-/** The median of the runs' p99 latencies (see repeated()). */
-function medianP99(result: Json): number {
-  const p99s = (result.runs as Json[]).map((r) => Number(r.p99Ms)).sort((a, b) => a - b);
-  return p99s[Math.floor(p99s.length / 2)] ?? Number.NaN;
 }
 
 async function benchProvider(provider: Provider): Promise<Json> {
@@ -188,7 +183,7 @@ async function benchProvider(provider: Provider): Promise<Json> {
     log(`${provider}: web check-ins (GET + POST over loopback), 50 clients at once, against direct ingestion in the same run (${WEB_REPEATS} runs)`);
     const web = await repeated(() => fresh((url) => worker("web", provider, url, { n: scaled(3000), clients: 50 })), "ratioToBaseline", WEB_REPEATS);
     // The p99 target reads the median of every run's p99, not the p99 of the run chosen by its ratio.
-    result.webCheckIns = { ...web, p99MsMedianOfRuns: medianP99(web) };
+    result.webCheckIns = { ...web, p99MsMedianOfRuns: median((web.runs as Json[]).map((r) => Number(r.p99Ms))) };
   }
 
   // 500,000 answered check-ins over 10,000 enrollments: half the clients have 95 each, half 5,

@@ -387,7 +387,7 @@ async function web(): Promise<Record<string, unknown>> {
       visitors.once("error", reject);
       visitors.postMessage({ links: webItems, clients, timedFrom: warmUp } satisfies WebClientsRun);
     });
-  const visitsStart = new Date();
+  const loopsStart = new Date();
   // The direct baseline runs in two halves, one just before the web loop and one just after, each
   // with half the warm-up: a shared machine's speed drifts over seconds, and the two sides then
   // see the same stretch of it rather than one side the faster part.
@@ -404,7 +404,7 @@ async function web(): Promise<Record<string, unknown>> {
   const baselineCpuUs = before.cpuUs === null || after.cpuUs === null ? null : round((before.cpuUs * firstTimed + after.cpuUs * (n - firstTimed)) / n);
   const halfRate = (half: { ms: number; completed: number }) => round((half.completed / half.ms) * 1000);
   // Every visit and every direct answer must have stored its check-in's answers.
-  const [answered] = await bot.db.sql.query<{ count: number | bigint }>(`SELECT COUNT(*) AS "count" FROM "CheckIn" WHERE "status" = 'answered' AND "answeredAt" >= ?`, [visitsStart]);
+  const [answered] = await bot.db.sql.query<{ count: number | bigint }>(`SELECT COUNT(*) AS "count" FROM "CheckIn" WHERE "status" = 'answered' AND "answeredAt" >= ?`, [loopsStart]);
   if (Number(answered?.count) !== webItems.length + direct.length) throw new Error(`${answered?.count} check-ins answered, expected ${webItems.length + direct.length}`);
   await server.close();
   await bot.close();
